@@ -1,0 +1,59 @@
+# factorio-mocks: build the Lua module for the Lua you give (LUA=lua5.4, LUA=luajit, …).
+#
+#   make demo        the example mod's specs against the built-in dataset
+#   make test        every test: cargo test, busted under Lua 5.1–5.4 and LuaJIT, luarocks make
+#   make bench       the speed table of the README (needs ../shared/data)
+#   make build       the module for $(LUA) into build/<lua>/factorio_mocks.so
+#
+# LuaRocks drives the `rock` and `rock-install` targets (see rockspec/).
+
+LUA ?= lua5.2
+CARGO ?= cargo
+# Ask the interpreter which Lua it is; the cargo feature follows.
+LUA_FEATURE := $(shell $(LUA) -e 'print(jit and "luajit" or "lua" .. _VERSION:gsub("%D", ""))' 2>/dev/null)
+BUILD_DIR := build/$(LUA_FEATURE)
+MODULE := $(BUILD_DIR)/factorio_mocks.so
+
+UNAME_S := $(shell uname -s)
+ifeq ($(UNAME_S),Darwin)
+  # Lua symbols come from the host interpreter at load time.
+  export RUSTFLAGS += -C link-arg=-undefined -C link-arg=dynamic_lookup
+  LIB_EXT := dylib
+else
+  LIB_EXT := so
+endif
+
+.PHONY: build rock rock-install install demo test bench deps clean check-lua
+
+check-lua:
+	@test -n "$(LUA_FEATURE)" || { echo "error: cannot run '$(LUA)'; pass LUA=<interpreter>, e.g. make LUA=lua5.4 (scripts/ensure-deps.sh installs them)"; exit 1; }
+
+# One target dir for every Lua: dependencies that do not depend on the Lua version compile once.
+build: check-lua
+	$(CARGO) build --release --no-default-features --features module,$(LUA_FEATURE)
+	@mkdir -p $(BUILD_DIR)
+	cp target/release/libfactorio_mocks.$(LIB_EXT) $(MODULE)
+
+rock: build
+
+rock-install:
+	@test -n "$(INST_LIBDIR)" || { echo "error: INST_LIBDIR is not set (LuaRocks sets it)"; exit 1; }
+	mkdir -p $(INST_LIBDIR)
+	cp $(MODULE) $(INST_LIBDIR)/factorio_mocks.so
+
+deps:
+	@scripts/ensure-deps.sh
+
+demo: deps
+	@$(MAKE) --no-print-directory build LUA=lua5.2
+	@scripts/demo.sh
+
+test: deps
+	@scripts/test.sh
+
+bench: deps
+	@$(MAKE) --no-print-directory build LUA=lua5.2
+	@lua5.2 bench/bench.lua
+
+clean:
+	rm -rf build

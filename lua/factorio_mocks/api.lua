@@ -1,0 +1,104 @@
+-- The `factorio_mocks` module table: setup, reset and teardown of a stage.
+--
+-- A session remembers what the environment looked like before setup (to restore it on
+-- teardown) and right after setup (to return to it on reset), like busted's insulate does for
+-- _G and package.loaded. Stage globals are rebuilt on reset rather than deep-copied: data.raw
+-- is lazy, so only the prototype types a test touches are ever built again.
+
+local datasets = require("factorio_mocks.dataset")
+
+local STAGES = {
+  settings = "settings", data = "data", control = "control",
+  prototype = "data", runtime = "control",
+}
+
+-- Modules a test run keeps loaded across resets: the test framework's own.
+local KEEP_LOADED = { "^busted", "^luassert", "^say$", "^say%.", "^pl%.", "^term", "^system", "^mediator",
+  "^cliargs", "^factorio_mocks" }
+
+return function(native)
+  local fm = { VERSION = native.VERSION, logs = {} }
+  local session
+
+  local function shallow_copy(t)
+    local copy = {}
+    for k, v in pairs(t) do copy[k] = v end
+    return copy
+  end
+
+  local function keep_loaded(name)
+    if type(name) ~= "string" then return false end
+    for _, pattern in ipairs(KEEP_LOADED) do
+      if name:find(pattern) then return true end
+    end
+    return false
+  end
+
+  -- Makes `t` hold exactly the entries of `snapshot` (raw access: no metamethods run).
+  local function restore(t, snapshot, keep)
+    local extra = {}
+    for k in next, t do
+      if snapshot[k] == nil and not (keep and keep(k)) then extra[#extra + 1] = k end
+    end
+    for _, k in ipairs(extra) do rawset(t, k, nil) end
+    for k, v in next, snapshot do
+      if rawget(t, k) ~= v then rawset(t, k, v) end
+    end
+  end
+
+  local function install(s)
+    local globals = require("factorio_mocks.stage." .. s.stage).globals(s, fm)
+    for name, value in pairs(globals) do rawset(s.env, name, value) end
+    s.after_setup = shallow_copy(s.env)
+    s.loaded_after_setup = shallow_copy(package.loaded)
+  end
+
+  --- Installs one stage's globals into `opts.into` (default _G) and returns that table.
+  function fm.setup(opts)
+    if opts ~= nil and type(opts) ~= "table" then
+      error("fm.setup: expected a table of options such as {stage = \"data\"}, got " .. type(opts), 2)
+    end
+    opts = opts or {}
+    local stage = STAGES[opts.stage or "data"]
+    if not stage then
+      error(("fm.setup: unknown stage %q; use \"settings\", \"data\" or \"control\""):format(tostring(opts.stage)), 2)
+    end
+    if session then fm.teardown() end
+    local env = opts.into or _G
+    local ok, dataset = pcall(datasets.open, native, opts.dataset, stage)
+    if not ok then error(dataset, 2) end
+    session = {
+      stage = stage, env = env, opts = opts, dataset = dataset,
+      before_setup = shallow_copy(env), loaded_before_setup = shallow_copy(package.loaded),
+    }
+    fm.logs = {}
+    install(session)
+    return env
+  end
+
+  --- Returns the environment to the state right after setup: data.raw as the dataset has it,
+  --- every installed global fresh, globals and modules added since setup gone.
+  function fm.reset()
+    if not session then error("fm.reset: nothing is set up; call fm.setup{stage = ...} first", 2) end
+    restore(package.loaded, session.loaded_after_setup, keep_loaded)
+    restore(session.env, session.before_setup)
+    fm.logs = {}
+    install(session)
+    return session.env
+  end
+
+  --- Removes what setup installed and restores what it replaced.
+  function fm.teardown()
+    if not session then return end
+    restore(package.loaded, session.loaded_before_setup, keep_loaded)
+    restore(session.env, session.before_setup)
+    session = nil
+  end
+
+  --- The current session (stage, env, dataset), for the other shims; nil when nothing is set up.
+  function fm.current()
+    return session
+  end
+
+  return fm
+end

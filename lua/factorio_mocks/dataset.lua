@@ -1,0 +1,124 @@
+-- Opening a dataset and reading its parts, as data.
+--
+-- A dataset gives `types()` and `build(type)`: JSON datasets (and the built-in one) build in
+-- Rust from a parsed tree; the generator's Lua layout runs each type's file as a text chunk
+-- in an empty environment whose only `require` reaches the dataset's own files.
+
+local M = {}
+
+local PREFIX = "___GENERATED__FACTORIO__DATA___."
+
+-- Loads `text` as a text chunk (never bytecode) with `env` as its only globals.
+local function run_data_chunk(text, chunkname, env)
+  if text:byte(1) == 27 then
+    error(chunkname:sub(2) .. ": precompiled chunks are refused; a dataset holds Lua source text only", 0)
+  end
+  local fn, err
+  if setfenv then
+    fn, err = loadstring(text, chunkname)
+    if fn then setfenv(fn, env) end
+  else
+    fn, err = load(text, chunkname, "t", env)
+  end
+  if not fn then error(err .. " (the dataset file is not valid Lua; regenerate or re-fetch it)", 0) end
+  local ok, result = pcall(fn)
+  if not ok then error(tostring(result) .. " (while loading dataset data)", 0) end
+  return result
+end
+M.run_data_chunk = run_data_chunk
+
+-- The environment dataset files run in: numbers the serializers write for infinities, and a
+-- `require` limited to the dataset's own prefix.
+local function data_env(ds)
+  local env = { math = { huge = math.huge }, inf = math.huge, nan = 0 / 0 }
+  function env.require(name)
+    if type(name) ~= "string" or name:sub(1, #PREFIX) ~= PREFIX then
+      error(("require(%q): a dataset file may only require %s* modules"):format(tostring(name), PREFIX), 2)
+    end
+    local rel = name:sub(#PREFIX + 1):gsub("%.", "/") .. ".lua"
+    return run_data_chunk(ds:read(rel), "@" .. ds:dir() .. "/" .. rel, env)
+  end
+  return env
+end
+
+local function exists(path)
+  local f = io.open(path, "rb")
+  if f then f:close() end
+  return f ~= nil
+end
+
+-- Reads prototype/<name>.lua (mods, settings, feature-flags) when the dataset has it.
+local function optional_part(ds, env, rel)
+  local dir = ds:dir()
+  if not dir or not exists(dir .. "/" .. rel) then return nil end
+  return run_data_chunk(ds:read(rel), "@" .. dir .. "/" .. rel, env)
+end
+
+local function lua_layout(ds, env)
+  local files, inline, types = {}, {}, {}
+  -- init.lua names one module per type; running it with a recording `require` keeps the
+  -- types lazy: each file is read when its type is first touched.
+  local init_env = setmetatable({ require = function(name) return { __factorio_mocks_module = name } end }, { __index = env })
+  local init = run_data_chunk(ds:read("prototype/data-raw/init.lua"), "@" .. ds:dir() .. "/prototype/data-raw/init.lua", init_env)
+  if type(init) ~= "table" then
+    error(ds:dir() .. "/prototype/data-raw/init.lua: must return a table of prototype types", 0)
+  end
+  for type_name, value in pairs(init) do
+    types[#types + 1] = type_name
+    if type(value) == "table" and value.__factorio_mocks_module then
+      files[type_name] = value.__factorio_mocks_module
+    else
+      inline[type_name] = value
+    end
+  end
+  table.sort(types)
+  return {
+    types = function() return types end,
+    build = function(type_name)
+      if files[type_name] then return env.require(files[type_name]) end
+      if inline[type_name] ~= nil then
+        -- Inline data is re-read so each build is a fresh copy, like the file-backed types.
+        local fresh = run_data_chunk(ds:read("prototype/data-raw/init.lua"), "@" .. ds:dir() .. "/prototype/data-raw/init.lua", init_env)
+        return fresh[type_name]
+      end
+    end,
+  }
+end
+
+--- Opens the dataset `spec` (nil: built-in; a directory; a .json file) for `stage`.
+function M.open(native, spec, stage)
+  if spec ~= nil and type(spec) ~= "string" then
+    error("dataset: expected a path string or nil for the built-in dataset, got " .. type(spec), 0)
+  end
+  local ds = native.open_dataset(spec)
+  local env = ds:dir() and data_env(ds)
+  local metadata = ds:metadata_lua()
+  if metadata then
+    local meta = run_data_chunk(io.open(metadata, "rb"):read("*a"), "@" .. metadata, {})
+    if type(meta) ~= "table" then error(metadata .. ": must return a table", 0) end
+    ds:set_metadata(meta)
+  end
+  local source
+  if ds:layout() == "lua" then
+    source = lua_layout(ds, env)
+  else
+    source = {
+      types = function() return ds:types() end,
+      build = function(type_name) return ds:build(type_name) end,
+      build_all = function() return ds:build_all() end,
+    }
+  end
+  local dataset = {
+    native = ds,
+    source = source,
+    factorio_version = ds:factorio_version(),
+  }
+  if env then
+    dataset.mods = optional_part(ds, env, "prototype/mods.lua")
+    dataset.settings = optional_part(ds, env, "prototype/settings.lua")
+    dataset.feature_flags = optional_part(ds, env, "prototype/feature-flags.lua")
+  end
+  return dataset
+end
+
+return M

@@ -1,0 +1,137 @@
+-- serpent as the game provides it: block, line, dump and load, with comments off by default
+-- (the game turned them off for determinism). Written for factorio-mocks to serpent's output
+-- conventions; the options mods use are supported: indent, comment, sortkeys, compact,
+-- maxlevel, nocode, numformat, keyignore, valignore, name.
+
+local M = {}
+
+local KEYWORDS = {}
+for word in ([[and break do else elseif end false for function goto if in local nil not or
+  repeat return then true until while]]):gmatch("%a+") do KEYWORDS[word] = true end
+
+local function quote(s)
+  return (("%q"):format(s):gsub("\010", "n"):gsub("\026", "\\026"))
+end
+
+local function number_text(n, numformat)
+  if n ~= n then return "0/0" end
+  if n == math.huge then return "math.huge" end
+  if n == -math.huge then return "-math.huge" end
+  if math.type and math.type(n) == "integer" then return ("%d"):format(n) end
+  if n == math.floor(n) and n > -1e15 and n < 1e15 then return ("%d"):format(n) end
+  return (numformat or "%.17g"):format(n)
+end
+
+local function key_text(k, numformat)
+  if type(k) == "string" and k:match("^[%a_][%w_]*$") and not KEYWORDS[k] then return k end
+  if type(k) == "number" then return "[" .. number_text(k, numformat) .. "]" end
+  return "[" .. (type(k) == "string" and quote(k) or tostring(k)) .. "]"
+end
+
+-- Numbers first in ascending order, then the rest by their text, as serpent's sortkeys does.
+local function key_order(a, b)
+  local ta, tb = type(a) == "number", type(b) == "number"
+  if ta and tb then return a < b end
+  if ta ~= tb then return ta end
+  return tostring(a) < tostring(b)
+end
+
+local function serialize(value, opts, level, seen)
+  local kind = type(value)
+  if kind == "string" then return quote(value) end
+  if kind == "number" then return number_text(value, opts.numformat) end
+  if kind == "boolean" or kind == "nil" then return tostring(value) end
+  if kind ~= "table" then
+    if opts.nocode or kind ~= "function" then return "nil --[[" .. kind .. "]]" end
+    return "nil --[[function]]"
+  end
+  if seen[value] then return "nil --[[ref]]" end
+  if opts.maxlevel and level >= opts.maxlevel then return "{}" end
+  seen[value] = true
+
+  local indent = opts.indent
+  local inner = indent and ("\n" .. indent:rep(level + 1)) or ""
+  local closing = indent and ("\n" .. indent:rep(level)) or ""
+  local eq = opts.compact and "=" or " = "
+  local sep = indent and "," or (opts.compact and "," or ", ")
+  local parts = {}
+  local n = #value
+  for i = 1, n do
+    local v = value[i]
+    if not (opts.valignore and opts.valignore[v]) then
+      parts[#parts + 1] = serialize(v, opts, level + 1, seen)
+    end
+  end
+  local keys = {}
+  for k in next, value do
+    local in_array = type(k) == "number" and k >= 1 and k <= n and k == math.floor(k)
+    if not in_array and not (opts.keyignore and opts.keyignore[k]) then keys[#keys + 1] = k end
+  end
+  if opts.sortkeys ~= false then table.sort(keys, key_order) end
+  for _, k in ipairs(keys) do
+    local v = value[k]
+    if not (opts.valignore and opts.valignore[v]) then
+      parts[#parts + 1] = key_text(k, opts.numformat) .. eq .. serialize(v, opts, level + 1, seen)
+    end
+  end
+  seen[value] = nil
+  if #parts == 0 then return "{}" end
+  return "{" .. inner .. table.concat(parts, sep .. inner) .. closing .. "}"
+end
+
+local function with_defaults(opts, defaults)
+  local merged = {}
+  for k, v in pairs(defaults) do merged[k] = v end
+  for k, v in pairs(opts or {}) do merged[k] = v end
+  return merged
+end
+
+local function run(value, opts)
+  local text = serialize(value, opts, 0, {})
+  if opts.name then
+    return ("do local %s=%s;return %s;end"):format(opts.name, text, opts.name)
+  end
+  return text
+end
+
+--- Multi-line, indented by two spaces.
+function M.block(value, opts)
+  return run(value, with_defaults(opts, { indent = "  ", sortkeys = true, comment = false }))
+end
+
+--- One line.
+function M.line(value, opts)
+  return run(value, with_defaults(opts, { sortkeys = true, comment = false }))
+end
+
+--- Compact text that `load` (or Lua itself) turns back into the value.
+function M.dump(value, opts)
+  return run(value, with_defaults(opts, { name = "_", compact = true, sortkeys = true, comment = false }))
+end
+
+--- Reads text written by block/line/dump back into a value: `ok, value` or `false, error`.
+--- Like serpent's safe mode, the text may hold data only: no function calls.
+function M.load(text, opts)
+  if type(text) ~= "string" then return false, "serpent.load: expected a string" end
+  local safe = not (opts and opts.safe == false)
+  if safe and (text:find("[%w_%]%)]%s*[%(\"'{]") and not text:find("^%s*do%s+local")) then
+    -- Quick refusal of calls; strings are checked again below with the text removed.
+    local stripped = text:gsub("%b\"\""):gsub("%b''", "")
+    if stripped:find("[%w_%]%)]%s*%(") then return false, "serpent.load: cannot call functions" end
+  end
+  local chunk_text = text:find("^%s*do%s+local") and text or ("return " .. text)
+  local env = { math = { huge = math.huge } }
+  local fn, err
+  if setfenv then
+    fn, err = loadstring(chunk_text, "=serpent")
+    if fn then setfenv(fn, env) end
+  else
+    fn, err = load(chunk_text, "=serpent", "t", env)
+  end
+  if not fn then return false, err end
+  local ok, result = pcall(fn)
+  if not ok then return false, result end
+  return true, result
+end
+
+return M

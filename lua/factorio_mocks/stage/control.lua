@@ -1,0 +1,16 @@
+-- The control stage. The runtime mocks live in factorio_mocks.control; this file installs them.
+
+local common = require("factorio_mocks.stage.common")
+
+local M = {}
+
+function M.globals(session, fm)
+  local g = common.globals(session, fm)
+  local ok, control = pcall(require, "factorio_mocks.control")
+  if ok then
+    for name, value in pairs(control.globals(session, fm, g)) do g[name] = value end
+  end
+  return g
+end
+
+return M

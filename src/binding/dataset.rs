@@ -1,0 +1,220 @@
+//! Datasets in Lua: `native.open_dataset(spec)` gives a `Dataset` whose prototype types are
+//! built into Lua tables on demand.
+//!
+//! Tables are built with the raw C API: one presized `lua_createtable` per table and raw sets,
+//! with no registry reference per table (what mlua's `Table` handles would cost).
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use mlua::ffi;
+use mlua::{Lua, Result, Table, UserData, UserDataMethods, Value};
+
+use crate::dataset::tree::{self, Tree, TreeError};
+use crate::dataset::{Dataset, Layout, Metadata};
+
+/// An opened dataset as the Lua shims see it.
+struct LuaDataset {
+    dataset: Dataset,
+    /// For built-in and JSON datasets: the tree and each type's offset in it.
+    tree: Option<(Arc<Tree>, HashMap<String, usize>, Vec<String>)>,
+}
+
+pub fn register(lua: &Lua, native: &Table) -> Result<()> {
+    native.set("open_dataset", lua.create_function(open_dataset)?)?;
+    Ok(())
+}
+
+fn open_dataset(_: &Lua, spec: Option<String>) -> Result<LuaDataset> {
+    let dataset = match spec.as_deref() {
+        None => Dataset::builtin(),
+        Some(path) => Dataset::open(&expand_home(path)).map_err(mlua::Error::external)?,
+    };
+    let tree = match dataset.layout {
+        Layout::Builtin | Layout::Json(_) => {
+            let tree = dataset.tree().map_err(mlua::Error::external)?;
+            let entries = tree.root_entries().map_err(|e| tree_error(&dataset, e))?;
+            let order = entries.iter().map(|(k, _)| k.clone()).collect();
+            Some((tree, entries.into_iter().collect(), order))
+        }
+        Layout::Lua(_) => None,
+    };
+    Ok(LuaDataset { dataset, tree })
+}
+
+fn expand_home(path: &str) -> PathBuf {
+    match (path.strip_prefix("~/"), std::env::var_os("HOME")) {
+        (Some(rest), Some(home)) => PathBuf::from(home).join(rest),
+        _ => PathBuf::from(path),
+    }
+}
+
+fn tree_error(dataset: &Dataset, e: TreeError) -> mlua::Error {
+    let source = match &dataset.layout {
+        Layout::Builtin => "<built-in dataset>".to_string(),
+        Layout::Json(p) | Layout::Lua(p) => p.display().to_string(),
+    };
+    mlua::Error::runtime(format!("{source}: {e}; delete the cache folder's trees/ entry or re-fetch the dataset"))
+}
+
+impl UserData for LuaDataset {
+    fn add_methods<M: UserDataMethods<Self>>(methods: &mut M) {
+        // "builtin", "json" or "lua".
+        methods.add_method("layout", |_, this, ()| {
+            Ok(match this.dataset.layout {
+                Layout::Builtin => "builtin",
+                Layout::Json(_) => "json",
+                Layout::Lua(_) => "lua",
+            })
+        });
+        methods.add_method("dir", |_, this, ()| Ok(this.dataset.dir.as_ref().map(|d| d.display().to_string())));
+        methods.add_method("factorio_version", |_, this, ()| Ok(this.dataset.metadata.factorio_version.clone()));
+        // The prototype types, in the dataset's order.
+        methods.add_method("types", |_, this, ()| Ok(this.tree.as_ref().map(|(_, _, order)| order.clone())));
+        // A fresh Lua table of one prototype type, or nil when the dataset has no such type.
+        methods.add_method("build", |lua, this, name: mlua::LuaString| {
+            let Some((tree, offsets, _)) = &this.tree else { return Ok(Value::Nil) };
+            let Some(&at) = offsets.get(&*name.to_str()?) else { return Ok(Value::Nil) };
+            build_value(lua, tree.buffer(), at)?.map_err(|e| tree_error(&this.dataset, e))
+        });
+        // Every type at once: `{[type] = {...}}`.
+        methods.add_method("build_all", |lua, this, ()| {
+            let Some((tree, _, _)) = &this.tree else { return Ok(Value::Nil) };
+            build_value(lua, tree.buffer(), tree.root())?.map_err(|e| tree_error(&this.dataset, e))
+        });
+        // A dataset file's text, verified against the metadata checksums.
+        methods.add_method("read", |lua, this, relative: String| {
+            let bytes = this.dataset.read(&relative).map_err(mlua::Error::external)?;
+            lua.create_string(bytes)
+        });
+        // metadata.lua is Lua: the shim evaluates it as data and hands the table back here.
+        methods.add_method("metadata_lua", |_, this, ()| {
+            Ok(this.dataset.needs_lua_metadata().map(|p| p.display().to_string()))
+        });
+        methods.add_method_mut("set_metadata", |_, this, t: Table| {
+            let path = this.dataset.dir.clone().unwrap_or_default().join("metadata.lua");
+            this.dataset.metadata = metadata_from_lua(&t)?;
+            this.dataset.metadata.check_algorithm(&path).map_err(mlua::Error::external)
+        });
+    }
+}
+
+fn metadata_from_lua(t: &Table) -> Result<Metadata> {
+    let map = |key: &str| -> Result<_> {
+        let mut out = std::collections::BTreeMap::new();
+        if let Some(sums) = t.get::<Option<Table>>(key)? {
+            for pair in sums.pairs::<String, String>() {
+                let (file, digest) = pair?;
+                out.insert(file, digest.to_ascii_lowercase());
+            }
+        }
+        Ok(out)
+    };
+    Ok(Metadata {
+        factorio_version: t.get("factorio_version")?,
+        generator_version: t.get("generator_version")?,
+        hash_algorithm: t.get("hash_algorithm")?,
+        checksums: map("checksums")?,
+        sha256: map("sha256")?,
+    })
+}
+
+/// Builds the value at `at` as a Lua value; the inner error is a damaged tree.
+fn build_value(lua: &Lua, bytes: &[u8], at: usize) -> Result<std::result::Result<Value, TreeError>> {
+    let mut failure = None;
+    // SAFETY: `push` only pushes well-formed values and keeps the stack balanced; exec_raw runs
+    // it in protected mode, so a Lua memory error cannot unwind through Rust frames that own heap
+    // data (the closure borrows only).
+    let value = unsafe {
+        lua.exec_raw::<Value>((), |state| {
+            let top = ffi::lua_gettop(state);
+            if let Err(e) = push(state, bytes, at, 0) {
+                ffi::lua_settop(state, top);
+                ffi::lua_pushnil(state);
+                failure = Some(e);
+            }
+        })?
+    };
+    Ok(match failure {
+        Some(e) => Err(e),
+        None => Ok(value),
+    })
+}
+
+/// Pushes the value at `at`; returns the offset after it.
+unsafe fn push(state: *mut ffi::lua_State, b: &[u8], at: usize, depth: usize) -> std::result::Result<usize, TreeError> {
+    let corrupt = |message| TreeError::Corrupt { offset: at, message };
+    if depth > tree::MAX_DEPTH {
+        return Err(corrupt("nested too deeply"));
+    }
+    unsafe {
+        match b.get(at) {
+            Some(&tree::TAG_NULL) => ffi::lua_pushnil(state),
+            Some(&tree::TAG_FALSE) => ffi::lua_pushboolean(state, 0),
+            Some(&tree::TAG_TRUE) => ffi::lua_pushboolean(state, 1),
+            Some(&tree::TAG_I32) => {
+                let v = i32::from_le_bytes(b.get(at + 1..at + 5).and_then(|s| s.try_into().ok()).ok_or(corrupt("cut short"))?);
+                ffi::lua_pushinteger(state, v as _);
+            }
+            Some(&tree::TAG_I64) => push_i64(state, i64::from_le_bytes(tree::read_8(b, at + 1)?)),
+            Some(&tree::TAG_F64) => ffi::lua_pushnumber(state, f64::from_le_bytes(tree::read_8(b, at + 1)?)),
+            Some(&tree::TAG_STR) => {
+                let (s, end) = tree::read_str(b, at + 1)?;
+                ffi::lua_pushlstring(state, s.as_ptr().cast(), s.len());
+                return Ok(end);
+            }
+            Some(&tree::TAG_ARR) => {
+                let count = tree::read_u32(b, at + 1)? as usize;
+                let end = tree::read_u32(b, at + 5)? as usize;
+                if ffi::lua_checkstack(state, 4) == 0 {
+                    return Err(corrupt("Lua stack exhausted"));
+                }
+                ffi::lua_createtable(state, count.min(end - at.min(end)) as _, 0);
+                let mut pos = at + 9;
+                for i in 1..=count {
+                    if b.get(pos) == Some(&tree::TAG_NULL) {
+                        pos += 1;
+                        continue;
+                    }
+                    pos = push(state, b, pos, depth + 1)?;
+                    ffi::lua_rawseti(state, -2, i as _);
+                }
+                return Ok(end);
+            }
+            Some(&tree::TAG_OBJ) => {
+                let count = tree::read_u32(b, at + 1)? as usize;
+                let end = tree::read_u32(b, at + 5)? as usize;
+                if ffi::lua_checkstack(state, 4) == 0 {
+                    return Err(corrupt("Lua stack exhausted"));
+                }
+                ffi::lua_createtable(state, 0, count.min(end - at.min(end)) as _);
+                let mut pos = at + 9;
+                for _ in 0..count {
+                    let (key, value) = tree::read_str(b, pos)?;
+                    if b.get(value) == Some(&tree::TAG_NULL) {
+                        pos = value + 1;
+                        continue;
+                    }
+                    ffi::lua_pushlstring(state, key.as_ptr().cast(), key.len());
+                    pos = push(state, b, value, depth + 1)?;
+                    ffi::lua_rawset(state, -3);
+                }
+                return Ok(end);
+            }
+            _ => return Err(corrupt("unknown tag")),
+        }
+    }
+    tree::skip(b, at)
+}
+
+#[cfg(any(feature = "lua53", feature = "lua54"))]
+unsafe fn push_i64(state: *mut ffi::lua_State, v: i64) {
+    unsafe { ffi::lua_pushinteger(state, v) }
+}
+
+/// Lua 5.1/5.2 and LuaJIT have only doubles, as the game's Lua 5.2 does.
+#[cfg(not(any(feature = "lua53", feature = "lua54")))]
+unsafe fn push_i64(state: *mut ffi::lua_State, v: i64) {
+    unsafe { ffi::lua_pushnumber(state, v as f64) }
+}

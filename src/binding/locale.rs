@@ -1,0 +1,254 @@
+//! `fm.locale`: the Lua face of [`crate::locale`].
+//!
+//! The loaded dictionary lives in the Lua state's app data, so two states (two busted runs in one
+//! process, or a test's own `Lua`) never see each other's keys.
+
+use std::path::Path;
+
+use mlua::{Error, Lua, LuaString, Result, Table, Value};
+
+use crate::locale::engine::LIMIT;
+use crate::locale::{self, Dictionary, LocalisedString, Options, TranslateError};
+
+/// Builds the `fm.locale` table.
+pub fn module(lua: &Lua) -> Result<Table> {
+    let t = lua.create_table()?;
+    t.set("parse", lua.create_function(parse)?)?;
+    t.set("load", lua.create_function(load)?)?;
+    t.set("translate", lua.create_function(translate)?)?;
+    t.set("clear", lua.create_function(|lua, ()| with_dict(lua, |d| d.clear()))?)?;
+    t.set("languages", lua.create_function(languages)?)?;
+    t.set("bind", lua.create_function(bind)?)?;
+    Ok(t)
+}
+
+/// Runs `f` on this state's dictionary, creating it on first use.
+fn with_dict<R>(lua: &Lua, f: impl FnOnce(&mut Dictionary) -> R) -> Result<R> {
+    if lua.app_data_ref::<Dictionary>().is_none() {
+        lua.set_app_data(Dictionary::new());
+    }
+    match lua.app_data_mut::<Dictionary>() {
+        Some(mut d) => Ok(f(&mut d)),
+        None => Err(Error::runtime("fm.locale: the dictionary is in use (re-entrant call)")),
+    }
+}
+
+/// The text the game shows for a LocalisedString given as a Lua value, in `language`.
+///
+/// For the control-stage shims (`game.print`, `request_translation`).
+#[allow(dead_code)] // used by the shims as they land
+pub(crate) fn translate_value(lua: &Lua, value: &Value, language: &str) -> Result<String> {
+    let ls = from_lua(value, 1)?;
+    let text = with_dict(lua, |d| d.translate(&ls, language))?;
+    text.map_err(Error::runtime)
+}
+
+fn strict_option(options: Option<Table>) -> Result<Options> {
+    let strict = match options {
+        Some(t) => t.get::<Option<bool>>("strict")?.unwrap_or(false),
+        None => false,
+    };
+    Ok(Options { strict })
+}
+
+/// Lua's chunk-name convention: `@file` and `=name` show without their mark.
+fn chunk_label(chunkname: Option<String>) -> String {
+    match chunkname {
+        Some(name) => match name.strip_prefix('@').or_else(|| name.strip_prefix('=')) {
+            Some(rest) => rest.to_owned(),
+            None => name,
+        },
+        None => "(string)".to_owned(),
+    }
+}
+
+fn warnings_table(lua: &Lua, warnings: &[locale::CfgError]) -> Result<Table> {
+    lua.create_sequence_from(warnings.iter().map(ToString::to_string))
+}
+
+/// `fm.locale.parse(text, chunkname, {strict = bool})` → `{[section] = {[key] = value}}`, warnings.
+fn parse(
+    lua: &Lua,
+    (text, chunkname, options): (LuaString, Option<String>, Option<Table>),
+) -> Result<(Table, Table)> {
+    let label = chunk_label(chunkname);
+    let parsed = locale::cfg::parse_bytes(&text.as_bytes(), &label, strict_option(options)?)
+        .map_err(|errors| Error::runtime(join(&errors)))?;
+    let out = lua.create_table()?;
+    for (section, entries) in &parsed.file.sections {
+        let t = lua.create_table_with_capacity(0, entries.len())?;
+        for (key, value) in entries {
+            t.raw_set(key.as_str(), value.as_str())?;
+        }
+        out.raw_set(section.as_str(), t)?;
+    }
+    Ok((out, warnings_table(lua, &parsed.warnings)?))
+}
+
+fn join(errors: &[locale::CfgError]) -> String {
+    errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n")
+}
+
+/// `fm.locale.load(path, lang, {strict = bool})` → loaded languages, warnings.
+fn load(
+    lua: &Lua,
+    (path, language, options): (String, Option<String>, Option<Table>),
+) -> Result<(Table, Table)> {
+    let options = strict_option(options)?;
+    let report = with_dict(lua, |d| {
+        locale::load::load(d, Path::new(&path), language.as_deref(), options)
+    })?
+    .map_err(Error::runtime)?;
+    Ok((
+        lua.create_sequence_from(report.languages.iter().map(String::as_str))?,
+        warnings_table(lua, &report.warnings)?,
+    ))
+}
+
+/// `fm.locale.translate(ls, lang)` → the text (lang defaults to `"en"`).
+fn translate(lua: &Lua, (value, language): (Value, Option<String>)) -> Result<String> {
+    translate_value(lua, &value, language.as_deref().unwrap_or("en"))
+}
+
+fn languages(lua: &Lua, (): ()) -> Result<Table> {
+    let langs: Vec<String> =
+        with_dict(lua, |d| d.languages().into_iter().map(str::to_owned).collect())?;
+    lua.create_sequence_from(langs)
+}
+
+/// `fm.locale.bind(control, "SHIFT + mouse-button-1")`; `nil` leaves the control unbound.
+fn bind(lua: &Lua, (control, sequence): (String, Option<String>)) -> Result<()> {
+    with_dict(lua, |d| d.bind(&control, sequence.as_deref()))
+}
+
+/// Converts a Lua value into a LocalisedString, checking the game's limits on the way (the game
+/// checks them when a LocalisedString enters it, and a cyclic table must not loop forever).
+fn from_lua(value: &Value, depth: usize) -> Result<LocalisedString> {
+    Ok(match value {
+        Value::Nil => LocalisedString::Nil,
+        Value::Boolean(b) => LocalisedString::Bool(*b),
+        Value::Integer(i) => LocalisedString::Integer(*i),
+        Value::Number(n) => LocalisedString::Number(*n),
+        Value::String(s) => LocalisedString::Text(s.to_string_lossy()),
+        Value::Table(t) => {
+            if depth > LIMIT {
+                return Err(Error::runtime(TranslateError::TooDeep));
+            }
+            let len = t.raw_len();
+            if len == 0 {
+                return Ok(LocalisedString::Concat(Vec::new()));
+            }
+            if len - 1 > LIMIT {
+                return Err(Error::runtime(TranslateError::TooManyParameters(len - 1)));
+            }
+            let key = match t.raw_get::<Value>(1)? {
+                Value::String(s) => s.to_string_lossy(),
+                other => {
+                    return Err(Error::runtime(format!(
+                        "fm.locale.translate: the key (element 1) of a LocalisedString must be a string, got {}; write {{\"section.key\", parameters…}}",
+                        other.type_name()
+                    )));
+                }
+            };
+            let mut params = Vec::with_capacity(len - 1);
+            for i in 2..=len {
+                params.push(from_lua(&t.raw_get::<Value>(i)?, depth + 1)?);
+            }
+            match key.as_str() {
+                "" => LocalisedString::Concat(params),
+                "?" => LocalisedString::Fallback(params),
+                _ => LocalisedString::Key { key, params },
+            }
+        }
+        other => {
+            return Err(Error::runtime(format!(
+                "fm.locale.translate: cannot translate a {}: a LocalisedString is a string, number, boolean, nil or table",
+                other.type_name()
+            )));
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::binding::test_support::lua_with_module;
+
+    fn eval(code: &str) -> std::result::Result<String, String> {
+        let (lua, _fm) = lua_with_module();
+        lua.load(code).eval::<String>().map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn lua_face() {
+        let cases: &[(&str, &str)] = &[
+            (
+                r#"local t = fm.locale.parse("a=1\n[s]\nk= v \n[s]\nj=x\\ny", "@t.cfg")
+                   return t[""].a .. "|" .. t.s.k .. "|" .. t.s.j"#,
+                "1| v |x\\ny",
+            ),
+            (
+                r#"local _, w = fm.locale.parse("a=1\na=2", "=dup")
+                   return w[1]"#,
+                "dup:2: duplicate key \"a\" in section [] (first defined at line 1); the later value wins, remove one",
+            ),
+            (
+                r#"return fm.locale.translate({"", "a", 1, true, {"?", {"x.y"}, "fb"}})"#,
+                "a1truefb",
+            ),
+            (r#"return fm.locale.translate({"x.y"})"#, "Unknown key: \"x.y\""),
+            (r#"return fm.locale.translate("plain")"#, "plain"),
+            (r#"return fm.locale.translate(2.5)"#, "2.5"),
+            (r#"return tostring(#fm.locale.languages())"#, "0"),
+        ];
+        for (code, want) in cases {
+            assert_eq!(eval(code).as_deref(), Ok(*want), "{code}");
+        }
+    }
+
+    #[test]
+    fn lua_errors_name_the_place() {
+        let cases: &[(&str, &str)] = &[
+            (r#"return fm.locale.parse("a=1\nbroken", "@x.cfg")"#, "x.cfg:2: missing value"),
+            (r#"return fm.locale.parse("a =1", "@x.cfg", {strict = true})"#, "x.cfg:1: key \"a \" ends with a blank"),
+            (
+                r#"local t = {""} for i = 1, 21 do t[#t + 1] = i end return fm.locale.translate(t)"#,
+                "Too many parameters for localised string: 21 > 20 (limit).",
+            ),
+            (r#"local t = {""} t[2] = t return fm.locale.translate(t)"#, "nested too deep"),
+            (r#"return fm.locale.translate({5})"#, "must be a string, got integer"),
+            (r#"return fm.locale.load("/nonexistent/mod")"#, "/nonexistent/mod: cannot read"),
+        ];
+        for (code, want) in cases {
+            let got = eval(code);
+            assert!(
+                got.as_ref().is_err_and(|e| e.contains(want)),
+                "{code}: {got:?} lacks {want:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn dictionary_is_per_state_and_clears() {
+        let (lua, _fm) = lua_with_module();
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let en = dir.path().join("locale/en");
+        std::fs::create_dir_all(&en).unwrap_or_else(|e| panic!("{e}"));
+        std::fs::write(en.join("m.cfg"), "[m]\nhi=Hi __1__").unwrap_or_else(|e| panic!("{e}"));
+        lua.globals().set("dir", dir.path().display().to_string()).unwrap_or_else(|e| panic!("{e}"));
+        let got: String = lua
+            .load(r#"local langs = fm.locale.load(dir)
+                     local a = fm.locale.translate({"m.hi", "you"})
+                     fm.locale.clear()
+                     return langs[1] .. "|" .. a .. "|" .. fm.locale.translate({"m.hi", "you"})"#)
+            .eval()
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(got, "en|Hi you|Unknown key: \"m.hi\"");
+
+        let (other, _) = lua_with_module();
+        let got: String = other
+            .load(r#"return fm.locale.translate({"m.hi"})"#)
+            .eval()
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(got, "Unknown key: \"m.hi\"");
+    }
+}

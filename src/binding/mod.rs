@@ -1,0 +1,51 @@
+//! The thin mlua layer: converts between the pure core and Lua, and builds the module table.
+//!
+//! Each domain has one file here with a `module(lua)` (its `fm.<domain>` table) or a
+//! `register(lua, native)` (functions the Lua shims call). Hand-written behaviour lives in the
+//! Lua shims under `lua/`, which this layer registers in `package.preload`.
+
+mod dataset;
+mod locale;
+mod mod_list;
+mod mod_settings;
+mod mods;
+mod shims;
+
+use mlua::{Lua, Result, Table};
+
+/// Builds the `factorio_mocks` module table.
+pub fn module(lua: &Lua) -> Result<Table> {
+    shims::register(lua)?;
+    let native = lua.create_table()?;
+    native.set("VERSION", crate::VERSION)?;
+    dataset::register(lua, &native)?;
+    let domains = [
+        ("locale", locale::module(lua)?),
+        ("mod_settings", mod_settings::module(lua)?),
+        ("mod_list", mod_list::module(lua)?),
+        ("mods", mods::module(lua)?),
+    ];
+    // Rust errors become plain messages at the caller's line (see lua/factorio_mocks/errors.lua).
+    let errors: Table = lua.load("return require('factorio_mocks.errors')").eval()?;
+    let wrap_tables: mlua::Function = errors.get("wrap_tables")?;
+    wrap_tables.call::<()>(native.clone())?;
+    let fm: Table = shims::call(lua, "factorio_mocks.api", native)?;
+    for (name, table) in domains {
+        wrap_tables.call::<()>(table.clone())?;
+        fm.set(name, table)?;
+    }
+    Ok(fm)
+}
+
+#[cfg(test)]
+pub(crate) mod test_support {
+    use mlua::{Lua, Table};
+
+    /// A fresh Lua state with the module loaded, as `require("factorio_mocks")` would give it.
+    pub fn lua_with_module() -> (Lua, Table) {
+        let lua = Lua::new();
+        let fm = super::module(&lua).expect("module loads");
+        lua.globals().set("fm", &fm).expect("set global");
+        (lua, fm)
+    }
+}

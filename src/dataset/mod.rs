@@ -1,0 +1,320 @@
+//! Datasets: where `data.raw` comes from, and checking that it is what it claims to be.
+//!
+//! A dataset is one of
+//! * the built-in vanilla dataset (base 2.0.77), compressed inside the library;
+//! * a `data-raw-dump.json` as the game's `--dump-data` writes it;
+//! * a directory in the layout of DESIGN.md: `prototype/data-raw.json`, or the generator's Lua
+//!   files under `prototype/data-raw/`, with `metadata.json` or `metadata.lua` beside them.
+//!
+//! JSON is parsed once into a [`Tree`]: per process in memory, and per machine in the cache
+//! (`<cache>/trees/`), so later test runs skip the parse entirely.
+
+mod checksum;
+mod metadata;
+pub mod tree;
+
+use std::collections::HashMap;
+use std::fmt;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, OnceLock};
+
+pub use checksum::{adler32_hex, sha256_hex};
+pub use metadata::Metadata;
+pub use tree::{Tree, TreeError};
+
+/// The built-in dataset: `data.raw` of core + base 2.0.77 as minified, gzipped JSON.
+static BUILTIN_JSON_GZ: &[u8] = include_bytes!("../../fixtures/vanilla/data-raw.json.gz");
+/// The game version the built-in dataset was taken from.
+pub const BUILTIN_FACTORIO_VERSION: &str = "2.0.77";
+
+/// Why a dataset could not be opened or read.
+#[derive(Debug)]
+pub enum Error {
+    /// The path given as a dataset does not exist.
+    NotFound { path: PathBuf },
+    /// The directory is not in a dataset layout.
+    NoLayout { path: PathBuf },
+    /// A file could not be read.
+    Io { path: PathBuf, source: std::io::Error },
+    /// A JSON file is malformed.
+    Parse { path: PathBuf, source: TreeError },
+    /// A file's checksum differs from the one in the metadata.
+    Checksum { path: PathBuf, algorithm: &'static str, expected: String, actual: String },
+    /// The metadata itself is malformed.
+    Metadata { path: PathBuf, message: String },
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::NotFound { path } => write!(
+                f,
+                "dataset {}: no such file or directory; pass a dataset directory, a data-raw-dump.json, \
+                 or nil for the built-in vanilla dataset",
+                path.display()
+            ),
+            Error::NoLayout { path } => write!(
+                f,
+                "dataset {}: neither prototype/data-raw.json nor prototype/data-raw/init.lua is there; \
+                 point at the dataset's top folder (the one holding metadata.json or metadata.lua)",
+                path.display()
+            ),
+            Error::Io { path, source } => write!(f, "{}: {source}", path.display()),
+            Error::Parse { path, source } => write!(f, "{}:{source}; the file is not valid JSON, regenerate or re-fetch it", path.display()),
+            Error::Checksum { path, algorithm, expected, actual } => write!(
+                f,
+                "{}: {algorithm} checksum mismatch (metadata says {expected}, file has {actual}); \
+                 the file was changed or damaged: re-fetch the dataset or regenerate its metadata",
+                path.display()
+            ),
+            Error::Metadata { path, message } => write!(f, "{}: {message}", path.display()),
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
+/// How a dataset stores `data.raw`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Layout {
+    /// The built-in vanilla dataset.
+    Builtin,
+    /// A JSON file in the game's `--dump-data` format.
+    Json(PathBuf),
+    /// The generator's Lua files: `prototype/data-raw/init.lua` and one file per type.
+    Lua(PathBuf),
+}
+
+/// An opened dataset: its layout and, for directories, its metadata.
+#[derive(Debug, Clone)]
+pub struct Dataset {
+    /// The dataset's top folder (none for the built-in dataset and a lone JSON file).
+    pub dir: Option<PathBuf>,
+    pub layout: Layout,
+    pub metadata: Metadata,
+}
+
+impl Dataset {
+    /// The built-in vanilla dataset.
+    pub fn builtin() -> Dataset {
+        let metadata = Metadata { factorio_version: Some(BUILTIN_FACTORIO_VERSION.into()), ..Metadata::default() };
+        Dataset { dir: None, layout: Layout::Builtin, metadata }
+    }
+
+    /// Opens a local dataset: a directory in the dataset layout or a `data-raw-dump.json`.
+    /// `metadata.lua` is Lua and is read by the caller (see [`Dataset::needs_lua_metadata`]).
+    pub fn open(path: &Path) -> Result<Dataset, Error> {
+        if !path.exists() {
+            return Err(Error::NotFound { path: path.to_path_buf() });
+        }
+        if path.is_file() {
+            return Ok(Dataset { dir: None, layout: Layout::Json(path.to_path_buf()), metadata: Metadata::default() });
+        }
+        let json = path.join("prototype").join("data-raw.json");
+        let lua = path.join("prototype").join("data-raw").join("init.lua");
+        let layout = if json.is_file() {
+            Layout::Json(json)
+        } else if lua.is_file() {
+            Layout::Lua(path.to_path_buf())
+        } else {
+            return Err(Error::NoLayout { path: path.to_path_buf() });
+        };
+        let metadata_json = path.join("metadata.json");
+        let metadata = if metadata_json.is_file() {
+            Metadata::from_json(&metadata_json, &read_file(&metadata_json)?)?
+        } else {
+            Metadata::default()
+        };
+        Ok(Dataset { dir: Some(path.to_path_buf()), layout, metadata })
+    }
+
+    /// The `metadata.lua` to evaluate when there is no `metadata.json`.
+    pub fn needs_lua_metadata(&self) -> Option<PathBuf> {
+        let dir = self.dir.as_ref()?;
+        let lua = dir.join("metadata.lua");
+        (!dir.join("metadata.json").is_file() && lua.is_file()).then_some(lua)
+    }
+
+    /// Reads a file of the dataset by its path relative to the top folder, checked against the
+    /// metadata's checksums when it lists the file.
+    pub fn read(&self, relative: &str) -> Result<Vec<u8>, Error> {
+        let dir = self.dir.as_ref().ok_or_else(|| Error::NotFound { path: PathBuf::from(relative) })?;
+        let path = dir.join(relative);
+        let bytes = read_file(&path)?;
+        self.metadata.verify(relative, &path, &bytes)?;
+        Ok(bytes)
+    }
+
+    /// The parsed `data.raw` of a built-in or JSON dataset.
+    pub fn tree(&self) -> Result<Arc<Tree>, Error> {
+        match &self.layout {
+            Layout::Builtin => builtin_tree(),
+            Layout::Json(path) => self.json_tree(path),
+            Layout::Lua(dir) => Err(Error::Metadata {
+                path: dir.clone(),
+                message: "a Lua-layout dataset has no JSON tree (internal error)".into(),
+            }),
+        }
+    }
+
+    fn json_tree(&self, path: &Path) -> Result<Arc<Tree>, Error> {
+        let stamp = FileStamp::of(path)?;
+        let key = format!("{}|{}|{}", path.display(), stamp.len, stamp.modified_ns);
+        memoized(&key, || {
+            let cache = tree_cache_path(&key);
+            if let Some(tree) = cache.as_deref().and_then(read_cached_tree) {
+                return Ok(tree);
+            }
+            let bytes = read_file(path)?;
+            if let Some(dir) = &self.dir {
+                if let Ok(rel) = path.strip_prefix(dir) {
+                    self.metadata.verify(&rel.to_string_lossy().replace('\\', "/"), path, &bytes)?;
+                }
+            }
+            let tree = Tree::from_json(&bytes).map_err(|source| Error::Parse { path: path.to_path_buf(), source })?;
+            if let Some(cache) = cache {
+                write_cached_tree(&cache, &tree);
+            }
+            Ok(tree)
+        })
+    }
+}
+
+fn builtin_tree() -> Result<Arc<Tree>, Error> {
+    let key = format!("builtin|{}|{}", crate::VERSION, BUILTIN_JSON_GZ.len());
+    memoized(&key, || {
+        let cache = tree_cache_path(&key);
+        if let Some(tree) = cache.as_deref().and_then(read_cached_tree) {
+            return Ok(tree);
+        }
+        let builtin = PathBuf::from("<built-in dataset>");
+        let mut json = Vec::with_capacity(BUILTIN_JSON_GZ.len() * 16);
+        flate2::read::GzDecoder::new(BUILTIN_JSON_GZ)
+            .read_to_end(&mut json)
+            .map_err(|source| Error::Io { path: builtin.clone(), source })?;
+        let tree = Tree::from_json(&json).map_err(|source| Error::Parse { path: builtin, source })?;
+        if let Some(cache) = cache {
+            write_cached_tree(&cache, &tree);
+        }
+        Ok(tree)
+    })
+}
+
+/// Parsed trees of this process, by source and modification stamp.
+fn memoized(key: &str, load: impl FnOnce() -> Result<Tree, Error>) -> Result<Arc<Tree>, Error> {
+    static TREES: OnceLock<Mutex<HashMap<String, Arc<Tree>>>> = OnceLock::new();
+    let trees = TREES.get_or_init(Default::default);
+    if let Some(tree) = trees.lock().ok().and_then(|t| t.get(key).cloned()) {
+        return Ok(tree);
+    }
+    let tree = Arc::new(load()?);
+    if let Ok(mut trees) = trees.lock() {
+        trees.insert(key.to_string(), tree.clone());
+    }
+    Ok(tree)
+}
+
+struct FileStamp {
+    len: u64,
+    modified_ns: u128,
+}
+
+impl FileStamp {
+    fn of(path: &Path) -> Result<FileStamp, Error> {
+        let meta = std::fs::metadata(path).map_err(|source| Error::Io { path: path.to_path_buf(), source })?;
+        let modified_ns = meta
+            .modified()
+            .ok()
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .map_or(0, |d| d.as_nanos());
+        Ok(FileStamp { len: meta.len(), modified_ns })
+    }
+}
+
+/// Where the parsed tree of `key` is kept: `<cache>/trees/<sha1[..2]>/<sha1>`.
+fn tree_cache_path(key: &str) -> Option<PathBuf> {
+    if std::env::var_os("FACTORIO_MOCKS_NO_TREE_CACHE").is_some() {
+        return None;
+    }
+    let hex = checksum::sha1_hex(key.as_bytes());
+    Some(crate::cache::root_dir().join("trees").join(&hex[..2]).join(hex))
+}
+
+/// A damaged or unreadable cache entry is treated as absent: the JSON is parsed again.
+fn read_cached_tree(path: &Path) -> Option<Tree> {
+    Tree::from_bytes(std::fs::read(path).ok()?).ok()
+}
+
+/// Best effort: a cache that cannot be written only costs a parse next time.
+fn write_cached_tree(path: &Path, tree: &Tree) {
+    let Some(dir) = path.parent() else { return };
+    if std::fs::create_dir_all(dir).is_err() {
+        return;
+    }
+    let tmp = dir.join(format!(".tmp-{}-{:?}", std::process::id(), std::thread::current().id()));
+    if std::fs::write(&tmp, tree.as_bytes()).is_ok() && std::fs::rename(&tmp, path).is_ok() {
+        return;
+    }
+    let _ = std::fs::remove_file(&tmp);
+}
+
+fn read_file(path: &Path) -> Result<Vec<u8>, Error> {
+    std::fs::read(path).map_err(|source| Error::Io { path: path.to_path_buf(), source })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(dir: &Path, rel: &str, text: &str) {
+        let path = dir.join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+
+    #[test]
+    fn the_builtin_dataset_has_vanilla_data_raw() {
+        let tree = Dataset::builtin().tree().unwrap();
+        let types: Vec<String> = tree.root_entries().unwrap().into_iter().map(|(k, _)| k).collect();
+        assert!(types.len() > 200, "{} types", types.len());
+        for t in ["recipe", "item", "assembling-machine", "technology", "fluid"] {
+            assert!(types.iter().any(|k| k == t), "{t} missing");
+        }
+    }
+
+    #[test]
+    fn opens_directories_by_layout_and_names_what_is_missing() {
+        let tmp = tempfile::tempdir().unwrap();
+        let err = Dataset::open(&tmp.path().join("nope")).unwrap_err();
+        assert!(err.to_string().contains("no such file or directory"), "{err}");
+        let err = Dataset::open(tmp.path()).unwrap_err();
+        assert!(err.to_string().contains("prototype/data-raw.json"), "{err}");
+
+        write(tmp.path(), "prototype/data-raw/init.lua", "return {}");
+        assert_eq!(Dataset::open(tmp.path()).unwrap().layout, Layout::Lua(tmp.path().to_path_buf()));
+        write(tmp.path(), "prototype/data-raw.json", "{}");
+        assert!(matches!(Dataset::open(tmp.path()).unwrap().layout, Layout::Json(_)));
+    }
+
+    #[test]
+    fn verifies_files_against_metadata_checksums() {
+        let tmp = tempfile::tempdir().unwrap();
+        let body = r#"{"recipe": {"a": {"type": "recipe", "name": "a"}}}"#;
+        write(tmp.path(), "prototype/data-raw.json", body);
+        let good = adler32_hex(body.as_bytes());
+        write(
+            tmp.path(),
+            "metadata.json",
+            &format!(r#"{{"hash_algorithm": "adler32", "checksums": {{"prototype/data-raw.json": "{good}"}}}}"#),
+        );
+        let ds = Dataset::open(tmp.path()).unwrap();
+        assert!(ds.read("prototype/data-raw.json").is_ok());
+
+        write(tmp.path(), "prototype/data-raw.json", &body.replace("\"a\"", "\"b\""));
+        let err = ds.read("prototype/data-raw.json").unwrap_err();
+        let text = err.to_string();
+        assert!(text.contains("data-raw.json: adler32 checksum mismatch"), "{text}");
+        assert!(text.contains(&good), "{text}");
+    }
+}

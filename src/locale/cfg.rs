@@ -1,0 +1,332 @@
+/*!
+The locale `.cfg` parser, with the game's rules.
+
+What the game does, and where we learnt it:
+
+* Format (wiki `Tutorial:Localisation`, "File format"): `key=value` lines, `[section]` headers,
+  lines before any header belong to the section-less part, `#` and `;` start comment lines.
+  "Any whitespace after or before `=` is included in the key or string": `title =x` defines the
+  key `"title "`. So the first `=` splits, and neither side is trimmed.
+* The value is kept verbatim: `\n` stays two characters here; the renderer turns it into a line
+  break, as the game does when it shows the text (wiki: "`\n` can be used for line breaks").
+* A line with no `=` stops the game from loading the mod:
+  `Failed to load locale: missing value at __maraxsis__/locale/fr/locale.cfg: 20.`
+  (notnotmelon/maraxsis#73, 2.0); 0.11 said `'=' character not found in line` (Dysoch/DyTech#407).
+  We make it an error too.
+* A file that is not UTF-8 stops the game: `Failed to load locale: Read file is not UTF-8:
+  robotarmy/locale/de/locale.cfg.` (kyranf/robotarmyfactorio#196). An error here too.
+* An empty header `[]` is accepted by the game (justarandomgeek/vscode-factoriomod-debug#188); it
+  names the section-less part.
+* A header that does not close (`[item-name`) is an error; the game reported
+  `unexpected character at …/locale.cfg:38` for such lines in 0.15 (McGuten/5DimsFactorioMods#17).
+* Duplicate keys: 0.11 refused a file with a duplicate key (Dysoch/DyTech#221); the community
+  language server flags it as an error ("Duplicate Key"). Across files and mods the later
+  definition wins — that is how a mod renames a base item. We keep the later value and warn
+  (an error in strict mode), so a test can insist on clean files.
+* A UTF-8 BOM and CRLF line ends are accepted (the Windows editors translators use write them).
+  Leading blanks before a comment, a header or a key are skipped, as the community language server
+  does; none of the game's 50 `core.cfg` files has such a line, so this is not verified in game.
+*/
+
+use std::fmt;
+
+/// One parsed file: sections in file order, keys in file order, the later duplicate winning.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CfgFile {
+    /// `(section, entries)`; the section-less part is `""`. A section appears once even when its
+    /// header repeats; later headers append to it.
+    pub sections: Vec<(String, Vec<(String, String)>)>,
+}
+
+impl CfgFile {
+    /// The value of `key` in `section`, if defined.
+    pub fn get(&self, section: &str, key: &str) -> Option<&str> {
+        self.sections
+            .iter()
+            .find(|(name, _)| name == section)
+            .and_then(|(_, entries)| entries.iter().find(|(k, _)| k == key))
+            .map(|(_, v)| v.as_str())
+    }
+
+    fn section_mut(&mut self, name: &str) -> &mut Vec<(String, String)> {
+        // Sections are few (≈100 in core.cfg), so a linear search costs less than a map.
+        let index = match self.sections.iter().position(|(n, _)| n == name) {
+            Some(i) => i,
+            None => {
+                self.sections.push((name.to_owned(), Vec::new()));
+                self.sections.len() - 1
+            }
+        };
+        // `index` was just found or pushed, so it is in range.
+        &mut self.sections[index].1
+    }
+}
+
+/// What is wrong with a line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum CfgErrorKind {
+    /// The file is not UTF-8 (the game refuses it).
+    NotUtf8,
+    /// A line that is neither a comment, a header nor `key=value` (the game: "missing value").
+    MissingValue(String),
+    /// `[section` without its `]`, or text after the `]`.
+    BadHeader(String),
+    /// A key defined twice in the same section of one file; the later value is kept.
+    DuplicateKey { section: String, key: String, first_line: usize },
+    /// `=value`: a key that nothing can look up.
+    EmptyKey,
+    /// `key =value`: the blank belongs to the key, so `{"section.key"}` will not find it.
+    KeyEndsWithBlank(String),
+}
+
+/// A problem in a cfg file, at `file:line`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CfgError {
+    /// The chunk name or path the text came from.
+    pub file: String,
+    /// 1-based line number; 0 for whole-file problems.
+    pub line: usize,
+    /// What is wrong.
+    pub kind: CfgErrorKind,
+}
+
+impl CfgError {
+    /// Whether the game refuses the file for this (an error) or loads it anyway (a warning).
+    pub fn is_fatal(&self) -> bool {
+        matches!(
+            self.kind,
+            CfgErrorKind::NotUtf8 | CfgErrorKind::MissingValue(_) | CfgErrorKind::BadHeader(_)
+        )
+    }
+}
+
+impl fmt::Display for CfgError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}: ", self.file, self.line)?;
+        match &self.kind {
+            CfgErrorKind::NotUtf8 => {
+                write!(f, "not UTF-8 (the game refuses it); save the file as UTF-8")
+            }
+            CfgErrorKind::MissingValue(text) => write!(
+                f,
+                "missing value in line {:?}: write key=value, start a comment with ; or #, or a section with [name]",
+                shorten(text)
+            ),
+            CfgErrorKind::BadHeader(text) => write!(
+                f,
+                "bad section header {:?}: write [section-name] alone on its line",
+                shorten(text)
+            ),
+            CfgErrorKind::DuplicateKey { section, key, first_line } => write!(
+                f,
+                "duplicate key {:?} in section [{}] (first defined at line {}); the later value wins, remove one",
+                key, section, first_line
+            ),
+            CfgErrorKind::EmptyKey => write!(f, "empty key: write key=value"),
+            CfgErrorKind::KeyEndsWithBlank(key) => write!(
+                f,
+                "key {:?} ends with a blank, which is part of the key; remove the blank before =",
+                key
+            ),
+        }
+    }
+}
+
+impl std::error::Error for CfgError {}
+
+fn shorten(text: &str) -> String {
+    const MAX: usize = 60;
+    if text.chars().count() <= MAX {
+        text.to_owned()
+    } else {
+        let mut s: String = text.chars().take(MAX).collect();
+        s.push('…');
+        s
+    }
+}
+
+/// The result of a parse: the file, and warnings the game would not stop on.
+#[derive(Debug, Clone, Default)]
+pub struct Parsed {
+    /// The parsed file.
+    pub file: CfgFile,
+    /// Problems the game loads through (duplicates, blank-ended keys).
+    pub warnings: Vec<CfgError>,
+}
+
+/// How strictly to parse.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Options {
+    /// Turn warnings into errors, for tests that want clean files.
+    pub strict: bool,
+}
+
+/// Parses cfg bytes (UTF-8, BOM allowed). `file` names the source in messages.
+///
+/// Returns every error (not only the first), so a test shows all bad lines at once.
+pub fn parse_bytes(bytes: &[u8], file: &str, options: Options) -> Result<Parsed, Vec<CfgError>> {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => parse_str(text, file, options),
+        Err(e) => {
+            // Count lines up to the bad byte so the message points at it.
+            let good = bytes.get(..e.valid_up_to()).unwrap_or_default();
+            let line = 1 + good.iter().filter(|&&b| b == b'\n').count();
+            Err(vec![CfgError { file: file.to_owned(), line, kind: CfgErrorKind::NotUtf8 }])
+        }
+    }
+}
+
+/// Parses cfg text. See the module documentation for the rules.
+pub fn parse_str(text: &str, file: &str, options: Options) -> Result<Parsed, Vec<CfgError>> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut out = CfgFile::default();
+    let mut errors = Vec::new();
+    let mut warnings = Vec::new();
+    let mut section = String::new();
+    // (section, key) -> line, for duplicate reports within this file.
+    let mut seen: std::collections::HashMap<(String, String), usize> = Default::default();
+
+    for (index, raw) in text.split('\n').enumerate() {
+        let number = index + 1;
+        let line = raw.strip_suffix('\r').unwrap_or(raw);
+        let body = line.trim_start_matches([' ', '\t']);
+        if body.is_empty() || body.starts_with(';') || body.starts_with('#') {
+            continue;
+        }
+        let problem = |kind| CfgError { file: file.to_owned(), line: number, kind };
+        if let Some(rest) = body.strip_prefix('[') {
+            match rest.trim_end_matches([' ', '\t']).strip_suffix(']') {
+                Some(name) if !name.contains(']') => section = name.to_owned(),
+                _ => errors.push(problem(CfgErrorKind::BadHeader(line.to_owned()))),
+            }
+            continue;
+        }
+        let Some((key, value)) = body.split_once('=') else {
+            errors.push(problem(CfgErrorKind::MissingValue(line.to_owned())));
+            continue;
+        };
+        if key.is_empty() {
+            warnings.push(problem(CfgErrorKind::EmptyKey));
+        } else if key.ends_with([' ', '\t']) {
+            warnings.push(problem(CfgErrorKind::KeyEndsWithBlank(key.to_owned())));
+        }
+        let entries = out.section_mut(&section);
+        match seen.insert((section.clone(), key.to_owned()), number) {
+            Some(first_line) => {
+                warnings.push(problem(CfgErrorKind::DuplicateKey {
+                    section: section.clone(),
+                    key: key.to_owned(),
+                    first_line,
+                }));
+                if let Some(slot) = entries.iter_mut().find(|(k, _)| k == key) {
+                    slot.1 = value.to_owned();
+                }
+            }
+            None => entries.push((key.to_owned(), value.to_owned())),
+        }
+    }
+
+    if options.strict {
+        errors.append(&mut warnings);
+        errors.sort_by_key(|e| e.line);
+    }
+    if errors.is_empty() { Ok(Parsed { file: out, warnings }) } else { Err(errors) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> CfgFile {
+        match parse_str(text, "t.cfg", Options::default()) {
+            Ok(p) => p.file,
+            Err(e) => panic!("unexpected errors: {e:?}"),
+        }
+    }
+
+    fn errors(text: &str, strict: bool) -> Vec<String> {
+        match parse_str(text, "t.cfg", Options { strict }) {
+            Ok(p) if !strict => p.warnings.iter().map(ToString::to_string).collect(),
+            Ok(_) => Vec::new(),
+            Err(e) => e.iter().map(ToString::to_string).collect(),
+        }
+    }
+
+    #[test]
+    fn values_and_sections() {
+        // (text, section, key, expected value)
+        let cases: &[(&str, &str, &str, Option<&str>)] = &[
+            ("a=b", "", "a", Some("b")),
+            ("[s]\na=b", "s", "a", Some("b")),
+            ("a=b=c", "", "a", Some("b=c")),
+            ("a= b ", "", "a", Some(" b ")),
+            ("a =b", "", "a ", Some("b")),
+            ("a =b", "", "a", None),
+            ("a=x\\ny", "", "a", Some("x\\ny")),
+            ("a=", "", "a", Some("")),
+            ("\u{feff}a=b", "", "a", Some("b")),
+            ("[s]\r\na=b\r\n", "s", "a", Some("b")),
+            ("; c\n# c\n\n[s]\n  ;c\na=b", "s", "a", Some("b")),
+            ("[s] \na=b", "s", "a", Some("b")),
+            ("a=1\n[s]\nb=2\n[]\nc=3", "", "c", Some("3")),
+            ("[s]\na=1\n[t]\n[s]\nb=2", "s", "b", Some("2")),
+            ("a=1\na=2", "", "a", Some("2")),
+            ("a=;not a comment", "", "a", Some(";not a comment")),
+            ("  a=b", "", "a", Some("b")),
+            ("a=b\r", "", "a", Some("b")),
+        ];
+        for (text, section, key, want) in cases {
+            assert_eq!(parse(text).get(section, key), *want, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn sections_keep_file_order() {
+        let f = parse("z=1\n[b]\nx=1\n[a]\ny=1\n[b]\nw=2");
+        let names: Vec<&str> = f.sections.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(names, ["", "b", "a"]);
+        assert_eq!(f.sections[1].1, [("x".into(), "1".into()), ("w".into(), "2".into())]);
+    }
+
+    #[test]
+    fn bad_lines_are_errors_with_file_and_line() {
+        let cases: &[(&str, &[&str])] = &[
+            ("a=b\nnot a pair", &["t.cfg:2: missing value in line \"not a pair\""]),
+            ("[open", &["t.cfg:1: bad section header \"[open\""]),
+            ("[a]b", &["t.cfg:1: bad section header \"[a]b\""]),
+            ("x\ny", &["t.cfg:1: missing value", "t.cfg:2: missing value"]),
+        ];
+        for (text, want) in cases {
+            let got = errors(text, false);
+            assert_eq!(got.len(), want.len(), "{text:?}: {got:?}");
+            for (g, w) in got.iter().zip(want.iter()) {
+                assert!(g.starts_with(w), "{text:?}: {g} does not start with {w}");
+            }
+        }
+    }
+
+    #[test]
+    fn warnings_become_errors_in_strict_mode() {
+        let cases: &[(&str, &str)] = &[
+            ("a=1\na=2", "t.cfg:2: duplicate key \"a\" in section [] (first defined at line 1)"),
+            ("a =1", "t.cfg:1: key \"a \" ends with a blank"),
+            ("=1", "t.cfg:1: empty key"),
+        ];
+        for (text, want) in cases {
+            let loose = errors(text, false);
+            assert!(loose.first().is_some_and(|w| w.starts_with(want)), "{text:?}: {loose:?}");
+            let strict = errors(text, true);
+            assert!(strict.first().is_some_and(|w| w.starts_with(want)), "{text:?}: {strict:?}");
+            assert!(parse_str(text, "t.cfg", Options { strict: true }).is_err());
+        }
+    }
+
+    #[test]
+    fn not_utf8_names_the_line() {
+        let e = parse_bytes(b"a=b\nc=\xff\n", "x.cfg", Options::default());
+        let e = e.err().unwrap_or_default();
+        assert_eq!(e.len(), 1);
+        assert!(e[0].to_string().starts_with("x.cfg:2: not UTF-8"), "{}", e[0]);
+    }
+}

@@ -1,0 +1,1 @@
+//! Installed mods: `info.json`, dependency strings, load order, zip and folder scanning.

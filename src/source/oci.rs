@@ -1,0 +1,575 @@
+//! Datasets as ORAS artifacts in an OCI registry, pulled with `oci-client`.
+//!
+//! Answers (tag → digest, manifests, referrers) go to the API store, blobs and unpacked
+//! datasets to the download store. Manifests and blobs are content-addressed and checked
+//! against their digest both when downloaded and when reused; a tag resolution expires after
+//! the TTL. The network client (a current-thread tokio runtime) is only built when something
+//! is missing, so a warm fetch never touches it.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::io::Write;
+use std::panic::AssertUnwindSafe;
+use std::path::{Path, PathBuf};
+
+use futures_util::StreamExt;
+use oci_client::client::{ClientConfig, ClientProtocol};
+use oci_client::secrets::RegistryAuth;
+use serde_json::Value;
+
+use super::dataset_dir::{self, FillError};
+use super::digest::{Hasher, hash_file, is_sha256_digest, sha256_digest};
+use super::{Ctx, DATASET_ARTIFACT_TYPE, Error, ErrorKind, Fetched, Progress, Subject};
+use crate::cache::{self, Expiry, Key, Store};
+
+const TITLE: &str = "org.opencontainers.image.title";
+const UNPACK: &str = "io.deis.oras.content.unpack";
+const CREATED: &str = "org.opencontainers.image.created";
+const MANIFEST_TYPES: &[&str] = &[
+    "application/vnd.oci.image.manifest.v1+json",
+    "application/vnd.oci.image.index.v1+json",
+    "application/vnd.docker.distribution.manifest.v2+json",
+];
+
+/// `host[:port]/repository[:tag][@sha256:hex]`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct OciRef {
+    pub registry: String,
+    pub repository: String,
+    pub tag: Option<String>,
+    pub digest: Option<String>,
+}
+
+/// OCI tag grammar: `[A-Za-z0-9_][A-Za-z0-9._-]{0,127}`.
+pub(crate) fn valid_tag(tag: &str) -> bool {
+    let b = tag.as_bytes();
+    !b.is_empty()
+        && b.len() <= 128
+        && (b[0].is_ascii_alphanumeric() || b[0] == b'_')
+        && b.iter().all(|&c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.' | b'-'))
+}
+
+impl OciRef {
+    /// Parses what follows `oci://`. Errors say what is wrong and never repeat a credential.
+    pub fn parse(rest: &str) -> Result<OciRef, String> {
+        let (registry, path) = rest.split_once('/').ok_or("expected oci://host/repository:tag or oci://host/repository@sha256:…")?;
+        if registry.contains('@') {
+            return Err("credentials do not belong in the reference; set FACTORIO_MOCKS_REGISTRY_AUTH=user:token or log in with docker".into());
+        }
+        if registry.is_empty() || !registry.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b':' | b'[' | b']')) {
+            return Err(format!("registry host {registry:?} is not a host name with an optional port"));
+        }
+        let (path, digest) = match path.split_once('@') {
+            Some((p, d)) => (p, Some(d)),
+            None => (path, None),
+        };
+        if let Some(d) = digest {
+            if !is_sha256_digest(d) {
+                return Err(format!("digest {d:?} is not sha256: followed by 64 lowercase hex characters"));
+            }
+        }
+        // A tag follows the last `:` after the last `/`.
+        let last_slash = path.rfind('/').map_or(0, |i| i + 1);
+        let (repository, tag) = match path[last_slash..].rfind(':') {
+            Some(i) => (&path[..last_slash + i], Some(&path[last_slash + i + 1..])),
+            None => (path, None),
+        };
+        if let Some(t) = tag {
+            if !valid_tag(t) {
+                return Err(format!("tag {t:?} is not a valid OCI tag (letters, digits, `_`, `.`, `-`, at most 128)"));
+            }
+        }
+        let repo_ok = !repository.is_empty()
+            && repository.split('/').all(|part| {
+                !part.is_empty()
+                    && part.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'.' | b'_' | b'-'))
+                    && part.bytes().next().is_some_and(|b| b.is_ascii_alphanumeric())
+            });
+        if !repo_ok {
+            return Err(format!("repository {repository:?} must be lowercase path components (letters, digits, `.`, `_`, `-`)"));
+        }
+        if tag.is_none() && digest.is_none() {
+            return Err(format!("oci://{registry}/{repository} needs a tag (`:{}`) or a digest (`@sha256:…`)", super::DEFAULT_TAG));
+        }
+        Ok(OciRef {
+            registry: registry.into(),
+            repository: repository.into(),
+            tag: tag.map(str::to_string),
+            digest: digest.map(str::to_string),
+        })
+    }
+
+    pub fn display(&self) -> String {
+        let mut s = self.repo_display();
+        if let Some(t) = &self.tag {
+            s.push(':');
+            s.push_str(t);
+        }
+        if let Some(d) = &self.digest {
+            s.push('@');
+            s.push_str(d);
+        }
+        s
+    }
+
+    pub fn repo_display(&self) -> String {
+        format!("oci://{}/{}", self.registry, self.repository)
+    }
+
+    pub fn pinned(&self, digest: &str) -> String {
+        format!("{}@{digest}", self.repo_display())
+    }
+
+    fn with_digest(&self, digest: &str) -> oci_client::Reference {
+        oci_client::Reference::with_digest(self.registry.clone(), self.repository.clone(), digest.to_string())
+    }
+}
+
+/// The credentials for `registry`: `FACTORIO_MOCKS_REGISTRY_AUTH` (`user:token` is basic auth,
+/// which the client trades for a bearer token when the registry challenges; a value without
+/// `:` is sent as a bearer token), else the Docker config's `auths` entry, else anonymous.
+pub(crate) fn credentials(registry: &str) -> RegistryAuth {
+    if let Some(v) = std::env::var("FACTORIO_MOCKS_REGISTRY_AUTH").ok().filter(|v| !v.is_empty()) {
+        return match v.split_once(':') {
+            Some((user, token)) => RegistryAuth::Basic(user.into(), token.into()),
+            None => RegistryAuth::Bearer(v),
+        };
+    }
+    docker_config_auth(registry).unwrap_or(RegistryAuth::Anonymous)
+}
+
+fn docker_config_auth(registry: &str) -> Option<RegistryAuth> {
+    use base64::Engine;
+    let dir = std::env::var_os("DOCKER_CONFIG")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".docker")))?;
+    let config: Value = serde_json::from_slice(&fs::read(dir.join("config.json")).ok()?).ok()?;
+    let auths = config.get("auths")?.as_object()?;
+    let entry = [registry.to_string(), format!("https://{registry}"), format!("http://{registry}")]
+        .iter()
+        .find_map(|k| auths.get(k.as_str()).or_else(|| auths.get(&format!("{k}/v2/"))))?;
+    if let Some(token) = entry.get("registrytoken").and_then(Value::as_str) {
+        return Some(RegistryAuth::Bearer(token.into()));
+    }
+    if let (Some(u), Some(p)) = (entry.get("username").and_then(Value::as_str), entry.get("password").and_then(Value::as_str)) {
+        return Some(RegistryAuth::Basic(u.into(), p.into()));
+    }
+    let decoded = base64::engine::general_purpose::STANDARD.decode(entry.get("auth")?.as_str()?).ok()?;
+    let (u, p) = std::str::from_utf8(&decoded).ok()?.split_once(':')?;
+    Some(RegistryAuth::Basic(u.into(), p.into()))
+}
+
+/// The network side, built on first need.
+struct Net {
+    rt: tokio::runtime::Runtime,
+    client: oci_client::Client,
+    auth: RegistryAuth,
+}
+
+struct Session<'a> {
+    r: &'a OciRef,
+    ctx: &'a Ctx,
+    net: Option<Net>,
+}
+
+impl Session<'_> {
+    fn err(&self, kind: ErrorKind, message: impl Into<String>) -> Error {
+        Error::new(&self.r.display(), &self.r.repo_display(), kind, message)
+    }
+
+    fn offline_err(&self, what: &str) -> Error {
+        self.err(ErrorKind::Offline, format!("offline (FACTORIO_MOCKS_OFFLINE) and {what} is not in the cache; fetch it once online"))
+    }
+
+    fn net(&mut self) -> Result<&Net, Error> {
+        if self.net.is_none() {
+            if self.ctx.offline {
+                return Err(self.offline_err("the artifact"));
+            }
+            super::install_crypto();
+            let protocol = if self.ctx.http_allowed(&self.r.registry) {
+                ClientProtocol::HttpsExcept(vec![self.r.registry.clone()])
+            } else {
+                ClientProtocol::Https
+            };
+            let config = ClientConfig {
+                protocol,
+                connect_timeout: Some(std::time::Duration::from_secs(15)),
+                read_timeout: Some(std::time::Duration::from_secs(60)),
+                ..Default::default()
+            };
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_io()
+                .enable_time()
+                .build()
+                .map_err(|e| self.err(ErrorKind::Io, format!("cannot start the network runtime: {e}")))?;
+            let client = catch(|| oci_client::Client::new(config)).map_err(|m| self.err(ErrorKind::Network, m))?;
+            let auth = credentials(&self.r.registry);
+            rt.block_on(client.store_auth_if_needed(&self.r.registry, &auth));
+            self.net = Some(Net { rt, client, auth });
+        }
+        self.net.as_ref().ok_or_else(|| self.err(ErrorKind::Io, "network client missing"))
+    }
+
+    /// Runs a registry call, turning its error (or a panic inside the client) into ours.
+    fn call<T>(&mut self, what: &str, f: impl AsyncFnOnce(&Net) -> Result<T, oci_client::errors::OciDistributionError>) -> Result<T, Error> {
+        let net = self.net()?;
+        let result = catch(|| net.rt.block_on(f(net)));
+        match result {
+            Ok(Ok(v)) => Ok(v),
+            Ok(Err(e)) => Err(self.classify(what, &e.to_string())),
+            Err(panic) => Err(self.err(ErrorKind::Network, format!("{what}: the registry client failed ({panic})"))),
+        }
+    }
+
+    fn classify(&self, what: &str, text: &str) -> Error {
+        let lower = text.to_ascii_lowercase();
+        let (kind, fix) = if lower.contains("401") || lower.contains("403") || lower.contains("unauthorized") || lower.contains("denied") || lower.contains("authenticat") {
+            (ErrorKind::Auth, "check FACTORIO_MOCKS_REGISTRY_AUTH (user:token) or the Docker config credentials for this registry")
+        } else if lower.contains("404") || lower.contains("not found") || lower.contains("unknown") {
+            (ErrorKind::NotFound, "check the repository, tag and digest")
+        } else {
+            (ErrorKind::Network, "check the network and the registry, or set FACTORIO_MOCKS_OFFLINE=1 to use what is cached")
+        };
+        self.err(kind, format!("{what}: {}; {fix}", scrub(text, &self.net.as_ref().map(|n| n.auth.clone()).unwrap_or(RegistryAuth::Anonymous))))
+    }
+
+    /// The digest a tag points at: fresh answer from the cache, else the registry, else (on
+    /// failure or offline) a stale answer with a warning.
+    fn resolve_tag(&mut self, tag: &str) -> Result<String, Error> {
+        let store = self.ctx.caches.api.clone();
+        let key = Key::new(&format!("oci-tag\n{}/{}:{tag}", self.r.registry, self.r.repository));
+        let read = |path: &Path| fs::read_to_string(path).ok().map(|s| s.trim().to_string()).filter(|d| is_sha256_digest(d));
+        let cached = store.get(&key).and_then(|h| read(&h.path).map(|d| (d, h.fresh)));
+        match &cached {
+            Some((d, true)) => return Ok(d.clone()),
+            Some((d, false)) if self.ctx.offline => {
+                self.ctx.warn(format!("offline: {} may be outdated, using the cached {d} (older than FACTORIO_MOCKS_TTL)", self.r.display()));
+                return Ok(d.clone());
+            }
+            None if self.ctx.offline => return Err(self.offline_err(&format!("tag `{tag}`"))),
+            _ => {}
+        }
+        cache::with_lock(&store, &key, || -> Result<String, FillError> {
+            if let Some(d) = store.get(&key).filter(|h| h.fresh).and_then(|h| read(&h.path)) {
+                return Ok(d);
+            }
+            let reference = oci_client::Reference::with_tag(self.r.registry.clone(), self.r.repository.clone(), tag.to_string());
+            let answer = self.call(&format!("resolving tag `{tag}`"), async |n| n.client.fetch_manifest_digest(&reference, &n.auth).await);
+            let digest = match answer {
+                Ok(d) if is_sha256_digest(&d) => d,
+                Ok(d) => return Err(self.err(ErrorKind::Integrity, format!("the registry answered the digest {d:?}, which is not sha256")).into()),
+                Err(e) => match &cached {
+                    Some((d, _)) => {
+                        self.ctx.warn(format!("{}; using the cached {d} for {}", e.message, self.r.display()));
+                        return Ok(d.clone());
+                    }
+                    None => return Err(e.into()),
+                },
+            };
+            let temp = store.temp_path(&key)?;
+            fs::write(&temp, &digest)?;
+            store.commit(&key, &temp, Expiry::after(self.ctx.ttl))?;
+            Ok(digest)
+        })
+        .map_err(|e| e.into_error(&self.r.display(), &self.r.repo_display(), "storing the tag"))
+    }
+
+    /// The manifest `digest`, checked against its digest, from the cache or the registry.
+    fn manifest(&mut self, digest: &str) -> Result<Value, Error> {
+        let store = self.ctx.caches.api.clone();
+        let key = Key::new(&format!("oci-manifest\n{digest}"));
+        let valid = |path: &Path| fs::read(path).ok().filter(|b| sha256_digest(b) == digest);
+        let bytes = match store.get(&key).and_then(|h| valid(&h.path)) {
+            Some(b) => b,
+            None => cache::with_lock(&store, &key, || -> Result<Vec<u8>, FillError> {
+                if let Some(b) = store.get(&key).and_then(|h| valid(&h.path)) {
+                    return Ok(b);
+                }
+                if self.ctx.offline {
+                    return Err(self.offline_err(&format!("manifest {digest}")).into());
+                }
+                let reference = self.r.with_digest(digest);
+                let (bytes, _) = self.call(&format!("pulling manifest {digest}"), async |n| n.client.pull_manifest_raw(&reference, &n.auth, MANIFEST_TYPES).await)?;
+                if sha256_digest(&bytes) != digest {
+                    return Err(self.err(ErrorKind::Integrity, format!("manifest {digest} arrived with digest {}; the registry or a proxy altered it", sha256_digest(&bytes))).into());
+                }
+                let temp = store.temp_path(&key)?;
+                fs::write(&temp, &bytes)?;
+                store.commit(&key, &temp, Expiry::Never)?;
+                Ok(bytes.to_vec())
+            })
+            .map_err(|e| e.into_error(&self.r.display(), &self.r.repo_display(), "storing the manifest"))?,
+        };
+        serde_json::from_slice(&bytes).map_err(|e| self.err(ErrorKind::Integrity, format!("manifest {digest} is not JSON: {e}")))
+    }
+
+    /// The newest dataset artifact referring to `subject` (referrers API, or the
+    /// `sha256-<hex>` tag on registries without it).
+    fn dataset_referrer(&mut self, subject: &str) -> Result<String, Error> {
+        let store = self.ctx.caches.api.clone();
+        let key = Key::new(&format!("oci-referrers\n{}/{}@{subject}", self.r.registry, self.r.repository));
+        let read = |path: &Path| fs::read_to_string(path).ok().map(|s| s.trim().to_string()).filter(|d| is_sha256_digest(d));
+        let cached = store.get(&key).and_then(|h| read(&h.path).map(|d| (d, h.fresh)));
+        match &cached {
+            Some((d, true)) => return Ok(d.clone()),
+            Some((d, false)) if self.ctx.offline => {
+                self.ctx.warn(format!("offline: the dataset of {} may be outdated, using the cached {d}", self.r.display()));
+                return Ok(d.clone());
+            }
+            None if self.ctx.offline => return Err(self.offline_err("the dataset referring to this artifact")),
+            _ => {}
+        }
+        cache::with_lock(&store, &key, || -> Result<String, FillError> {
+            if let Some(d) = store.get(&key).filter(|h| h.fresh).and_then(|h| read(&h.path)) {
+                return Ok(d);
+            }
+            let reference = self.r.with_digest(subject);
+            let index = self.call("listing referrers", async |n| n.client.pull_referrers(&reference, Some(DATASET_ARTIFACT_TYPE)).await);
+            let index = match index {
+                Ok(i) => i,
+                Err(e) => match &cached {
+                    Some((d, _)) => {
+                        self.ctx.warn(format!("{}; using the cached dataset {d}", e.message));
+                        return Ok(d.clone());
+                    }
+                    None => return Err(e.into()),
+                },
+            };
+            let created = |e: &oci_client::manifest::ImageIndexEntry| e.annotations.as_ref().and_then(|a| a.get(CREATED).cloned()).unwrap_or_default();
+            let newest = index
+                .manifests
+                .iter()
+                .filter(|e| e.artifact_type.as_deref() == Some(DATASET_ARTIFACT_TYPE) && is_sha256_digest(&e.digest))
+                .enumerate()
+                .max_by_key(|(i, e)| (created(e), *i))
+                .map(|(_, e)| e.digest.clone());
+            let Some(digest) = newest else {
+                return Err(self
+                    .err(ErrorKind::NotFound, format!("{subject} is not a dataset ({DATASET_ARTIFACT_TYPE}) and no dataset refers to it; give the dataset's own tag or digest"))
+                    .into());
+            };
+            let temp = store.temp_path(&key)?;
+            fs::write(&temp, &digest)?;
+            store.commit(&key, &temp, Expiry::after(self.ctx.ttl))?;
+            Ok(digest)
+        })
+        .map_err(|e| e.into_error(&self.r.display(), &self.r.repo_display(), "storing the referrers"))
+    }
+
+    /// The blob `digest` as a verified file in the download cache.
+    fn blob(&mut self, digest: &str, size: Option<u64>, label: &str) -> Result<PathBuf, Error> {
+        let store = self.ctx.caches.downloads.clone();
+        let key = Key::new(&format!("oci-blob\n{digest}"));
+        let valid = |path: &Path| hash_file(path, false).is_ok_and(|(d, _, len)| d == digest && size.is_none_or(|s| s == len));
+        if let Some(hit) = store.get(&key) {
+            if valid(&hit.path) {
+                return Ok(hit.path);
+            }
+        }
+        cache::with_lock(&store, &key, || -> Result<PathBuf, FillError> {
+            if let Some(hit) = store.get(&key) {
+                if valid(&hit.path) {
+                    return Ok(hit.path);
+                }
+                self.ctx.warn(format!("cached blob {digest} ({label}) does not match its digest; fetching it again"));
+                store.remove(&key)?;
+                if self.ctx.offline {
+                    return Err(self.err(ErrorKind::Integrity, format!("the cached layer `{label}` ({digest}) is damaged and FACTORIO_MOCKS_OFFLINE is set; fetch once online to repair it")).into());
+                }
+            }
+            if self.ctx.offline {
+                return Err(self.offline_err(&format!("layer `{label}` ({digest})")).into());
+            }
+            let temp = store.temp_path(&key)?;
+            let result = self.download(digest, size, label, &temp);
+            if let Err(e) = result {
+                cache::discard(&temp);
+                return Err(e);
+            }
+            Ok(store.commit(&key, &temp, Expiry::Never)?)
+        })
+        .map_err(|e| e.into_error(&self.r.display(), &self.r.repo_display(), "storing a layer"))
+    }
+
+    fn download(&mut self, digest: &str, size: Option<u64>, label: &str, temp: &Path) -> Result<(), FillError> {
+        let mut file = fs::File::create(temp)?;
+        let reference = self.r.with_digest(digest);
+        let ctx = self.ctx;
+        let mut progress = Progress::new(ctx, format!("{} {label}", self.r.repository), size);
+        let mut hasher = Hasher::default();
+        let mut io_error = None;
+        self.call(&format!("downloading layer `{label}` ({digest})"), async |n| {
+            let mut stream = n.client.pull_blob_stream(&reference, digest).await?;
+            while let Some(chunk) = stream.stream.next().await {
+                let chunk = chunk.map_err(|e| oci_client::errors::OciDistributionError::GenericError(Some(format!("connection lost: {e}"))))?;
+                hasher.update(&chunk);
+                progress.add(chunk.len());
+                if let Err(e) = file.write_all(&chunk) {
+                    io_error = Some(e);
+                    break;
+                }
+                if size.is_some_and(|s| hasher.len() > s) {
+                    break;
+                }
+            }
+            Ok(())
+        })?;
+        if let Some(e) = io_error {
+            return Err(e.into());
+        }
+        file.sync_all()?;
+        let (got, _, len) = hasher.finish();
+        if size.is_some_and(|s| s != len) {
+            return Err(self.err(ErrorKind::Integrity, format!("layer `{label}` ({digest}) arrived with {len} bytes, the manifest says {}; the download was cut or altered, retry", size.unwrap_or(0))).into());
+        }
+        if got != digest {
+            return Err(self.err(ErrorKind::Integrity, format!("layer `{label}` arrived with digest {got}, expected {digest}; the registry or a proxy altered it")).into());
+        }
+        Ok(())
+    }
+
+    /// Fills `dir` with the dataset's layers.
+    fn fill(&mut self, manifest: &Value, dir: &Path) -> Result<(), Error> {
+        let layers = manifest.get("layers").and_then(Value::as_array).filter(|l| !l.is_empty());
+        let Some(layers) = layers else {
+            return Err(self.err(ErrorKind::Integrity, "the dataset manifest has no layers"));
+        };
+        for layer in layers {
+            let digest = layer.get("digest").and_then(Value::as_str).filter(|d| is_sha256_digest(d));
+            let Some(digest) = digest else {
+                return Err(self.err(ErrorKind::Integrity, format!("a layer has no valid sha256 digest: {layer}")));
+            };
+            let annotations: BTreeMap<String, String> = layer
+                .get("annotations")
+                .and_then(Value::as_object)
+                .map(|a| a.iter().filter_map(|(k, v)| v.as_str().map(|v| (k.clone(), v.to_string()))).collect())
+                .unwrap_or_default();
+            let title = annotations.get(TITLE).map(String::as_str).unwrap_or("");
+            let single = super::safe_relative(Path::new(title)).ok().flatten().filter(|p| p.components().count() == 1);
+            let Some(name) = single else {
+                return Err(self.err(ErrorKind::Integrity, format!("layer {digest} has no usable {TITLE} (got {title:?}); each layer must be named like `prototype` or `metadata.lua`")));
+            };
+            let size = layer.get("size").and_then(Value::as_u64);
+            let blob = self.blob(digest, size, title)?;
+            if annotations.get(UNPACK).map(String::as_str) == Some("true") {
+                let file = fs::File::open(&blob).map_err(|e| self.err(ErrorKind::Io, format!("reading the cached layer `{title}`: {e}")))?;
+                super::unpack_tar_gz(std::io::BufReader::new(file), dir, Some(title))
+                    .map_err(|e| self.err(ErrorKind::Integrity, format!("layer `{title}` ({digest}): {e}; the artifact is damaged or unsafe, report it to its publisher")))?;
+            } else {
+                fs::copy(&blob, dir.join(name)).map_err(|e| self.err(ErrorKind::Io, format!("copying layer `{title}` into the dataset: {e}")))?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Runs `f`, turning a panic into an error text (the client must never take the host down).
+fn catch<T>(f: impl FnOnce() -> T) -> Result<T, String> {
+    std::panic::catch_unwind(AssertUnwindSafe(f)).map_err(|p| {
+        p.downcast_ref::<&str>().map(|s| s.to_string()).or_else(|| p.downcast_ref::<String>().cloned()).unwrap_or_else(|| "panic".into())
+    })
+}
+
+/// Removes any credential from a client error text.
+fn scrub(text: &str, auth: &RegistryAuth) -> String {
+    let mut out = super::redact(text);
+    let secrets: Vec<&str> = match auth {
+        RegistryAuth::Basic(_, p) => vec![p.as_str()],
+        RegistryAuth::Bearer(t) => vec![t.as_str()],
+        RegistryAuth::Anonymous => vec![],
+    };
+    for s in secrets.into_iter().filter(|s| s.len() >= 3) {
+        out = out.replace(s, "***");
+    }
+    out
+}
+
+fn is_dataset(m: &Value) -> bool {
+    let at = |v: Option<&Value>| v.and_then(Value::as_str) == Some(DATASET_ARTIFACT_TYPE);
+    at(m.get("artifactType")) || at(m.get("config").and_then(|c| c.get("mediaType")))
+}
+
+fn subject_of(m: &Value, r: &OciRef) -> Option<Subject> {
+    let s = m.get("subject")?;
+    let digest = s.get("digest").and_then(Value::as_str).filter(|d| is_sha256_digest(d))?;
+    Some(Subject {
+        reference: r.pinned(digest),
+        digest: digest.into(),
+        media_type: s.get("mediaType").and_then(Value::as_str).map(str::to_string),
+        artifact_type: s.get("artifactType").and_then(Value::as_str).map(str::to_string),
+    })
+}
+
+/// Fetches `r`: resolves the tag, finds the dataset (itself or a referrer), fills the cache.
+pub(crate) fn fetch(r: &OciRef, ctx: &Ctx) -> Result<Fetched, Error> {
+    let mut s = Session { r, ctx, net: None };
+    let digest = match (&r.digest, &r.tag) {
+        (Some(d), _) => d.clone(),
+        (None, Some(t)) => s.resolve_tag(t)?,
+        (None, None) => return Err(s.err(ErrorKind::Invalid, "needs a tag or a digest")),
+    };
+    let manifest = s.manifest(&digest)?;
+    let (dataset_digest, dataset, subject) = if is_dataset(&manifest) {
+        let subject = subject_of(&manifest, r);
+        (digest, manifest, subject)
+    } else {
+        let found = s.dataset_referrer(&digest)?;
+        let dataset = s.manifest(&found)?;
+        if !is_dataset(&dataset) {
+            return Err(s.err(ErrorKind::Integrity, format!("referrer {found} is not a dataset artifact")));
+        }
+        let subject = Subject {
+            reference: r.pinned(&digest),
+            digest: digest.clone(),
+            media_type: manifest.get("mediaType").and_then(Value::as_str).map(str::to_string),
+            artifact_type: manifest.get("artifactType").and_then(Value::as_str).map(str::to_string),
+        };
+        (found, dataset, Some(subject))
+    };
+    let key = Key::new(&format!("oci-dataset\n{dataset_digest}"));
+    let dir = dataset_dir::serve(ctx, &key, &r.display(), &r.repo_display(), |dir| s.fill(&dataset, dir))?;
+    Ok(Fetched {
+        dir,
+        source: r.repo_display(),
+        reference: r.pinned(&dataset_digest),
+        digest: Some(dataset_digest),
+        subject,
+        warnings: Vec::new(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_references() {
+        let r = OciRef::parse("127.0.0.1:5000/datasets/vanilla:2.0.77").unwrap();
+        assert_eq!((r.registry.as_str(), r.repository.as_str(), r.tag.as_deref(), r.digest.as_deref()), ("127.0.0.1:5000", "datasets/vanilla", Some("2.0.77"), None));
+        let d = format!("sha256:{}", "a".repeat(64));
+        let r = OciRef::parse(&format!("ghcr.io/q/data/space-age@{d}")).unwrap();
+        assert_eq!(r.digest.as_deref(), Some(d.as_str()));
+        assert_eq!(r.tag, None);
+        assert_eq!(r.display(), format!("oci://ghcr.io/q/data/space-age@{d}"));
+        for bad in ["ghcr.io", "ghcr.io/Upper:1", "ghcr.io/x", "ghcr.io/x@sha256:zz", "u:pw@ghcr.io/x:1", "ghcr.io/x:bad tag", "ghcr.io//x:1", "/x:1"] {
+            let e = OciRef::parse(bad).unwrap_err();
+            assert!(!e.contains("pw@"), "{e}");
+        }
+    }
+
+    #[test]
+    fn scrubs_secrets_from_client_errors() {
+        let text = scrub("401 at https://bob:s3cret@r/v2/ token s3cret", &RegistryAuth::Basic("bob".into(), "s3cret".into()));
+        assert!(!text.contains("s3cret"), "{text}");
+    }
+
+    #[test]
+    fn recognises_datasets() {
+        let m: Value = serde_json::json!({"artifactType": DATASET_ARTIFACT_TYPE, "subject": {"mediaType": "m", "digest": format!("sha256:{}", "b".repeat(64)), "size": 1}});
+        assert!(is_dataset(&m));
+        let r = OciRef::parse("h/r:t").unwrap();
+        assert_eq!(subject_of(&m, &r).unwrap().reference, format!("oci://h/r@sha256:{}", "b".repeat(64)));
+        assert!(!is_dataset(&serde_json::json!({"config": {"mediaType": "application/vnd.oci.empty.v1+json"}})));
+    }
+}

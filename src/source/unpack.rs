@@ -1,0 +1,277 @@
+//! Unpacking tar+gzip layers without letting any entry leave the destination folder.
+//!
+//! Rules: entry paths are relative and never contain `..`; an entry's first component must be
+//! the layer's title (ORAS tars a folder under its own name, so a `locale` layer cannot write
+//! into `prototype/`); symbolic links may only point inside the destination and are never
+//! written through; hard links are copied from a file already unpacked; devices and FIFOs are
+//! refused. Permissions and owners are not restored.
+
+use std::fs;
+use std::io::{self, Read};
+use std::path::{Component, Path, PathBuf};
+
+use flate2::read::GzDecoder;
+
+/// Refuses layers that would unpack to more than this (a gzip bomb guard).
+pub const MAX_UNPACKED: u64 = 16 << 30;
+
+/// Why a layer could not be unpacked.
+#[derive(Debug)]
+pub enum UnpackError {
+    /// The archive is not valid tar+gzip, or a read or write failed.
+    Io(io::Error),
+    /// An entry was refused; the text names it and why.
+    Unsafe(String),
+}
+
+impl std::fmt::Display for UnpackError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            UnpackError::Io(e) => write!(f, "not a readable tar+gzip layer: {e}"),
+            UnpackError::Unsafe(why) => write!(f, "unsafe entry refused: {why}"),
+        }
+    }
+}
+
+impl From<io::Error> for UnpackError {
+    fn from(e: io::Error) -> Self {
+        UnpackError::Io(e)
+    }
+}
+
+/// Turns an archive path into a clean relative path: `.` components dropped, anything
+/// absolute or with `..` refused. `None` for the empty path (the archive root).
+pub fn safe_relative(path: &Path) -> Result<Option<PathBuf>, String> {
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::Normal(part) => out.push(part),
+            Component::CurDir => {}
+            Component::ParentDir => return Err(format!("{}: contains `..`", path.display())),
+            Component::RootDir | Component::Prefix(_) => return Err(format!("{}: absolute path", path.display())),
+        }
+    }
+    Ok(if out.as_os_str().is_empty() { None } else { Some(out) })
+}
+
+/// Fails if any existing ancestor of `rel` under `dest` is a symbolic link, so nothing is
+/// ever written through a link.
+fn no_links_above(dest: &Path, rel: &Path) -> Result<(), UnpackError> {
+    let mut at = dest.to_path_buf();
+    if let Some(parent) = rel.parent() {
+        for c in parent.components() {
+            at.push(c);
+            match fs::symlink_metadata(&at) {
+                Ok(m) if m.file_type().is_symlink() => {
+                    return Err(UnpackError::Unsafe(format!("{}: writes through the link {}", rel.display(), at.display())));
+                }
+                Ok(m) if !m.is_dir() => {
+                    return Err(UnpackError::Unsafe(format!("{}: {} is not a folder", rel.display(), at.display())));
+                }
+                _ => {}
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Removes whatever sits at `path` (a link or file from an earlier entry) so a write cannot
+/// follow a link.
+fn clear_leaf(path: &Path) -> io::Result<()> {
+    match fs::symlink_metadata(path) {
+        Ok(m) if m.is_dir() => Ok(()),
+        Ok(_) => fs::remove_file(path),
+        Err(_) => Ok(()),
+    }
+}
+
+/// Unpacks the tar+gzip stream `reader` into `dest`. `title`, when given, must be the first
+/// component of every entry. Returns the relative paths of the regular files written.
+pub fn unpack_tar_gz(reader: impl Read, dest: &Path, title: Option<&str>) -> Result<Vec<PathBuf>, UnpackError> {
+    fs::create_dir_all(dest)?;
+    let mut archive = tar::Archive::new(GzDecoder::new(reader));
+    let mut written = Vec::new();
+    let mut total: u64 = 0;
+    for entry in archive.entries()? {
+        let mut entry = entry?;
+        let raw = entry.path()?.into_owned();
+        let kind = entry.header().entry_type();
+        if kind.is_pax_global_extensions() || kind.is_pax_local_extensions() || kind.is_gnu_longname() || kind.is_gnu_longlink() {
+            continue;
+        }
+        let Some(rel) = safe_relative(&raw).map_err(UnpackError::Unsafe)? else { continue };
+        if let Some(title) = title {
+            let first = rel.components().next().map(|c| c.as_os_str().to_string_lossy().into_owned());
+            if first.as_deref() != Some(title) {
+                return Err(UnpackError::Unsafe(format!("{}: outside the layer's folder `{title}`", rel.display())));
+            }
+        }
+        no_links_above(dest, &rel)?;
+        let target = dest.join(&rel);
+        if kind.is_dir() {
+            fs::create_dir_all(&target)?;
+        } else if kind.is_file() || kind == tar::EntryType::Continuous {
+            total = total.saturating_add(entry.size());
+            if total > MAX_UNPACKED {
+                return Err(UnpackError::Unsafe(format!("{}: layer unpacks to more than {MAX_UNPACKED} bytes", rel.display())));
+            }
+            if let Some(parent) = target.parent() {
+                fs::create_dir_all(parent)?;
+            }
+            clear_leaf(&target)?;
+            let mut out = fs::File::create(&target)?;
+            io::copy(&mut entry, &mut out)?;
+            written.push(rel);
+        } else if kind.is_symlink() {
+            let link = entry.link_name()?.ok_or_else(|| UnpackError::Unsafe(format!("{}: link without target", rel.display())))?;
+            // The target is resolved from the link's folder and must stay inside `dest`.
+            let joined = rel.parent().unwrap_or(Path::new("")).join(&link);
+            if link.is_absolute() || lexical_inside(&joined).is_none() {
+                return Err(UnpackError::Unsafe(format!("{}: link to {} points outside the dataset", rel.display(), link.display())));
+            }
+            if let Some(parent) = target.parent() {
+                fs::create_dir_all(parent)?;
+            }
+            clear_leaf(&target)?;
+            make_symlink(&link, &target)?;
+        } else if kind.is_hard_link() {
+            let link = entry.link_name()?.ok_or_else(|| UnpackError::Unsafe(format!("{}: link without target", rel.display())))?;
+            let source = safe_relative(&link)
+                .map_err(|why| UnpackError::Unsafe(format!("{}: hard link to {why}", rel.display())))?
+                .ok_or_else(|| UnpackError::Unsafe(format!("{}: hard link to the root", rel.display())))?;
+            no_links_above(dest, &source)?;
+            let from = dest.join(&source);
+            if !fs::symlink_metadata(&from).map(|m| m.is_file()).unwrap_or(false) {
+                return Err(UnpackError::Unsafe(format!("{}: hard link to {} which is not an unpacked file", rel.display(), link.display())));
+            }
+            if let Some(parent) = target.parent() {
+                fs::create_dir_all(parent)?;
+            }
+            clear_leaf(&target)?;
+            // A copy, not a link: the cache entry must not share inodes with anything.
+            fs::copy(&from, &target)?;
+            written.push(rel);
+        } else {
+            return Err(UnpackError::Unsafe(format!("{}: entry type {:?} is not a file, folder or link", rel.display(), kind)));
+        }
+    }
+    Ok(written)
+}
+
+/// Normalises `a/b/../c` lexically; `None` if it climbs above its start.
+fn lexical_inside(path: &Path) -> Option<PathBuf> {
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::Normal(p) => out.push(p),
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if !out.pop() {
+                    return None;
+                }
+            }
+            _ => return None,
+        }
+    }
+    Some(out)
+}
+
+#[cfg(unix)]
+fn make_symlink(link: &Path, at: &Path) -> io::Result<()> {
+    std::os::unix::fs::symlink(link, at)
+}
+
+#[cfg(not(unix))]
+fn make_symlink(_link: &Path, at: &Path) -> io::Result<()> {
+    Err(io::Error::new(io::ErrorKind::Unsupported, format!("{}: symbolic links are not unpacked on this platform", at.display())))
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use flate2::write::GzEncoder;
+
+    /// One raw tar entry: (path, type flag, link target, content). Written by hand so the
+    /// tests can build archives a well-behaved tar writer refuses to produce.
+    pub(crate) type RawEntry<'a> = (&'a str, u8, &'a str, &'a [u8]);
+
+    pub(crate) fn raw_tar_gz(entries: &[RawEntry]) -> Vec<u8> {
+        let mut tar = Vec::new();
+        for (path, flag, link, data) in entries {
+            let mut h = [0u8; 512];
+            h[..path.len()].copy_from_slice(path.as_bytes());
+            h[100..107].copy_from_slice(b"0000644");
+            h[108..115].copy_from_slice(b"0000000");
+            h[116..123].copy_from_slice(b"0000000");
+            h[124..135].copy_from_slice(format!("{:011o}", data.len()).as_bytes());
+            h[136..147].copy_from_slice(b"00000000000");
+            h[156] = *flag;
+            h[157..157 + link.len()].copy_from_slice(link.as_bytes());
+            h[257..263].copy_from_slice(b"ustar\0");
+            h[263..265].copy_from_slice(b"00");
+            h[148..156].copy_from_slice(b"        ");
+            let sum: u32 = h.iter().map(|&b| u32::from(b)).sum();
+            h[148..155].copy_from_slice(format!("{sum:06o}\0").as_bytes());
+            tar.extend_from_slice(&h);
+            tar.extend_from_slice(data);
+            tar.resize(tar.len().div_ceil(512) * 512, 0);
+        }
+        tar.resize(tar.len() + 1024, 0);
+        let mut gz = GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        io::Write::write_all(&mut gz, &tar).unwrap();
+        gz.finish().unwrap()
+    }
+
+    fn unpack(entries: &[RawEntry]) -> (tempfile::TempDir, Result<Vec<PathBuf>, UnpackError>) {
+        let dir = tempfile::tempdir().unwrap();
+        let dest = dir.path().join("out");
+        let r = unpack_tar_gz(&raw_tar_gz(entries)[..], &dest, Some("prototype"));
+        (dir, r)
+    }
+
+    #[test]
+    fn unpacks_a_well_formed_layer() {
+        let (dir, r) = unpack(&[
+            ("prototype/", b'5', "", b""),
+            ("prototype/data-raw/item.lua", b'0', "", b"return {}"),
+            ("./prototype/mods.lua", b'0', "", b"return {base = '2.0.77'}"),
+            ("prototype/alias.lua", b'2', "mods.lua", b""),
+            ("prototype/copy.lua", b'1', "prototype/mods.lua", b""),
+        ]);
+        let files = r.unwrap();
+        assert_eq!(files.len(), 3);
+        let out = dir.path().join("out");
+        assert_eq!(fs::read_to_string(out.join("prototype/data-raw/item.lua")).unwrap(), "return {}");
+        assert_eq!(fs::read_to_string(out.join("prototype/copy.lua")).unwrap(), "return {base = '2.0.77'}");
+    }
+
+    #[test]
+    fn refuses_malicious_layers() {
+        let cases: &[(&str, &[RawEntry])] = &[
+            ("parent", &[("prototype/../../evil", b'0', "", b"x")]),
+            ("absolute", &[("/tmp/evil", b'0', "", b"x")]),
+            ("other folder", &[("runtime/settings.lua", b'0', "", b"x")]),
+            ("symlink out", &[("prototype/l", b'2', "../../etc", b"")]),
+            ("absolute symlink", &[("prototype/l", b'2', "/etc/passwd", b"")]),
+            ("write through link", &[("prototype/l", b'2', ".", b""), ("prototype/l/x", b'0', "", b"x")]),
+            ("replace link then write", &[("prototype/d", b'2', "../prototype", b""), ("prototype/d/f", b'0', "", b"x")]),
+            ("hard link out", &[("prototype/h", b'1', "../outside", b"")]),
+            ("hard link to missing", &[("prototype/h", b'1', "prototype/none", b"")]),
+            ("device", &[("prototype/dev", b'3', "", b"")]),
+            ("fifo", &[("prototype/fifo", b'6', "", b"")]),
+        ];
+        for (name, entries) in cases {
+            let (dir, r) = unpack(entries);
+            assert!(matches!(r, Err(UnpackError::Unsafe(_))), "{name}: {r:?}");
+            assert!(!dir.path().join("evil").exists() && !dir.path().join("outside").exists(), "{name}");
+        }
+    }
+
+    #[test]
+    fn garbage_is_an_error_not_a_panic() {
+        let dir = tempfile::tempdir().unwrap();
+        for bytes in [&b""[..], b"not gzip at all", &raw_tar_gz(&[("prototype/a", b'0', "", b"abc")])[..20]] {
+            assert!(unpack_tar_gz(bytes, dir.path(), None).is_err());
+        }
+    }
+}
