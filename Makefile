@@ -51,9 +51,15 @@ demo: deps
 test: deps
 	@scripts/test.sh
 
+BENCH_JSON := build/bench/space-age.json
+SHARED_DATA ?= ../shared/data
+
 bench: deps
 	@$(MAKE) --no-print-directory build LUA=lua5.2
-	@lua5.2 bench/bench.lua
+	@test -f $(SHARED_DATA)/data-raw/space-age-2.0.77.json.gz || { echo "error: $(SHARED_DATA)/data-raw/space-age-2.0.77.json.gz not found; set SHARED_DATA=<folder>"; exit 1; }
+	@mkdir -p build/bench
+	@test -f $(BENCH_JSON) || gzip -dc $(SHARED_DATA)/data-raw/space-age-2.0.77.json.gz > $(BENCH_JSON)
+	@lua5.2 bench/bench.lua $(BENCH_JSON)
 
 clean:
 	rm -rf build

@@ -1,5 +1,6 @@
 //! Embeds every Lua shim under `lua/` into the library: each `lua/a/b.lua` becomes the
-//! `package.preload` entry `a.b`, so the .so carries matching Rust and Lua.
+//! `package.preload` entry `a.b` (and `a/init.lua` the entry `a`), so the .so carries matching
+//! Rust and Lua.
 
 use std::{env, fs, path::Path};
 
@@ -27,7 +28,12 @@ fn collect(root: &Path, dir: &Path, files: &mut Vec<(String, String)>) {
             collect(root, &path, files);
         } else if path.extension().is_some_and(|e| e == "lua") {
             let rel = path.strip_prefix(root).expect("under root").with_extension("");
-            let name = rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join(".");
+            let mut parts: Vec<_> = rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
+            // `a/init.lua` is module `a`, as Lua's `?/init.lua` path rule has it.
+            if parts.len() > 1 && parts.last().is_some_and(|p| p == "init") {
+                parts.pop();
+            }
+            let name = parts.join(".");
             files.push((name, path.display().to_string()));
         }
     }

@@ -186,4 +186,25 @@ describe("fm.locale", function()
       assert.matches("too deep", tostring(err))
     end)
   end)
+
+  describe("check", function()
+    it("lists, per language, keys missing against English and keys English no longer has", function()
+      local report = fm.locale.check(MOD)
+      assert.are.same({}, report.en.missing)
+      assert.are.same({ "entity-name.coal", "item-name.iron-plate", "mod-setting-name.my-mod-speed",
+        "my-mod.hint", "my-mod.only-english", "my-mod.remark", "my-mod.two-lines" }, report.ru.missing)
+      assert.are.same({}, report.ru.stale)
+    end)
+
+    it("flags parameters that differ from English and tokens the game cannot read", function()
+      local report = fm.locale.check("fixtures/locale/check-mod")
+      -- The misspelt built-in leaves a __1__ that English does not have: both are reported.
+      assert.are.same({
+        { key = "m.click", english = {}, found = { 1 } },
+        { key = "m.count", english = { 1, 2 }, found = { 1 } },
+      }, report.de.parameters)
+      assert.are.same({ { key = "m.click", token = "__ALT_CONTRO_LEFT_CLICK__" } }, report.de.malformed)
+      assert.are.same({ "m.gone" }, report.de.stale)
+    end)
+  end)
 end)

@@ -221,7 +221,9 @@ mod tests {
         ];
         for (version, has_bool) in cases {
             let bytes = ModSettings::new(version).to_bytes();
-            assert_eq!(bytes.len(), 8 + usize::from(has_bool) + 6 + 3 * (2 + SECTIONS[0].len()) + 3 * 6 + 3, "{version}");
+            // version, bool?, root dictionary, then per section: key flag, length, name, empty dictionary
+            let sections: usize = SECTIONS.iter().map(|s| 2 + s.len() + 6).sum();
+            assert_eq!(bytes.len(), 8 + usize::from(has_bool) + 6 + sections, "{version}");
             let back = ModSettings::from_bytes(&bytes).unwrap();
             assert_eq!(back.version, version);
             assert_eq!(back.header_bool.is_some(), has_bool);
@@ -242,7 +244,7 @@ mod tests {
         let good = fixture().to_bytes();
         let cases: Vec<(Vec<u8>, &str)> = vec![
             (vec![2, 0, 0], "offset 0x2: the minor version needs 2 bytes, 1 left (file truncated?)"),
-            (good[..20].to_vec(), "offset 0x14: string bytes needs 7 bytes, 1 left (file truncated?)"),
+            (good[..20].to_vec(), "offset 0x11: string bytes needs 7 bytes, 3 left (file truncated?)"),
             (vec![2, 0, 0, 0, 73, 0, 0, 0, 0, 1, 0, 1], "offset 0x8: root node is a bool, expected a dictionary of sections"),
             (vec![2, 0, 0, 0, 73, 0, 0, 0, 3], "offset 0x8: the bool after the version is 3, expected 0 or 1"),
         ];

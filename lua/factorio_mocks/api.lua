@@ -100,5 +100,7 @@ return function(native)
     return session
   end
 
+  require("factorio_mocks.control").attach(fm)
+
   return fm
 end

@@ -13,22 +13,20 @@ function M.message(err)
   return (text:gsub("^runtime error: ", ""))
 end
 
---- `f` with its errors re-raised as messages at the caller's level.
-function M.wrap(f)
+--- `f` with its errors re-raised as messages: at the caller's line (`level` 2), or bare
+--- (`level` 0) for functions whose messages already say where.
+function M.wrap(f, level)
   return function(...)
     local result = { pcall(f, ...) }
-    if not result[1] then error(M.message(result[2]), 2) end
+    if not result[1] then error(M.message(result[2]), level) end
     return unpack(result, 2, table.maxn and table.maxn(result) or #result)
   end
 end
 
---- Wraps every function of each table given, in place.
-function M.wrap_tables(...)
-  for i = 1, select("#", ...) do
-    local t = select(i, ...)
-    for name, value in pairs(t) do
-      if type(value) == "function" then t[name] = M.wrap(value) end
-    end
+--- Wraps every function of `t` in place (see `wrap` for `level`).
+function M.wrap_table(t, level)
+  for name, value in pairs(t) do
+    if type(value) == "function" then t[name] = M.wrap(value, level) end
   end
 end
 

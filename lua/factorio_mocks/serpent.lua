@@ -109,15 +109,38 @@ function M.dump(value, opts)
   return run(value, with_defaults(opts, { name = "_", compact = true, sortkeys = true, comment = false }))
 end
 
+-- The text outside string literals, so a call can be spotted without false alarms from data.
+local function code_only(text)
+  local out, i, n = {}, 1, #text
+  while i <= n do
+    local c = text:sub(i, i)
+    if c == '"' or c == "'" then
+      local j = i + 1
+      while j <= n and text:sub(j, j) ~= c do
+        j = j + (text:sub(j, j) == "\\" and 2 or 1)
+      end
+      i = j + 1
+      out[#out + 1] = '""'
+    elseif c == "[" and text:find("^%[=*%[", i) then
+      local level = text:match("^%[(=*)%[", i)
+      local close = text:find("]" .. level .. "]", i, true)
+      i = (close or n) + #level + 2
+      out[#out + 1] = '""'
+    else
+      out[#out + 1] = c
+      i = i + 1
+    end
+  end
+  return table.concat(out)
+end
+
 --- Reads text written by block/line/dump back into a value: `ok, value` or `false, error`.
 --- Like serpent's safe mode, the text may hold data only: no function calls.
 function M.load(text, opts)
   if type(text) ~= "string" then return false, "serpent.load: expected a string" end
   local safe = not (opts and opts.safe == false)
-  if safe and (text:find("[%w_%]%)]%s*[%(\"'{]") and not text:find("^%s*do%s+local")) then
-    -- Quick refusal of calls; strings are checked again below with the text removed.
-    local stripped = text:gsub("%b\"\""):gsub("%b''", "")
-    if stripped:find("[%w_%]%)]%s*%(") then return false, "serpent.load: cannot call functions" end
+  if safe and code_only(text):find("[%w_%]%)]%s*[%(\"'{]") then
+    return false, "serpent.load: cannot call functions"
   end
   local chunk_text = text:find("^%s*do%s+local") and text or ("return " .. text)
   local env = { math = { huge = math.huge } }

@@ -29,6 +29,15 @@ pub fn register(lua: &Lua, native: &Table) -> Result<()> {
 fn open_dataset(_: &Lua, spec: Option<String>) -> Result<LuaDataset> {
     let dataset = match spec.as_deref() {
         None => Dataset::builtin(),
+        // oci://…, https://… and modpack names: fetched (or found in the cache) first.
+        Some(reference) if crate::source::is_remote(reference) => {
+            let fetched = crate::source::fetch(reference, &crate::source::FetchOptions::default())
+                .map_err(mlua::Error::external)?;
+            for warning in &fetched.warnings {
+                eprintln!("factorio-mocks: {warning}");
+            }
+            Dataset::open(&fetched.dir).map_err(mlua::Error::external)?
+        }
         Some(path) => Dataset::open(&expand_home(path)).map_err(mlua::Error::external)?,
     };
     let tree = match dataset.layout {

@@ -16,9 +16,13 @@ pub fn module(lua: &Lua) -> Result<Table> {
     t.set("parse", lua.create_function(parse)?)?;
     t.set("load", lua.create_function(load)?)?;
     t.set("translate", lua.create_function(translate)?)?;
-    t.set("clear", lua.create_function(|lua, ()| with_dict(lua, |d| d.clear()))?)?;
+    t.set(
+        "clear",
+        lua.create_function(|lua, ()| with_dict(lua, |d| d.clear()))?,
+    )?;
     t.set("languages", lua.create_function(languages)?)?;
     t.set("bind", lua.create_function(bind)?)?;
+    t.set("check", lua.create_function(check)?)?;
     Ok(t)
 }
 
@@ -29,7 +33,9 @@ fn with_dict<R>(lua: &Lua, f: impl FnOnce(&mut Dictionary) -> R) -> Result<R> {
     }
     match lua.app_data_mut::<Dictionary>() {
         Some(mut d) => Ok(f(&mut d)),
-        None => Err(Error::runtime("fm.locale: the dictionary is in use (re-entrant call)")),
+        None => Err(Error::runtime(
+            "fm.locale: the dictionary is in use (re-entrant call)",
+        )),
     }
 }
 
@@ -86,7 +92,11 @@ fn parse(
 }
 
 fn join(errors: &[locale::CfgError]) -> String {
-    errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n")
+    errors
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// `fm.locale.load(path, lang, {strict = bool})` → loaded languages, warnings.
@@ -111,14 +121,57 @@ fn translate(lua: &Lua, (value, language): (Value, Option<String>)) -> Result<St
 }
 
 fn languages(lua: &Lua, (): ()) -> Result<Table> {
-    let langs: Vec<String> =
-        with_dict(lua, |d| d.languages().into_iter().map(str::to_owned).collect())?;
+    let langs: Vec<String> = with_dict(lua, |d| {
+        d.languages().into_iter().map(str::to_owned).collect()
+    })?;
     lua.create_sequence_from(langs)
 }
 
 /// `fm.locale.bind(control, "SHIFT + mouse-button-1")`; `nil` leaves the control unbound.
 fn bind(lua: &Lua, (control, sequence): (String, Option<String>)) -> Result<()> {
     with_dict(lua, |d| d.bind(&control, sequence.as_deref()))
+}
+
+/// `fm.locale.check(mod_dir)` → `{[lang] = {missing, stale, parameters, malformed}}`, checked
+/// against English. Reads into a scratch dictionary: the loaded one is left alone.
+fn check(lua: &Lua, path: String) -> Result<Table> {
+    let mut scratch = Dictionary::new();
+    locale::load::load(&mut scratch, Path::new(&path), None, Options::default())
+        .map_err(Error::runtime)?;
+    let out = lua.create_table()?;
+    for report in locale::check::check(&scratch) {
+        let t = lua.create_table()?;
+        t.set(
+            "missing",
+            lua.create_sequence_from(report.missing.iter().map(String::as_str))?,
+        )?;
+        t.set(
+            "stale",
+            lua.create_sequence_from(report.stale.iter().map(String::as_str))?,
+        )?;
+        let parameters = lua.create_table()?;
+        for (i, p) in report.parameters.iter().enumerate() {
+            let row = lua.create_table()?;
+            row.set("key", p.key.as_str())?;
+            row.set(
+                "english",
+                lua.create_sequence_from(p.english.iter().copied())?,
+            )?;
+            row.set("found", lua.create_sequence_from(p.found.iter().copied())?)?;
+            parameters.raw_set(i + 1, row)?;
+        }
+        t.set("parameters", parameters)?;
+        let malformed = lua.create_table()?;
+        for (i, m) in report.malformed.iter().enumerate() {
+            let row = lua.create_table()?;
+            row.set("key", m.key.as_str())?;
+            row.set("token", m.token.as_str())?;
+            malformed.raw_set(i + 1, row)?;
+        }
+        t.set("malformed", malformed)?;
+        out.set(report.language.as_str(), t)?;
+    }
+    Ok(out)
 }
 
 /// Converts a Lua value into a LocalisedString, checking the game's limits on the way (the game
@@ -195,7 +248,10 @@ mod tests {
                 r#"return fm.locale.translate({"", "a", 1, true, {"?", {"x.y"}, "fb"}})"#,
                 "a1truefb",
             ),
-            (r#"return fm.locale.translate({"x.y"})"#, "Unknown key: \"x.y\""),
+            (
+                r#"return fm.locale.translate({"x.y"})"#,
+                "Unknown key: \"x.y\"",
+            ),
             (r#"return fm.locale.translate("plain")"#, "plain"),
             (r#"return fm.locale.translate(2.5)"#, "2.5"),
             (r#"return tostring(#fm.locale.languages())"#, "0"),
@@ -208,15 +264,30 @@ mod tests {
     #[test]
     fn lua_errors_name_the_place() {
         let cases: &[(&str, &str)] = &[
-            (r#"return fm.locale.parse("a=1\nbroken", "@x.cfg")"#, "x.cfg:2: missing value"),
-            (r#"return fm.locale.parse("a =1", "@x.cfg", {strict = true})"#, "x.cfg:1: key \"a \" ends with a blank"),
+            (
+                r#"return fm.locale.parse("a=1\nbroken", "@x.cfg")"#,
+                "x.cfg:2: missing value",
+            ),
+            (
+                r#"return fm.locale.parse("a =1", "@x.cfg", {strict = true})"#,
+                "x.cfg:1: key \"a \" ends with a blank",
+            ),
             (
                 r#"local t = {""} for i = 1, 21 do t[#t + 1] = i end return fm.locale.translate(t)"#,
                 "Too many parameters for localised string: 21 > 20 (limit).",
             ),
-            (r#"local t = {""} t[2] = t return fm.locale.translate(t)"#, "nested too deep"),
-            (r#"return fm.locale.translate({5})"#, "must be a string, got integer"),
-            (r#"return fm.locale.load("/nonexistent/mod")"#, "/nonexistent/mod: cannot read"),
+            (
+                r#"local t = {""} t[2] = t return fm.locale.translate(t)"#,
+                "nested too deep",
+            ),
+            (
+                r#"return fm.locale.translate({5})"#,
+                "must be a string, got integer",
+            ),
+            (
+                r#"return fm.locale.load("/nonexistent/mod")"#,
+                "/nonexistent/mod: cannot read",
+            ),
         ];
         for (code, want) in cases {
             let got = eval(code);
@@ -234,12 +305,16 @@ mod tests {
         let en = dir.path().join("locale/en");
         std::fs::create_dir_all(&en).unwrap_or_else(|e| panic!("{e}"));
         std::fs::write(en.join("m.cfg"), "[m]\nhi=Hi __1__").unwrap_or_else(|e| panic!("{e}"));
-        lua.globals().set("dir", dir.path().display().to_string()).unwrap_or_else(|e| panic!("{e}"));
+        lua.globals()
+            .set("dir", dir.path().display().to_string())
+            .unwrap_or_else(|e| panic!("{e}"));
         let got: String = lua
-            .load(r#"local langs = fm.locale.load(dir)
+            .load(
+                r#"local langs = fm.locale.load(dir)
                      local a = fm.locale.translate({"m.hi", "you"})
                      fm.locale.clear()
-                     return langs[1] .. "|" .. a .. "|" .. fm.locale.translate({"m.hi", "you"})"#)
+                     return langs[1] .. "|" .. a .. "|" .. fm.locale.translate({"m.hi", "you"})"#,
+            )
             .eval()
             .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(got, "en|Hi you|Unknown key: \"m.hi\"");

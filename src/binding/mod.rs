@@ -5,6 +5,7 @@
 //! Lua shims under `lua/`, which this layer registers in `package.preload`.
 
 mod dataset;
+mod fetch;
 mod locale;
 mod mod_list;
 mod mod_settings;
@@ -27,11 +28,16 @@ pub fn module(lua: &Lua) -> Result<Table> {
     ];
     // Rust errors become plain messages at the caller's line (see lua/factorio_mocks/errors.lua).
     let errors: Table = lua.load("return require('factorio_mocks.errors')").eval()?;
-    let wrap_tables: mlua::Function = errors.get("wrap_tables")?;
-    wrap_tables.call::<()>(native.clone())?;
+    let wrap_table: mlua::Function = errors.get("wrap_table")?;
+    // The shims calling `native` add their own context; users calling fm.* get their line.
+    wrap_table.call::<()>((native.clone(), 0))?;
     let fm: Table = shims::call(lua, "factorio_mocks.api", native)?;
+    fetch::register(lua, &fm)?;
+    let wrap: mlua::Function = errors.get("wrap")?;
+    fm.set("fetch", wrap.call::<mlua::Function>((fm.get::<mlua::Function>("fetch")?, 2))?)?;
+    wrap_table.call::<()>((fm.get::<Table>("cache")?, 2))?;
     for (name, table) in domains {
-        wrap_tables.call::<()>(table.clone())?;
+        wrap_table.call::<()>((table.clone(), 2))?;
         fm.set(name, table)?;
     }
     Ok(fm)

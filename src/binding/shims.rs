@@ -18,14 +18,32 @@ fn source(module: &str) -> Result<&'static str> {
 }
 
 /// Registers every shim in `package.preload`, so `require("factorio_mocks.serpent")` works
-/// once the module is loaded.
+/// once the module is loaded. A shim is compiled the first time it is required (most tests
+/// never need the control stage's API description), then kept.
 pub fn register(lua: &Lua) -> Result<()> {
     let preload: Table = lua.globals().get::<Table>("package")?.get("preload")?;
-    for (name, src) in SHIMS {
-        let chunk = lua.load(*src).set_name(chunk_name(name)).into_function()?;
-        preload.set(*name, chunk)?;
-    }
-    Ok(())
+    let compile = lua.create_function(|lua, name: String| {
+        lua.load(source(&name)?).set_name(chunk_name(&name)).into_function()
+    })?;
+    let names: Vec<&str> = SHIMS.iter().map(|(name, _)| *name).collect();
+    lua.load(
+        r#"
+        local preload, compile, names = ...
+        local compiled = {}
+        for _, name in ipairs(names) do
+          preload[name] = function(...)
+            local chunk = compiled[name]
+            if not chunk then
+              chunk = compile(name)
+              compiled[name] = chunk
+            end
+            return chunk(...)
+          end
+        end
+        "#,
+    )
+    .set_name("=factorio_mocks.preload")
+    .call::<()>((preload, compile, names))
 }
 
 /// Runs a shim's chunk and calls the function it returns with `args`.

@@ -63,6 +63,12 @@ pub struct Tree {
     bytes: Vec<u8>,
 }
 
+impl fmt::Debug for Tree {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Tree({} bytes)", self.bytes.len())
+    }
+}
+
 impl Tree {
     /// Parses a JSON text. Besides strict JSON it accepts `inf`, `-inf`, `nan` and
     /// `Infinity`/`NaN`, which JSON writers emit for Lua's `math.huge`.

@@ -48,17 +48,16 @@ impl CfgFile {
             .map(|(_, v)| v.as_str())
     }
 
-    fn section_mut(&mut self, name: &str) -> &mut Vec<(String, String)> {
+    /// The entries of `name`, added at the end if new (always `Some`).
+    fn section_mut(&mut self, name: &str) -> Option<&mut Vec<(String, String)>> {
         // Sections are few (≈100 in core.cfg), so a linear search costs less than a map.
-        let index = match self.sections.iter().position(|(n, _)| n == name) {
-            Some(i) => i,
-            None => {
-                self.sections.push((name.to_owned(), Vec::new()));
-                self.sections.len() - 1
-            }
-        };
-        // `index` was just found or pushed, so it is in range.
-        &mut self.sections[index].1
+        if !self.sections.iter().any(|(n, _)| n == name) {
+            self.sections.push((name.to_owned(), Vec::new()));
+        }
+        self.sections
+            .iter_mut()
+            .find(|(n, _)| n == name)
+            .map(|(_, entries)| entries)
     }
 }
 
@@ -73,7 +72,11 @@ pub enum CfgErrorKind {
     /// `[section` without its `]`, or text after the `]`.
     BadHeader(String),
     /// A key defined twice in the same section of one file; the later value is kept.
-    DuplicateKey { section: String, key: String, first_line: usize },
+    DuplicateKey {
+        section: String,
+        key: String,
+        first_line: usize,
+    },
     /// `=value`: a key that nothing can look up.
     EmptyKey,
     /// `key =value`: the blank belongs to the key, so `{"section.key"}` will not find it.
@@ -118,7 +121,11 @@ impl fmt::Display for CfgError {
                 "bad section header {:?}: write [section-name] alone on its line",
                 shorten(text)
             ),
-            CfgErrorKind::DuplicateKey { section, key, first_line } => write!(
+            CfgErrorKind::DuplicateKey {
+                section,
+                key,
+                first_line,
+            } => write!(
                 f,
                 "duplicate key {:?} in section [{}] (first defined at line {}); the later value wins, remove one",
                 key, section, first_line
@@ -172,7 +179,11 @@ pub fn parse_bytes(bytes: &[u8], file: &str, options: Options) -> Result<Parsed,
             // Count lines up to the bad byte so the message points at it.
             let good = bytes.get(..e.valid_up_to()).unwrap_or_default();
             let line = 1 + good.iter().filter(|&&b| b == b'\n').count();
-            Err(vec![CfgError { file: file.to_owned(), line, kind: CfgErrorKind::NotUtf8 }])
+            Err(vec![CfgError {
+                file: file.to_owned(),
+                line,
+                kind: CfgErrorKind::NotUtf8,
+            }])
         }
     }
 }
@@ -194,7 +205,11 @@ pub fn parse_str(text: &str, file: &str, options: Options) -> Result<Parsed, Vec
         if body.is_empty() || body.starts_with(';') || body.starts_with('#') {
             continue;
         }
-        let problem = |kind| CfgError { file: file.to_owned(), line: number, kind };
+        let problem = |kind| CfgError {
+            file: file.to_owned(),
+            line: number,
+            kind,
+        };
         if let Some(rest) = body.strip_prefix('[') {
             match rest.trim_end_matches([' ', '\t']).strip_suffix(']') {
                 Some(name) if !name.contains(']') => section = name.to_owned(),
@@ -211,7 +226,9 @@ pub fn parse_str(text: &str, file: &str, options: Options) -> Result<Parsed, Vec
         } else if key.ends_with([' ', '\t']) {
             warnings.push(problem(CfgErrorKind::KeyEndsWithBlank(key.to_owned())));
         }
-        let entries = out.section_mut(&section);
+        let Some(entries) = out.section_mut(&section) else {
+            continue;
+        };
         match seen.insert((section.clone(), key.to_owned()), number) {
             Some(first_line) => {
                 warnings.push(problem(CfgErrorKind::DuplicateKey {
@@ -231,7 +248,14 @@ pub fn parse_str(text: &str, file: &str, options: Options) -> Result<Parsed, Vec
         errors.append(&mut warnings);
         errors.sort_by_key(|e| e.line);
     }
-    if errors.is_empty() { Ok(Parsed { file: out, warnings }) } else { Err(errors) }
+    if errors.is_empty() {
+        Ok(Parsed {
+            file: out,
+            warnings,
+        })
+    } else {
+        Err(errors)
+    }
 }
 
 #[cfg(test)]
@@ -286,16 +310,25 @@ mod tests {
         let f = parse("z=1\n[b]\nx=1\n[a]\ny=1\n[b]\nw=2");
         let names: Vec<&str> = f.sections.iter().map(|(n, _)| n.as_str()).collect();
         assert_eq!(names, ["", "b", "a"]);
-        assert_eq!(f.sections[1].1, [("x".into(), "1".into()), ("w".into(), "2".into())]);
+        assert_eq!(
+            f.sections[1].1,
+            [("x".into(), "1".into()), ("w".into(), "2".into())]
+        );
     }
 
     #[test]
     fn bad_lines_are_errors_with_file_and_line() {
         let cases: &[(&str, &[&str])] = &[
-            ("a=b\nnot a pair", &["t.cfg:2: missing value in line \"not a pair\""]),
+            (
+                "a=b\nnot a pair",
+                &["t.cfg:2: missing value in line \"not a pair\""],
+            ),
             ("[open", &["t.cfg:1: bad section header \"[open\""]),
             ("[a]b", &["t.cfg:1: bad section header \"[a]b\""]),
-            ("x\ny", &["t.cfg:1: missing value", "t.cfg:2: missing value"]),
+            (
+                "x\ny",
+                &["t.cfg:1: missing value", "t.cfg:2: missing value"],
+            ),
         ];
         for (text, want) in cases {
             let got = errors(text, false);
@@ -309,15 +342,24 @@ mod tests {
     #[test]
     fn warnings_become_errors_in_strict_mode() {
         let cases: &[(&str, &str)] = &[
-            ("a=1\na=2", "t.cfg:2: duplicate key \"a\" in section [] (first defined at line 1)"),
+            (
+                "a=1\na=2",
+                "t.cfg:2: duplicate key \"a\" in section [] (first defined at line 1)",
+            ),
             ("a =1", "t.cfg:1: key \"a \" ends with a blank"),
             ("=1", "t.cfg:1: empty key"),
         ];
         for (text, want) in cases {
             let loose = errors(text, false);
-            assert!(loose.first().is_some_and(|w| w.starts_with(want)), "{text:?}: {loose:?}");
+            assert!(
+                loose.first().is_some_and(|w| w.starts_with(want)),
+                "{text:?}: {loose:?}"
+            );
             let strict = errors(text, true);
-            assert!(strict.first().is_some_and(|w| w.starts_with(want)), "{text:?}: {strict:?}");
+            assert!(
+                strict.first().is_some_and(|w| w.starts_with(want)),
+                "{text:?}: {strict:?}"
+            );
             assert!(parse_str(text, "t.cfg", Options { strict: true }).is_err());
         }
     }
@@ -327,6 +369,10 @@ mod tests {
         let e = parse_bytes(b"a=b\nc=\xff\n", "x.cfg", Options::default());
         let e = e.err().unwrap_or_default();
         assert_eq!(e.len(), 1);
-        assert!(e[0].to_string().starts_with("x.cfg:2: not UTF-8"), "{}", e[0]);
+        assert!(
+            e[0].to_string().starts_with("x.cfg:2: not UTF-8"),
+            "{}",
+            e[0]
+        );
     }
 }

@@ -82,7 +82,10 @@ impl From<&str> for LocalisedString {
 impl LocalisedString {
     /// `{key, params…}`.
     pub fn key(key: &str, params: Vec<LocalisedString>) -> Self {
-        LocalisedString::Key { key: key.to_owned(), params }
+        LocalisedString::Key {
+            key: key.to_owned(),
+            params,
+        }
     }
 
     /// Checks the game's limits, as the game does when a LocalisedString enters it.
@@ -169,22 +172,17 @@ impl Catalog {
     /// Every `(section, key, template)`, in no set order.
     pub fn entries(&self) -> impl Iterator<Item = (&str, &str, &str)> {
         self.sections.iter().flat_map(|(s, keys)| {
-            keys.iter().map(move |(k, v)| (s.as_str(), k.as_str(), v.as_str()))
+            keys.iter()
+                .map(move |(k, v)| (s.as_str(), k.as_str(), v.as_str()))
         })
     }
 }
 
 /// Loaded languages and key bindings; what `fm.locale` keeps per Lua state.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Dictionary {
     languages: HashMap<String, Catalog>,
     bindings: HashMap<String, Option<String>>,
-}
-
-impl Default for Dictionary {
-    fn default() -> Self {
-        Dictionary { languages: HashMap::new(), bindings: HashMap::new() }
-    }
 }
 
 /// The language every other falls back to.
@@ -198,7 +196,10 @@ impl Dictionary {
 
     /// Adds a parsed file to `language`.
     pub fn merge(&mut self, language: &str, file: &CfgFile) {
-        self.languages.entry(language.to_owned()).or_default().merge(file);
+        self.languages
+            .entry(language.to_owned())
+            .or_default()
+            .merge(file);
     }
 
     /// Forgets every loaded key and binding override.
@@ -221,7 +222,8 @@ impl Dictionary {
 
     /// Sets the key sequence of a control (`None`: not bound), overriding the default.
     pub fn bind(&mut self, control: &str, sequence: Option<&str>) {
-        self.bindings.insert(control.to_owned(), sequence.map(str::to_owned));
+        self.bindings
+            .insert(control.to_owned(), sequence.map(str::to_owned));
     }
 
     /// The key sequence bound to a control.
@@ -240,14 +242,26 @@ impl Dictionary {
         self.languages
             .get(language)
             .and_then(|c| c.get(key))
-            .or_else(|| self.languages.get(FALLBACK_LANGUAGE).and_then(|c| c.get(key)))
+            .or_else(|| {
+                self.languages
+                    .get(FALLBACK_LANGUAGE)
+                    .and_then(|c| c.get(key))
+            })
     }
 
     /// The text the game shows for `ls` in `language`.
-    pub fn translate(&self, ls: &LocalisedString, language: &str) -> Result<String, TranslateError> {
+    pub fn translate(
+        &self,
+        ls: &LocalisedString,
+        language: &str,
+    ) -> Result<String, TranslateError> {
         ls.validate()?;
         let mut out = String::new();
-        Renderer { dict: self, language }.render(ls, &mut out);
+        Renderer {
+            dict: self,
+            language,
+        }
+        .render(ls, &mut out);
         Ok(out)
     }
 }
@@ -281,9 +295,9 @@ impl Renderer<'_> {
                 out.push_str("nil");
                 true
             }
-            LocalisedString::Concat(parts) => {
-                parts.iter().fold(true, |valid, p| self.render(p, out) & valid)
-            }
+            LocalisedString::Concat(parts) => parts
+                .iter()
+                .fold(true, |valid, p| self.render(p, out) & valid),
             LocalisedString::Fallback(alternatives) => {
                 let mut last = String::new();
                 for alternative in alternatives {
@@ -378,7 +392,13 @@ impl Renderer<'_> {
         };
         if let Some(section) = prototype_section {
             let key = format!("{section}.{}", args.first()?);
-            self.render(&LocalisedString::Key { key, params: Vec::new() }, out);
+            self.render(
+                &LocalisedString::Key {
+                    key,
+                    params: Vec::new(),
+                },
+                out,
+            );
             return Some(());
         }
         match name {
@@ -406,7 +426,11 @@ impl Renderer<'_> {
             "CONTROL_RIGHT_CLICK" => out.push_str(&self.key_text("mouse-button-2")),
             "ALT_CONTROL_LEFT_CLICK" | "ALT_CONTROL_RIGHT_CLICK" => {
                 let form = alt_form(args.first()?)?;
-                let button = if name == "ALT_CONTROL_LEFT_CLICK" { 1 } else { 2 };
+                let button = if name == "ALT_CONTROL_LEFT_CLICK" {
+                    1
+                } else {
+                    2
+                };
                 let key = format!("mouse-button-{button}-alt-{form}");
                 out.push_str(&self.control_key(&key));
             }
@@ -417,7 +441,9 @@ impl Renderer<'_> {
                     self.control(control, out);
                 }
             }
-            "CONTROL_STYLE_BEGIN" | "CONTROL_STYLE_END" | "REMARK_COLOR_BEGIN"
+            "CONTROL_STYLE_BEGIN"
+            | "CONTROL_STYLE_END"
+            | "REMARK_COLOR_BEGIN"
             | "REMARK_COLOR_END" => {}
             _ => return None,
         }
@@ -427,8 +453,10 @@ impl Renderer<'_> {
     fn control(&self, control: &str, out: &mut String) {
         match self.dict.binding(control) {
             Some(seq) => {
-                let names: Vec<String> =
-                    controls::parts(seq).into_iter().map(|p| self.key_text(p)).collect();
+                let names: Vec<String> = controls::parts(seq)
+                    .into_iter()
+                    .map(|p| self.key_text(p))
+                    .collect();
                 out.push_str(&names.join(" + "));
             }
             None => out.push_str(&self.control_keys_or("controls", "not-set", "Not set")),
@@ -441,9 +469,14 @@ impl Renderer<'_> {
             return;
         };
         let parts = controls::parts(seq);
-        let Some((last, modifiers)) = parts.split_last() else { return };
+        let Some((last, modifiers)) = parts.split_last() else {
+            return;
+        };
         let last_name = controls::key_name(last);
-        if matches!(last_name.as_str(), "mouse-button-1" | "mouse-button-2" | "mouse-button-3") {
+        if matches!(
+            last_name.as_str(),
+            "mouse-button-1" | "mouse-button-2" | "mouse-button-3"
+        ) {
             for m in modifiers {
                 out.push_str(&self.key_text(m));
                 out.push_str(" + ");
@@ -452,7 +485,11 @@ impl Renderer<'_> {
             return;
         }
         let whole: Vec<String> = parts.iter().map(|p| self.key_text(p)).collect();
-        let frame = if last_name.starts_with("mouse-wheel") { "mouse-wheel" } else { "keyboard" };
+        let frame = if last_name.starts_with("mouse-wheel") {
+            "mouse-wheel"
+        } else {
+            "keyboard"
+        };
         let template = self.control_key(&format!("{frame}-alt-{form}"));
         self.template(&template, &[whole.join(" + ")], out);
     }
@@ -460,7 +497,10 @@ impl Renderer<'_> {
     /// How one part of a key sequence is shown.
     fn key_text(&self, part: &str) -> String {
         let key = controls::key_name(part);
-        match self.dict.lookup(self.language, &format!("control-keys.{key}")) {
+        match self
+            .dict
+            .lookup(self.language, &format!("control-keys.{key}"))
+        {
             Some(text) => self.expanded(text),
             None => controls::ENGLISH_KEYS
                 .iter()
@@ -471,7 +511,10 @@ impl Renderer<'_> {
 
     /// A `[control-keys]` template, unexpanded, with the English fallback.
     fn control_key(&self, key: &str) -> String {
-        let english = controls::ENGLISH_KEYS.iter().find(|(k, _)| *k == key).map_or("", |(_, v)| v);
+        let english = controls::ENGLISH_KEYS
+            .iter()
+            .find(|(k, _)| *k == key)
+            .map_or("", |(_, v)| v);
         self.control_keys_or("control-keys", key, english)
     }
 
@@ -563,19 +606,27 @@ pub(crate) fn builtin_at(s: &str) -> Option<(&str, Vec<&str>, usize)> {
 /// A float as Lua 5.2's `tostring` writes it (`%.14g`), which is what the game shows.
 pub fn format_number(x: f64) -> String {
     if x.is_nan() {
-        return if x.is_sign_negative() { "-nan".into() } else { "nan".into() };
+        return if x.is_sign_negative() {
+            "-nan".into()
+        } else {
+            "nan".into()
+        };
     }
     if x.is_infinite() {
         return if x < 0.0 { "-inf".into() } else { "inf".into() };
     }
     if x == 0.0 {
-        return if x.is_sign_negative() { "-0".into() } else { "0".into() };
+        return if x.is_sign_negative() {
+            "-0".into()
+        } else {
+            "0".into()
+        };
     }
     const PRECISION: i32 = 14;
     let sci = format!("{:.*e}", (PRECISION - 1) as usize, x);
     let (mantissa, exponent) = sci.split_once('e').unwrap_or((sci.as_str(), "0"));
     let exponent: i32 = exponent.parse().unwrap_or(0);
-    if exponent < -4 || exponent >= PRECISION {
+    if !(-4..PRECISION).contains(&exponent) {
         let mantissa = trim_zeros(mantissa);
         let sign = if exponent < 0 { '-' } else { '+' };
         format!("{mantissa}e{sign}{:02}", exponent.abs())
@@ -586,7 +637,11 @@ pub fn format_number(x: f64) -> String {
 }
 
 fn trim_zeros(s: &str) -> &str {
-    if s.contains('.') { s.trim_end_matches('0').trim_end_matches('.') } else { s }
+    if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.')
+    } else {
+        s
+    }
 }
 
 #[cfg(test)]
@@ -624,7 +679,8 @@ keys=__CONTROL_KEY_SHIFT____CONTROL_STYLE_BEGIN__ + __CONTROL_STYLE_END____CONTR
 move=__CONTROL_MOVE__
 modifier=hold __CONTROL_MODIFIER__build-ghost__
 remark=x __REMARK_COLOR_BEGIN__[__1__]__REMARK_COLOR_END__
-typo=__ALT_CONTRO_LEFT_CLICK__1__ and ___1__ and __0__ and __BOGUS__
+typo=__ALT_CONTRO_LEFT_CLICK__1__ and __0__ and __BOGUS__ and __2__
+underscores=___1__ and __1____2__
 ";
     const RU: &str = r"
 [test]
@@ -664,24 +720,60 @@ days=__1__ __plural_for_parameter__1__{ends in 11,ends in 12,ends in 13,ends in 
             (k("hello", vec![]), "en", "Hello"),
             (k("item-name.iron-plate", vec![]), "en", "Iron plate"),
             (k("test.greet", vec![t("world")]), "en", "Hello world!"),
-            (k("test.greet", vec![k("item-name.iron-plate", vec![])]), "en", "Hello Iron plate!"),
-            (k("test.two", vec![L::Integer(1), L::Bool(false)]), "en", "1 and false"),
+            (
+                k("test.greet", vec![k("item-name.iron-plate", vec![])]),
+                "en",
+                "Hello Iron plate!",
+            ),
+            (
+                k("test.two", vec![L::Integer(1), L::Bool(false)]),
+                "en",
+                "1 and false",
+            ),
             (k("test.gap", vec![t("a"), t("b")]), "en", "a and __3__"),
             (k("test.lines", vec![]), "en", "a\nb"),
-            (k("nope.nothing", vec![]), "en", "Unknown key: \"nope.nothing\""),
-            (L::Concat(vec![t("a"), L::Integer(1), k("hello", vec![])]), "en", "a1Hello"),
+            (
+                k("nope.nothing", vec![]),
+                "en",
+                "Unknown key: \"nope.nothing\"",
+            ),
+            (
+                L::Concat(vec![t("a"), L::Integer(1), k("hello", vec![])]),
+                "en",
+                "a1Hello",
+            ),
             (L::Concat(vec![]), "en", ""),
-            (L::Fallback(vec![k("nope.a", vec![]), k("hello", vec![]), t("x")]), "en", "Hello"),
-            (L::Fallback(vec![k("nope.a", vec![]), k("nope.b", vec![])]), "en", "Unknown key: \"nope.b\""),
-            (L::Fallback(vec![k("test.greet", vec![k("nope.c", vec![])]), t("plain")]), "en", "plain"),
+            (
+                L::Fallback(vec![k("nope.a", vec![]), k("hello", vec![]), t("x")]),
+                "en",
+                "Hello",
+            ),
+            (
+                L::Fallback(vec![k("nope.a", vec![]), k("nope.b", vec![])]),
+                "en",
+                "Unknown key: \"nope.b\"",
+            ),
+            (
+                L::Fallback(vec![k("test.greet", vec![k("nope.c", vec![])]), t("plain")]),
+                "en",
+                "plain",
+            ),
             (L::Fallback(vec![t("first"), t("second")]), "en", "first"),
             // Plurals, new and old syntax, and parameters inside options.
             (k("test.days", vec![L::Integer(1)]), "en", "1 day"),
             (k("test.days", vec![L::Integer(2)]), "en", "2 days"),
             (k("test.old", vec![L::Integer(1)]), "en", "1 hour"),
             (k("test.old", vec![L::Number(2.5)]), "en", "2.5 hours"),
-            (k("test.nested", vec![L::Integer(1), t("cat")]), "en", "one cat"),
-            (k("test.nested", vec![L::Integer(3), t("cat")]), "en", "3 cats"),
+            (
+                k("test.nested", vec![L::Integer(1), t("cat")]),
+                "en",
+                "one cat",
+            ),
+            (
+                k("test.nested", vec![L::Integer(3), t("cat")]),
+                "en",
+                "3 cats",
+            ),
             // Languages: Russian plurals, and English for what Russian lacks.
             (k("test.days", vec![L::Integer(5)]), "ru", "5 дней"),
             (k("test.days", vec![L::Integer(21)]), "ru", "21 день"),
@@ -691,19 +783,53 @@ days=__1__ __plural_for_parameter__1__{ends in 11,ends in 12,ends in 13,ends in 
             (k("item-name.iron-plate", vec![]), "ru", "Iron plate"),
             (k("item-name.iron-plate", vec![]), "de", "Iron plate"),
             // Built-ins.
-            (k("test.item", vec![]), "en", "Iron plate and Coal and Water and Stone path on Nauvis"),
-            (k("test.missing-item", vec![]), "en", "Unknown key: \"item-name.nope\""),
-            (k("test.build", vec![]), "en", "Left-click to build, R to rotate, Not set"),
-            (k("test.alt", vec![]), "en", "Left-click / Pressing R / Shift + Right-clicking"),
-            (k("test.clicks", vec![]), "en", "Left-click Right-click Left-clicking Right-click"),
+            (
+                k("test.item", vec![]),
+                "en",
+                "Iron plate and Coal and Water and Stone path on Nauvis",
+            ),
+            (
+                k("test.missing-item", vec![]),
+                "en",
+                "Unknown key: \"item-name.nope\"",
+            ),
+            (
+                k("test.build", vec![]),
+                "en",
+                "Left-click to build, R to rotate, Not set",
+            ),
+            (
+                k("test.alt", vec![]),
+                "en",
+                "Left-click / Pressing R / Shift + Right-clicking",
+            ),
+            (
+                k("test.clicks", vec![]),
+                "en",
+                "Left-click Right-click Left-clicking Right-click",
+            ),
             (k("test.keys", vec![]), "en", "Shift + Left-click / Control"),
             (k("test.move", vec![]), "en", "WASD"),
             (k("test.modifier", vec![]), "en", "hold Shift"),
             (k("test.remark", vec![L::Integer(3)]), "en", "x [3]"),
-            (k("test.typo", vec![t("p")]), "en", "__ALT_CONTRO_LEFT_CLICK__1__ and _p and __0__ and __BOGUS__"),
+            // Unknown tokens stay as written; a parameter the string lacks too.
+            (
+                k("test.typo", vec![]),
+                "en",
+                "__ALT_CONTRO_LEFT_CLICK__1__ and __0__ and __BOGUS__ and __2__",
+            ),
+            (
+                k("test.underscores", vec![t("p"), t("q")]),
+                "en",
+                "_p and pq",
+            ),
         ];
         for (ls, lang, want) in cases {
-            assert_eq!(d.translate(&ls, lang).as_deref(), Ok(want), "{ls:?} in {lang}");
+            assert_eq!(
+                d.translate(&ls, lang).as_deref(),
+                Ok(want),
+                "{ls:?} in {lang}"
+            );
         }
     }
 
@@ -713,7 +839,10 @@ days=__1__ __plural_for_parameter__1__{ends in 11,ends in 12,ends in 13,ends in 
         d.bind("my-input", Some("CONTROL + SHIFT + mouse-button-1"));
         d.bind("rotate", None);
         let got = d.translate(&k("test.build", vec![]), "en");
-        assert_eq!(got.as_deref(), Ok("Left-click to build, Not set to rotate, Control + Shift + Left-click"));
+        assert_eq!(
+            got.as_deref(),
+            Ok("Left-click to build, Not set to rotate, Control + Shift + Left-click")
+        );
     }
 
     #[test]
@@ -723,10 +852,18 @@ days=__1__ __plural_for_parameter__1__{ends in 11,ends in 12,ends in 13,ends in 
         assert!(d.translate(&L::Concat(twenty.clone()), "en").is_ok());
         let mut many = twenty;
         many.push(L::Integer(20));
-        let err = d.translate(&L::Concat(many), "en").err().map(|e| e.to_string());
-        assert_eq!(err.as_deref(), Some("Too many parameters for localised string: 21 > 20 (limit)."));
+        let err = d
+            .translate(&L::Concat(many), "en")
+            .err()
+            .map(|e| e.to_string());
+        assert_eq!(
+            err.as_deref(),
+            Some("Too many parameters for localised string: 21 > 20 (limit).")
+        );
 
-        let nest = |levels: usize| (1..levels).fold(L::Concat(vec![t("x")]), |acc, _| L::Concat(vec![acc]));
+        let nest = |levels: usize| {
+            (1..levels).fold(L::Concat(vec![t("x")]), |acc, _| L::Concat(vec![acc]))
+        };
         assert_eq!(d.translate(&nest(20), "en").as_deref(), Ok("x"));
         assert_eq!(d.translate(&nest(21), "en"), Err(TranslateError::TooDeep));
     }

@@ -37,13 +37,19 @@ pub struct Report {
 #[non_exhaustive]
 pub enum LoadError {
     /// A file or folder could not be read.
-    Io { path: PathBuf, error: std::io::Error },
+    Io {
+        path: PathBuf,
+        error: std::io::Error,
+    },
     /// Bad lines, every one of them.
     Parse(Vec<CfgError>),
     /// A single `.cfg` file or a language folder, but no language given.
     LanguageRequired(PathBuf),
     /// Nothing that looks like locale files.
-    NothingToLoad { path: PathBuf, language: Option<String> },
+    NothingToLoad {
+        path: PathBuf,
+        language: Option<String>,
+    },
 }
 
 impl fmt::Display for LoadError {
@@ -63,7 +69,10 @@ impl fmt::Display for LoadError {
                 f,
                 "{}: no locale files{} here; expected a mod folder (locale/<lang>/*.cfg), a dataset (locale/<lang>.cfg), a locale folder or a .cfg file",
                 path.display(),
-                language.as_ref().map(|l| format!(" for language {l:?}")).unwrap_or_default()
+                language
+                    .as_ref()
+                    .map(|l| format!(" for language {l:?}"))
+                    .unwrap_or_default()
             ),
         }
     }
@@ -72,7 +81,10 @@ impl fmt::Display for LoadError {
 impl std::error::Error for LoadError {}
 
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> LoadError + '_ {
-    move |error| LoadError::Io { path: path.to_owned(), error }
+    move |error| LoadError::Io {
+        path: path.to_owned(),
+        error,
+    }
 }
 
 fn is_cfg(path: &Path) -> bool {
@@ -90,14 +102,22 @@ fn sorted_entries(dir: &Path) -> Result<Vec<PathBuf>, LoadError> {
 }
 
 fn cfg_files(dir: &Path) -> Result<Vec<PathBuf>, LoadError> {
-    Ok(sorted_entries(dir)?.into_iter().filter(|p| p.is_file() && is_cfg(p)).collect())
+    Ok(sorted_entries(dir)?
+        .into_iter()
+        .filter(|p| p.is_file() && is_cfg(p))
+        .collect())
 }
 
 /// `(language, files)` pairs in a `locale` folder: `<lang>/*.cfg` and `<lang>.cfg`.
-fn locale_folder(dir: &Path, language: Option<&str>) -> Result<Vec<(String, Vec<PathBuf>)>, LoadError> {
+fn locale_folder(
+    dir: &Path,
+    language: Option<&str>,
+) -> Result<Vec<(String, Vec<PathBuf>)>, LoadError> {
     let mut found: Vec<(String, Vec<PathBuf>)> = Vec::new();
     for path in sorted_entries(dir)? {
-        let Some(name) = path.file_name().and_then(|n| n.to_str()) else { continue };
+        let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+            continue;
+        };
         let (lang, files) = if path.is_dir() {
             (name.to_owned(), cfg_files(&path)?)
         } else if is_cfg(&path) {
@@ -118,14 +138,21 @@ fn locale_folder(dir: &Path, language: Option<&str>) -> Result<Vec<(String, Vec<
 }
 
 /// Which files of which language `path` holds.
-pub fn discover(path: &Path, language: Option<&str>) -> Result<Vec<(String, Vec<PathBuf>)>, LoadError> {
+pub fn discover(
+    path: &Path,
+    language: Option<&str>,
+) -> Result<Vec<(String, Vec<PathBuf>)>, LoadError> {
     let meta = fs::metadata(path).map_err(io(path))?;
     if meta.is_file() {
         let lang = language.ok_or_else(|| LoadError::LanguageRequired(path.to_owned()))?;
         return Ok(vec![(lang.to_owned(), vec![path.to_owned()])]);
     }
     let nested = path.join("locale");
-    let folder = if nested.is_dir() { nested } else { path.to_owned() };
+    let folder = if nested.is_dir() {
+        nested
+    } else {
+        path.to_owned()
+    };
     let found = locale_folder(&folder, language)?;
     if !found.is_empty() {
         return Ok(found);
@@ -191,7 +218,8 @@ mod tests {
     }
 
     fn tr(d: &Dictionary, key: &str, lang: &str) -> String {
-        d.translate(&L::key(key, vec![]), lang).unwrap_or_else(|e| panic!("{e}"))
+        d.translate(&L::key(key, vec![]), lang)
+            .unwrap_or_else(|e| panic!("{e}"))
     }
 
     #[test]

@@ -48,7 +48,11 @@ pub(crate) fn parse_at(s: &str) -> Option<Plural<'_>> {
         .filter_map(|option| option.split_once('='))
         .collect();
     let len = s.len() - body_start.len() + end + "}__".len();
-    Some(Plural { parameter, options, len })
+    Some(Plural {
+        parameter,
+        options,
+        len,
+    })
 }
 
 /// A parameter's value as the plural rules see it.
@@ -93,7 +97,9 @@ fn fits(condition: &str, value: Value) -> Option<bool> {
     };
     let (lo_text, hi_text) = spec.split_once('-').unwrap_or((spec, spec));
     let (lo, hi) = (number(lo_text.trim())?, number(hi_text.trim())?);
-    let Value::Integer(n) = value else { return Some(false) };
+    let Value::Integer(n) = value else {
+        return Some(false);
+    };
     let magnitude = n.unsigned_abs();
     Some(if !ends_in {
         n >= 0 && (lo..=hi).contains(&magnitude)
@@ -101,7 +107,9 @@ fn fits(condition: &str, value: Value) -> Option<bool> {
         // Compare digits, so `ends in 05` needs a written 0.
         magnitude.to_string().ends_with(lo_text.trim())
     } else {
-        let width = u32::try_from(hi_text.trim().len()).unwrap_or(u32::MAX).min(38);
+        let width = u32::try_from(hi_text.trim().len())
+            .unwrap_or(u32::MAX)
+            .min(38);
         (lo..=hi).contains(&(magnitude % 10u128.pow(width)))
     })
 }
@@ -133,8 +141,14 @@ mod tests {
     #[test]
     fn parses_both_syntaxes() {
         let cases: &[(&str, Option<(usize, usize, usize)>)] = &[
-            ("__plural_for_parameter__1__{1=day|rest=days}__ ago", Some((1, 2, 45))),
-            ("__plural_for_parameter_2_{1=hour|rest=hours}__", Some((2, 2, 46))),
+            (
+                "__plural_for_parameter__1__{1=day|rest=days}__ ago",
+                Some((1, 2, 46)),
+            ),
+            (
+                "__plural_for_parameter_2_{1=hour|rest=hours}__",
+                Some((2, 2, 46)),
+            ),
             ("__plural_for_parameter__12__{rest=x}__", Some((12, 1, 38))),
             // Real malformed tokens (fr, lt, pt-BR, da): the game cannot read them either.
             ("__plural_for_parameter__1__ {1=a|rest=b}__", None),

@@ -155,7 +155,7 @@ impl Site<'_> {
             }
             let url_path = rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect::<Vec<_>>().join("/");
             let response = self.get(&url_path)?.ok_or_else(|| self.err(ErrorKind::NotFound, format!("{path} is listed in {name} but missing on the host")))?;
-            let mut progress = Progress::new(self.ctx, format!("{path}"), response.body().content_length());
+            let mut progress = Progress::new(self.ctx, path.to_string(), response.body().content_length());
             let mut reader = response.into_body().into_reader();
             let mut out = fs::File::create(&target).map_err(|e| self.err(ErrorKind::Io, format!("writing {path}: {e}")))?;
             let mut hasher = if want.trim().len() == 8 { Hasher::with_adler() } else { Hasher::default() };

@@ -6,10 +6,7 @@ local M = {}
 
 function M.globals(session, fm)
   local g = common.globals(session, fm)
-  local ok, control = pcall(require, "factorio_mocks.control")
-  if ok then
-    for name, value in pairs(control.globals(session, fm, g)) do g[name] = value end
-  end
+  for name, value in pairs(require("factorio_mocks.control").globals(session, fm, g)) do g[name] = value end
   return g
 end
 

@@ -1,0 +1,354 @@
+-- The runtime classes, generated from the API description (api_2_0_77.lua).
+--
+-- Every object is a proxy: a userdata where the Lua has `newproxy` (5.1, LuaJIT: then `#`,
+-- `__pairs` and `type() == "userdata"` behave as in the game), a table elsewhere (5.2+ honour
+-- __len and __pairs on tables). Its state lives in a data table reached with M.data(obj).
+-- Hand-written behaviour registers per class through M.impl(name): get/set per attribute,
+-- call per method, and index/len/pairs for the classes with operators. Everything else in the
+-- description fails with `not mocked: LuaClass.member`; keys outside it fail in the game's words.
+
+local api = require("factorio_mocks.control.api_2_0_77")
+
+local M = { api = api }
+
+local DATA = setmetatable({}, { __mode = "k" })
+local impls = {}
+local resolved = {}     -- class -> key -> member description (cached; impls register at require time)
+local metatables = {}   -- class -> metatable (or a template proxy holding it)
+local newproxy = newproxy
+local unpack = table.unpack or unpack
+
+local NUMBER_TYPES = {
+  uint8 = true, uint16 = true, uint32 = true, uint64 = true, int8 = true, int16 = true, int32 = true,
+  int64 = true, float = true, double = true, uint = true, int = true, MapTick = true, number = true,
+}
+
+--- The behaviour table of a class: {get = {}, set = {}, call = {}} plus optional index, len, pairs.
+function M.impl(name)
+  if not api.classes[name] then error("factorio_mocks: no class " .. tostring(name) .. " in the API description", 2) end
+  local impl = impls[name]
+  if not impl then
+    impl = { get = {}, set = {}, call = {} }
+    impls[name] = impl
+  end
+  return impl
+end
+
+-- The member `key` of `class`, looked up through the parent chain: {kind, mode, type, params, get, set, call}.
+local function resolve(class, key)
+  local cache = resolved[class]
+  if not cache then cache = {}; resolved[class] = cache end
+  local r = cache[key]
+  if r then return r end
+  r = { kind = "unknown" }
+  local name = class
+  while name and r.kind == "unknown" do
+    local desc = api.classes[name]
+    local attr, params = desc.a[key], desc.m[key]
+    if attr then
+      local mode, t = attr:match("^(%a+):(.*)$")
+      r = { kind = "attribute", mode = mode, type = t, owner = name }
+    elseif params then
+      r = { kind = "method", params = params, owner = name }
+    end
+    name = desc.parent
+  end
+  -- Behaviour comes from the most specific class that has it (LuaPlayer before LuaControl).
+  name = class
+  while name and r.kind ~= "unknown" do
+    local impl = impls[name]
+    if impl then
+      r.get = r.get or impl.get[key]
+      r.set = r.set or impl.set[key]
+      r.call = r.call or impl.call[key]
+    end
+    name = api.classes[name].parent
+  end
+  cache[key] = r
+  return r
+end
+
+-- The first implementation of an operator (index, len, pairs) up the parent chain.
+local function operator(class, op)
+  local name = class
+  while name do
+    local impl = impls[name]
+    if impl and impl[op] then return impl[op] end
+    name = api.classes[name].parent
+  end
+end
+
+local function type_label(v)
+  local d = DATA[v]
+  if d then return d.class end
+  return type(v)
+end
+
+--- Checks `value` against a type name of the description; returns nil or what went wrong.
+function M.check_type(value, t)
+  local optional = t:sub(-1) == "?"
+  if optional then t = t:sub(1, -2) end
+  if value == nil then return (not optional) and (t .. " expected, got nil") or nil end
+  if t == "string" then
+    if type(value) ~= "string" then return "string expected, got " .. type_label(value) end
+  elseif t == "boolean" then
+    -- The game's own words for a non-boolean where a boolean belongs.
+    if type(value) ~= "boolean" then return "bool expected, got " .. type_label(value) end
+  elseif NUMBER_TYPES[t] then
+    if type(value) ~= "number" then return "number expected, got " .. type_label(value) end
+  elseif api.classes[t] and t:sub(1, 3) == "Lua" then
+    local d = DATA[value]
+    if not d then return t .. " expected, got " .. type(value) end
+    local name = d.class
+    while name and name ~= t do name = api.classes[name].parent end
+    if not name then return t .. " expected, got " .. d.class end
+  end
+end
+
+-- The parsed parameter list of a method: {table = bool, table_optional = bool, {name, type, optional}…}.
+local parsed_params = {}
+local function params_of(spec)
+  local p = parsed_params[spec]
+  if p then return p end
+  p = {}
+  local body = spec
+  if spec:sub(1, 1) == "{" then
+    p.table = true
+    p.table_optional = spec:sub(-1) == "?"
+    body = spec:match("^{(.*)}")
+  end
+  for item in body:gmatch("[^,]+") do
+    if item ~= "..." then
+      local name, opt, t = item:match("^([^?:]+)(%??):(.*)$")
+      p[#p + 1] = { name = name, type = t, optional = opt == "?" }
+    end
+  end
+  parsed_params[spec] = p
+  return p
+end
+
+-- Argument checks from the description (the game's exact words for these are not published;
+-- the message names the method, the parameter and the expected type).
+local function check_args(class, key, spec, ...)
+  local p = params_of(spec)
+  local where = class .. "." .. key
+  if p.table then
+    local t = ...
+    if t == nil and p.table_optional then return end
+    if type(t) ~= "table" or DATA[t] then
+      error(("bad argument #1 to '%s' (table expected, got %s)"):format(where, type_label(t)), 3)
+    end
+    for _, param in ipairs(p) do
+      local v = t[param.name]
+      if v == nil then
+        if not param.optional then
+          error(("%s: missing required parameter '%s' (%s)"):format(where, param.name, param.type), 3)
+        end
+      else
+        local problem = M.check_type(v, param.type)
+        if problem then error(("%s: bad parameter '%s': %s"):format(where, param.name, problem), 3) end
+      end
+    end
+  else
+    for i, param in ipairs(p) do
+      local v = select(i, ...)
+      if v == nil then
+        -- Union parameters may take nil (script.on_event(id, nil) unregisters), so they pass.
+        if not param.optional and param.type ~= "union" then
+          error(("bad argument #%d (%s) to '%s' (%s expected, got nil)"):format(i, param.name, where, param.type), 3)
+        end
+      else
+        local problem = M.check_type(v, param.type)
+        if problem then error(("bad argument #%d (%s) to '%s' (%s)"):format(i, param.name, where, problem), 3) end
+      end
+    end
+  end
+end
+
+local function invalid(d, level)
+  error(d.class .. " API call when " .. d.class .. " was invalid.", level + 1)
+end
+
+-- A method as a function value: `obj.method(...)`; `obj:method(...)` works too (self is dropped).
+local function bound(d, key, r)
+  local cache = d.bound
+  if not cache then cache = {}; d.bound = cache end
+  local f = cache[key]
+  if f then return f end
+  local impl, class = r.call, d.class
+  if not impl then
+    f = function() error("not mocked: " .. class .. "." .. key, 2) end
+  else
+    local function run(...)
+      if d.valid == false then invalid(d, 2) end
+      check_args(class, key, r.params, ...)
+      return impl(d, ...)
+    end
+    f = function(...)
+      if select("#", ...) > 0 and (...) == d.self then return run(select(2, ...)) end
+      return run(...)
+    end
+  end
+  cache[key] = f
+  return f
+end
+
+local function index(obj, key)
+  local d = DATA[obj]
+  if key == "valid" then return d.valid ~= false end
+  if key == "object_name" then return d.class end
+  if d.valid == false then invalid(d, 2) end
+  local r = resolve(d.class, key)
+  if r.kind == "attribute" then
+    if r.get then return r.get(d, obj) end
+    local fields = d.fields
+    if fields and fields[key] ~= nil then return fields[key] end
+    if not r.mode:find("r") then error(d.class .. "::" .. key .. " is write only.", 2) end
+    local fallback = operator(d.class, "attribute")
+    if fallback then
+      local found, value = fallback(d, key, r)
+      if found then return value end
+    end
+    error("not mocked: " .. d.class .. "." .. key, 2)
+  elseif r.kind == "method" then
+    return bound(d, key, r)
+  end
+  local op = operator(d.class, "index")
+  if op then
+    local found, value = op(d, key)
+    if found then return value end
+  end
+  error(d.class .. " doesn't contain key " .. tostring(key) .. ".", 2)
+end
+
+local function newindex(obj, key, value)
+  local d = DATA[obj]
+  if d.valid == false then invalid(d, 2) end
+  local r = resolve(d.class, key)
+  if r.kind == "attribute" and r.mode:find("w") then
+    if r.type ~= "Any" then
+      local problem = M.check_type(value, r.type)
+      if problem then error(problem, 2) end
+    end
+    if r.set then return r.set(d, value, obj) end
+    -- A writable attribute without behaviour keeps what was written, so reads give it back.
+    d.fields = d.fields or {}
+    d.fields[key] = value
+  elseif r.kind ~= "unknown" then
+    error(d.class .. "::" .. key .. " is read only.", 2)
+  else
+    error(d.class .. " doesn't contain key " .. tostring(key) .. ".", 2)
+  end
+end
+
+local function metatable_for(class)
+  local mt = {
+    __index = index,
+    __newindex = newindex,
+    __tostring = function(obj)
+      local d = DATA[obj]
+      return "[" .. d.class .. (d.valid == false and " (invalid)" or "") .. "]"
+    end,
+    __len = function(obj)
+      local d = DATA[obj]
+      if d.valid == false then invalid(d, 2) end
+      local op = operator(class, "len")
+      if not op then error(class .. " has no length operator.", 2) end
+      return op(d)
+    end,
+    __pairs = function(obj)
+      local d = DATA[obj]
+      if d.valid == false then invalid(d, 2) end
+      local op = operator(class, "pairs")
+      if not op then error("not mocked: pairs over " .. class, 2) end
+      return op(d)
+    end,
+    __metatable = class,
+  }
+  return mt
+end
+
+--- A new object of `class` whose state is `d` (d.class, d.self are set here).
+function M.new(class, d)
+  d = d or {}
+  d.class = class
+  local proxy
+  if newproxy then
+    local template = metatables[class]
+    if not template then
+      template = newproxy(true)
+      local mt = getmetatable(template)
+      for k, v in pairs(metatable_for(class)) do mt[k] = v end
+      metatables[class] = template
+    end
+    proxy = newproxy(template)
+  else
+    local mt = metatables[class]
+    if not mt then mt = metatable_for(class); metatables[class] = mt end
+    proxy = setmetatable({}, mt)
+  end
+  d.self = proxy
+  DATA[proxy] = d
+  return proxy
+end
+
+--- The state table of an object, or nil for anything else.
+function M.data(obj)
+  return DATA[obj]
+end
+
+function M.is_object(v)
+  return DATA[v] ~= nil
+end
+
+--- Marks an object invalid: from now on every use but `valid` and `object_name` fails.
+function M.invalidate(obj)
+  local d = DATA[obj] or obj
+  d.valid = false
+end
+
+--- A LuaCustomTable over `source`: get(key) → value, keys() → ordered keys.
+function M.custom_table(get, keys)
+  return M.new("LuaCustomTable", { lookup = get, keys = keys })
+end
+
+local custom = M.impl("LuaCustomTable")
+function custom.index(d, key)
+  local v = d.lookup(key)
+  if v ~= nil then return true, v end
+  return true, nil
+end
+function custom.len(d) return #d.keys() end
+function custom.pairs(d)
+  local keys, i = d.keys(), 0
+  return function()
+    i = i + 1
+    local k = keys[i]
+    if k ~= nil then return k, d.lookup(k) end
+  end
+end
+
+--- Coverage: per class, how many members have behaviour (for `make coverage`).
+function M.coverage()
+  local rows = {}
+  for class, desc in pairs(api.classes) do
+    local total, done = 0, 0
+    for key in pairs(desc.a) do
+      total = total + 1
+      local r = resolve(class, key)
+      if r.get or r.set or key == "valid" or key == "object_name" then done = done + 1 end
+    end
+    for key in pairs(desc.m) do
+      total = total + 1
+      if resolve(class, key).call then done = done + 1 end
+    end
+    rows[#rows + 1] = { class = class, total = total, done = done }
+  end
+  table.sort(rows, function(a, b) return a.class < b.class end)
+  return rows
+end
+
+M.unpack = unpack
+M.params_of = params_of
+
+return M

@@ -1,0 +1,161 @@
+-- The control stage: the runtime API mocks and the test-side driver (fm.init, fm.tick, …).
+--
+-- All state of a session hangs off `session.control` (created by M.globals on setup and on every
+-- reset), so a reset starts a fresh world: no module-level state here or in the world files.
+
+local classes = require("factorio_mocks.control.classes")
+local script = require("factorio_mocks.control.script")
+local lifecycle = require("factorio_mocks.control.lifecycle")
+local world = require("factorio_mocks.control.world")
+local shims = require("factorio_mocks.control.shims")
+local common_stage = require("factorio_mocks.stage.common")
+require("factorio_mocks.control.inventory")
+require("factorio_mocks.control.gui")
+require("factorio_mocks.control.prototypes")
+require("factorio_mocks.control.rendering")
+
+local M = {}
+
+local function current_state(fm, what)
+  local session = fm.current()
+  if not session or session.stage ~= "control" or not session.control then
+    error(("%s: the control stage is not set up; call fm.setup{stage = \"control\"} first"):format(what), 3)
+  end
+  return session.control
+end
+
+--- Adds the control-stage driver functions to the module table.
+function M.attach(fm)
+  function fm.load_control(path)
+    return lifecycle.load_control(current_state(fm, "fm.load_control"), path)
+  end
+
+  --- Registers a mod folder so `require("__name__/…")` finds it without running its control.lua.
+  function fm.add_mod(path)
+    local state = current_state(fm, "fm.add_mod")
+    local text = lifecycle.read_file(path .. "/info.json")
+    local name = text and text:match('"name"%s*:%s*"([^"]+)"') or path:match("([^/\\]+)[/\\]*$")
+    state.known_roots[name] = path
+    return name
+  end
+
+  function fm.init()
+    lifecycle.init(current_state(fm, "fm.init"))
+  end
+
+  function fm.load()
+    lifecycle.load(current_state(fm, "fm.load"))
+  end
+
+  function fm.configuration_changed(changes)
+    lifecycle.configuration_changed(current_state(fm, "fm.configuration_changed"), changes)
+  end
+
+  function fm.tick(n)
+    local state = current_state(fm, "fm.tick")
+    if n == nil then n = 1 end
+    if type(n) ~= "number" or n < 0 or n % 1 ~= 0 then
+      error("fm.tick: expected a number of ticks (a non-negative integer), got " .. tostring(n), 2)
+    end
+    script.tick(state, n)
+  end
+
+  function fm.raise(event, payload)
+    local state = current_state(fm, "fm.raise")
+    if payload ~= nil and type(payload) ~= "table" then
+      error("fm.raise: expected the event's data as a table, got " .. type(payload), 2)
+    end
+    local ok, id = pcall(script.event_id, state, event, 1)
+    if not ok then error("fm.raise: " .. tostring(id), 2) end
+    local copy = {}
+    for k, v in pairs(payload or {}) do copy[k] = v end
+    script.check_payload(state, id, copy)
+    script.raise(state, id, copy)
+  end
+
+  function fm.create_player(opts)
+    return world.create_player(current_state(fm, "fm.create_player"), opts or {})
+  end
+
+  function fm.join(player)
+    world.join(current_state(fm, "fm.join"), player)
+  end
+
+  function fm.leave(player)
+    world.leave(current_state(fm, "fm.leave"), player)
+  end
+
+  function fm.run_command(line, player)
+    return shims.run_command(current_state(fm, "fm.run_command"), line, player)
+  end
+
+  function fm.rcon(line)
+    return shims.run_command(current_state(fm, "fm.rcon"), line, nil, true)
+  end
+
+  --- What game.print, player.print, rcon.print, log and localised_print printed, in order;
+  --- `source` ("game", "player", "rcon", "log") keeps only one channel.
+  function fm.output(source)
+    local state = current_state(fm, "fm.output")
+    local lines = {}
+    for _, entry in ipairs(state.output) do
+      if source == nil or entry.source == source then lines[#lines + 1] = entry.text end
+    end
+    return lines
+  end
+
+  function fm.set_setting(name, value, player)
+    return shims.set_setting(current_state(fm, "fm.set_setting"), name, value, player)
+  end
+
+  --- The files helpers.write_file wrote: path → content.
+  function fm.files()
+    return current_state(fm, "fm.files").files
+  end
+
+  --- storage of a mod loaded with fm.load_control (the first mod's is the global `storage`).
+  function fm.storage(mod_name)
+    local state = current_state(fm, "fm.storage")
+    local mod = state.mods_by_name[mod_name]
+    if not mod then error("fm.storage: no mod '" .. tostring(mod_name) .. "' is loaded", 2) end
+    return rawget(mod.env, "storage")
+  end
+
+  function fm.click(element, opts) return world.gui_event(current_state(fm, "fm.click"), "click", element, opts) end
+  function fm.gui_text(element, text) return world.gui_event(current_state(fm, "fm.gui_text"), "text", element, text) end
+  function fm.gui_check(element, state) return world.gui_event(current_state(fm, "fm.gui_check"), "check", element, state) end
+
+  --- Per class: how many members have behaviour (what `make coverage` prints).
+  fm.coverage = classes.coverage
+end
+
+--- The control stage's globals for a fresh session (called on setup and on every reset).
+function M.globals(session, fm, common)
+  local defines = common.defines
+  local state = {
+    session = session, fm = fm, env = session.env, env_defines = defines,
+    output = {}, files = {}, known_roots = {},
+    registrations = setmetatable({}, { __mode = "k" }), next_registration = 1, destroyed_queue = {},
+    custom_events = {},
+  }
+  session.control = state
+  script.init_state(state, defines)
+  state.active_mods = common_stage.mods(session)
+  state.feature_flags = common_stage.feature_flags(session, state.active_mods)
+
+  -- The test itself acts as a scenario ("level") until a mod is loaded.
+  local primary = script.new_mod(state, "level")
+  primary.env = session.env
+  state.primary = primary
+  state.mods[1] = primary
+  state.mods_by_name.level = primary
+
+  local g = shims.globals(state, common)
+  g.script = primary.script
+  g.storage = {}
+  g.require = lifecycle.make_require(state, rawget(session.env, "require") or require)
+  for name, value in pairs(world.globals(state)) do g[name] = value end
+  return g
+end
+
+return M

@@ -1,0 +1,209 @@
+-- `prototypes` (2.0): read-only views of the dataset's data.raw, built lazily per family, with
+-- runtime attributes mapped from the prototype fields.
+
+local classes = require("factorio_mocks.control.classes")
+
+local M = {}
+
+local api = classes.api
+
+-- LuaPrototypes attribute → data.raw types (nil: the attribute's name with '-' for '_').
+local FAMILY_TYPES = {
+  item_group = { "item-group" }, item_subgroup = { "item-subgroup" },
+  mod_data = { "mod-data" }, virtual_signal = { "virtual-signal" },
+}
+local function split(list)
+  local t = {}
+  for v in list:gmatch("[^,]+") do t[#t + 1] = v end
+  return t
+end
+FAMILY_TYPES.entity = split(api.prototype_types.entity)
+FAMILY_TYPES.item = split(api.prototype_types.item)
+FAMILY_TYPES.equipment = split(api.prototype_types.equipment)
+
+-- The locale section of a family's default localised_name ({"item-name.iron-plate"}).
+local LOCALE_SECTION = {
+  item = "item", entity = "entity", recipe = "recipe", technology = "technology", fluid = "fluid",
+  tile = "tile", virtual_signal = "virtual-signal", quality = "quality", equipment = "equipment",
+  space_location = "space-location", item_group = "item-group", achievement = "achievement",
+}
+
+-- Every prototype of `family`: name → raw table, from data.raw (built once per session).
+local function family_raw(state, family)
+  local cache = state.prototype_raw
+  if cache[family] then return cache[family] end
+  local types = FAMILY_TYPES[family] or { (family:gsub("_", "-")) }
+  local source = state.session.dataset.source
+  local present = {}
+  for _, t in ipairs(source.types() or {}) do present[t] = true end
+  local all, names = {}, {}
+  for _, t in ipairs(types) do
+    if present[t] then
+      for name, proto in pairs(source.build(t) or {}) do
+        if all[name] == nil then names[#names + 1] = name end
+        all[name] = proto
+      end
+    end
+  end
+  table.sort(names)
+  cache[family] = { by_name = all, names = names }
+  return cache[family]
+end
+M.family_raw = family_raw
+
+--- The prototype object `name` of `family`, or nil.
+function M.get(state, family, name)
+  local objects = state.prototype_objects[family]
+  if not objects then objects = {}; state.prototype_objects[family] = objects end
+  local obj = objects[name]
+  if obj then return obj end
+  local raw = family_raw(state, family).by_name[name]
+  if not raw then return nil end
+  local attr = api.classes.LuaPrototypes.a[family]
+  local class = attr and attr:match("LuaCustomTable<(.-)>") or "LuaPrototypeBase"
+  if not api.classes[class] then class = "LuaPrototypeBase" end
+  obj = classes.new(class, { state = state, family = family, raw = raw, name = name })
+  objects[name] = obj
+  return obj
+end
+
+-- LuaPrototypes ---------------------------------------------------------------------------------
+
+local protos = classes.impl("LuaPrototypes")
+for family, attr in pairs(api.classes.LuaPrototypes.a) do
+  if attr:find("LuaCustomTable<", 1, true) and attr ~= "r:LuaCustomTable<MapGenPreset>" then
+    protos.get[family] = function(d)
+      local state = d.state
+      local tables = state.prototype_tables
+      if not tables[family] then
+        tables[family] = classes.custom_table(
+          function(name) return M.get(state, family, name) end,
+          function() return family_raw(state, family).names end)
+      end
+      return tables[family]
+    end
+  end
+end
+
+-- Prototype attributes ----------------------------------------------------------------------------
+
+local base = classes.impl("LuaPrototypeBase")
+function base.get.name(d) return d.name end
+function base.get.type(d) return d.raw.type end
+function base.get.order(d) return d.raw.order or "" end
+function base.get.localised_name(d)
+  if d.raw.localised_name then return d.raw.localised_name end
+  return { (LOCALE_SECTION[d.family] or d.family) .. "-name." .. d.name }
+end
+function base.get.localised_description(d)
+  if d.raw.localised_description then return d.raw.localised_description end
+  return { (LOCALE_SECTION[d.family] or d.family) .. "-description." .. d.name }
+end
+function base.get.hidden(d) return d.raw.hidden or false end
+function base.get.parameter(d) return d.raw.parameter or false end
+
+local function group_object(state, family, name)
+  return name and M.get(state, family, name) or nil
+end
+function base.get.subgroup(d)
+  local sub = d.raw.subgroup or (d.family == "item" or d.family == "fluid" or d.family == "recipe") and "other" or nil
+  return group_object(d.state, "item_subgroup", sub)
+end
+function base.get.group(d)
+  if d.family == "item_subgroup" then return group_object(d.state, "item_group", d.raw.group) end
+  local sub = base.get.subgroup(d)
+  return sub and classes.data(sub).raw and group_object(d.state, "item_group", classes.data(sub).raw.group) or nil
+end
+
+-- Attributes with the same name and a plain value in data.raw read through (stack_size,
+-- max_health, weight …); values whose runtime form differs ("4MJ") stay not mocked.
+local SIMPLE = { string = "string", boolean = "boolean", double = "number", float = "number", uint8 = "number",
+  uint16 = "number", uint32 = "number", int32 = "number", int8 = "number", int16 = "number", uint64 = "number" }
+function base.attribute(d, key, r)
+  local t = r.type:gsub("%?$", "")
+  local v = d.raw[key]
+  if SIMPLE[t] and type(v) == SIMPLE[t] then return true, v end
+  if v == nil and r.type:sub(-1) == "?" and SIMPLE[t] then return true, nil end
+  return false
+end
+
+local item = classes.impl("LuaItemPrototype")
+function item.get.stack_size(d) return d.raw.stack_size end
+function item.get.place_result(d)
+  return d.raw.place_result and M.get(d.state, "entity", d.raw.place_result) or nil
+end
+
+local entity = classes.impl("LuaEntityPrototype")
+function entity.get.max_health(d) return d.raw.max_health or 10 end
+function entity.get.items_to_place_this(d)
+  local list = {}
+  for name, raw in pairs(family_raw(d.state, "item").by_name) do
+    if raw.place_result == d.name then list[#list + 1] = { name = name, count = 1 } end
+  end
+  table.sort(list, function(a, b) return a.name < b.name end)
+  return list
+end
+function entity.get.mineable_properties(d)
+  local m = d.raw.minable
+  if not m then return { minable = false } end
+  local products = m.results or (m.result and { { type = "item", name = m.result, amount = m.count or 1 } }) or {}
+  return { minable = true, mining_time = m.mining_time, products = products }
+end
+
+local function copy_list(list, default_type)
+  local out = {}
+  for i, v in ipairs(list or {}) do
+    local c = {}
+    for k, x in pairs(v) do c[k] = x end
+    -- Older list forms {"iron-plate", 2} become the runtime's named shape.
+    if c.name == nil and c[1] then c.name, c.amount, c[1], c[2] = c[1], c[2] or 1, nil, nil end
+    c.type = c.type or default_type
+    out[i] = c
+  end
+  return out
+end
+
+local recipe = classes.impl("LuaRecipePrototype")
+function recipe.get.ingredients(d) return copy_list(d.raw.ingredients, "item") end
+function recipe.get.products(d)
+  local results = d.raw.results or (d.raw.result and { { type = "item", name = d.raw.result, amount = d.raw.result_count or 1 } })
+  return copy_list(results, "item")
+end
+function recipe.get.energy(d) return d.raw.energy_required or 0.5 end
+function recipe.get.enabled(d) return d.raw.enabled ~= false end
+function recipe.get.category(d) return d.raw.category or "crafting" end
+function recipe.get.main_product(d)
+  local products = recipe.get.products(d)
+  if d.raw.main_product then
+    for _, p in ipairs(products) do if p.name == d.raw.main_product then return p end end
+  end
+  if #products == 1 then return products[1] end
+end
+
+local tech = classes.impl("LuaTechnologyPrototype")
+function tech.get.enabled(d) return d.raw.enabled ~= false end
+function tech.get.prerequisites(d)
+  local out = {}
+  for _, name in ipairs(d.raw.prerequisites or {}) do out[name] = M.get(d.state, "technology", name) end
+  return out
+end
+function tech.get.research_unit_count(d) return d.raw.unit and d.raw.unit.count or 0 end
+function tech.get.research_unit_energy(d) return d.raw.unit and (d.raw.unit.time or 0) * 60 or 0 end
+function tech.get.research_unit_ingredients(d) return copy_list(d.raw.unit and d.raw.unit.ingredients, "item") end
+function tech.get.effects(d) return copy_list(d.raw.effects) end
+
+local group = classes.impl("LuaGroup")
+function group.get.name(d) return d.name end
+function group.get.type(d) return d.raw.type end
+function group.get.order(d) return d.raw.order or "" end
+function group.get.group(d)
+  if d.family == "item_subgroup" then return M.get(d.state, "item_group", d.raw.group) end
+end
+function group.get.localised_name(d) return d.raw.localised_name or { "item-group-name." .. d.name } end
+
+function M.globals(state)
+  state.prototype_raw, state.prototype_objects, state.prototype_tables = {}, {}, {}
+  return classes.new("LuaPrototypes", { state = state })
+end
+
+return M

@@ -1,0 +1,460 @@
+-- The event engine: one LuaBootstrap (`script`) per mod, dispatch in mod order, on_tick before
+-- on_nth_tick, event filters, custom events, and handler errors in the game's words
+-- ("Error while running event my-mod::on_tick (ID 0)").
+
+local classes = require("factorio_mocks.control.classes")
+
+local M = {}
+
+local api = classes.api
+
+-- Events a mod may raise with script.raise_event besides its own custom events (from the API
+-- description of LuaBootstrap::raise_event).
+local RAISABLE = {
+  "on_console_chat", "on_player_crafted_item", "on_player_fast_transferred", "on_biter_base_built",
+  "on_market_item_purchased", "script_raised_built", "script_raised_destroy", "script_raised_revive",
+  "script_raised_teleported", "script_raised_set_tiles",
+}
+
+--- Per-session engine state, kept on the control state.
+function M.init_state(state, defines)
+  state.tick = 0
+  state.mods, state.mods_by_name = {}, {}
+  state.dispatch = {}
+  state.nth, state.nth_periods = {}, {}
+  state.event_names = {}
+  state.raisable = {}
+  local max_id = 0
+  for name, id in pairs(defines.events) do
+    state.event_names[id] = name
+    if id > max_id then max_id = id end
+  end
+  for _, name in ipairs(RAISABLE) do state.raisable[defines.events[name]] = true end
+  state.next_custom_id = max_id + 1
+  state.custom_inputs = {}   -- custom-input / custom-event name -> id
+end
+
+local function event_label(state, id)
+  return state.event_names[id] or ("event " .. tostring(id))
+end
+M.event_label = event_label
+
+-- Resolves a LuaEventType (an id, or a custom-input / custom-event name) to an id.
+local function event_id(state, event, level)
+  if type(event) == "number" then
+    if not state.event_names[event] then
+      error("Unknown event id: " .. tostring(event), level + 1)
+    end
+    return event
+  elseif type(event) == "string" then
+    local events = state.env_defines.events
+    if events[event] then return events[event] end
+    local id = state.custom_inputs[event]
+    if not id then
+      -- Custom inputs live in the mod's data stage; the mocks accept any name and give it an id.
+      id = state.next_custom_id
+      state.next_custom_id = id + 1
+      state.custom_inputs[event] = id
+      state.event_names[id] = event
+    end
+    return id
+  end
+  error("bad argument #1 to 'LuaBootstrap.on_event' (event id or name expected, got " .. type(event) .. ")", level + 1)
+end
+M.event_id = event_id
+
+-- Rebuilds the list of mods handling `id`, in mod order.
+local function rebuild(state, id)
+  local list = {}
+  for _, mod in ipairs(state.mods) do
+    if mod.handlers[id] then list[#list + 1] = mod end
+  end
+  state.dispatch[id] = list[1] and list or nil
+end
+
+local function rebuild_nth(state)
+  local periods, seen = {}, {}
+  state.nth = {}
+  for _, mod in ipairs(state.mods) do
+    for period in pairs(mod.nth) do
+      if not seen[period] then seen[period] = true; periods[#periods + 1] = period end
+      local list = state.nth[period] or {}
+      list[#list + 1] = mod
+      state.nth[period] = list
+    end
+  end
+  table.sort(periods)
+  state.nth_periods = periods
+end
+M.rebuild_nth = rebuild_nth
+
+--- Calls `fn(arg)` for `mod`, turning an error into the game's report of it.
+local function call(mod, label, fn, arg)
+  local ok, err = pcall(fn, arg)
+  if not ok then
+    error(("Error while running event %s::%s\n%s"):format(mod.name, label, tostring(err)), 0)
+  end
+end
+M.call = call
+
+-- Event filters: "and" binds tighter than "or"; each filter may be inverted.
+local function passes_one(filter, target)
+  local d = classes.data(target)
+  local fields = d or target
+  local kind = filter.filter
+  local ok
+  if kind == "name" then ok = fields.name == filter.name
+  elseif kind == "type" then ok = fields.type == filter.type
+  elseif kind == "ghost" then ok = fields.type == "entity-ghost"
+  elseif kind == "ghost_name" then ok = fields.type == "entity-ghost" and fields.ghost_name == filter.name
+  elseif kind == "ghost_type" then ok = fields.type == "entity-ghost" and fields.ghost_type == filter.type
+  elseif kind == "force" then
+    local force = fields.force
+    local fd = classes.data(force)
+    ok = (fd and fd.name or force) == filter.force
+  else
+    error("not mocked: event filter '" .. tostring(kind) .. "'", 0)
+  end
+  if filter.invert then ok = not ok end
+  return ok
+end
+
+local function passes(filters, payload, on)
+  local target = on and payload[on]
+  if target == nil then return true end
+  local any, group = false, nil
+  for i, filter in ipairs(filters) do
+    local ok = passes_one(filter, target)
+    if i == 1 or filter.mode ~= "and" then
+      if group then any = true end
+      group = ok
+    else
+      group = group and ok
+    end
+  end
+  return any or group == true
+end
+
+--- Delivers event `id` with `payload` to every mod handling it (the payload gets name and tick).
+function M.raise(state, id, payload)
+  local list = state.dispatch[id]
+  if not list then return end
+  payload.name = id
+  payload.tick = state.tick
+  local label
+  for i = 1, #list do
+    local mod = list[i]
+    local fn = mod.handlers[id]
+    if fn then
+      local filters = mod.filters[id]
+      if not filters or passes(filters, payload, filters.on) then
+        -- Each mod has its own Lua state in the game, so each gets its own copy of the table.
+        local event = payload
+        if #list > 1 then
+          event = {}
+          for k, v in pairs(payload) do event[k] = v end
+        end
+        local ok, err = pcall(fn, event)
+        if not ok then
+          label = label or (event_label(state, id) .. " (ID " .. tostring(id) .. ")")
+          error(("Error while running event %s::%s\n%s"):format(mod.name, label, tostring(err)), 0)
+        end
+      end
+    end
+  end
+end
+
+--- Advances `n` ticks: each tick runs on_tick, then on_nth_tick handlers whose period divides
+--- the tick, then the on_object_destroyed events queued during the tick.
+function M.tick(state, n)
+  local on_tick = state.env_defines.events.on_tick
+  for _ = 1, n do
+    local t = state.tick + 1
+    state.tick = t
+    local list = state.dispatch[on_tick]
+    if list then
+      for i = 1, #list do
+        local mod = list[i]
+        local fn = mod.handlers[on_tick]
+        if fn then
+          local ok, err = pcall(fn, { name = on_tick, tick = t })
+          if not ok then
+            error(("Error while running event %s::on_tick (ID %d)\n%s"):format(mod.name, on_tick, tostring(err)), 0)
+          end
+        end
+      end
+    end
+    local periods = state.nth_periods
+    for p = 1, #periods do
+      local period = periods[p]
+      if t % period == 0 then
+        local mods = state.nth[period]
+        for i = 1, #mods do
+          local mod = mods[i]
+          local fn = mod.nth[period]
+          if fn then
+            local ok, err = pcall(fn, { tick = t, nth_tick = period })
+            if not ok then
+              error(("Error while running event %s::on_nth_tick(%d)\n%s"):format(mod.name, period, tostring(err)), 0)
+            end
+          end
+        end
+      end
+    end
+    if state.destroyed_queue[1] then M.flush_destroyed(state) end
+  end
+end
+
+--- Raises on_object_destroyed for every registered object destroyed this tick.
+function M.flush_destroyed(state)
+  local queue = state.destroyed_queue
+  state.destroyed_queue = {}
+  local id = state.env_defines.events.on_object_destroyed
+  for _, entry in ipairs(queue) do
+    M.raise(state, id, { registration_number = entry.registration_number, useful_id = entry.useful_id, type = entry.type })
+  end
+end
+
+--- Called by the world when an object goes away: queues on_object_destroyed if registered.
+function M.object_destroyed(state, obj)
+  local reg = state.registrations[obj]
+  if reg then
+    state.registrations[obj] = nil
+    state.destroyed_queue[#state.destroyed_queue + 1] = reg
+  end
+end
+
+local function check_handler(handler, where)
+  if handler ~= nil and type(handler) ~= "function" then
+    error(("bad argument to '%s': function or nil expected, got %s"):format(where, type(handler)), 4)
+  end
+end
+
+-- LuaBootstrap -------------------------------------------------------------------------------
+
+local boot = classes.impl("LuaBootstrap")
+
+function boot.get.mod_name(d) return d.mod.name end
+function boot.get.level(d) return { is_simulation = false, is_tutorial = false, campaign_name = nil, level_name = "freeplay", mod_name = nil } end
+function boot.get.active_mods(d)
+  local mods = {}
+  for name, version in pairs(d.state.active_mods) do mods[name] = version end
+  return mods
+end
+function boot.get.feature_flags(d)
+  local flags = {}
+  for name, on in pairs(d.state.feature_flags) do flags[name] = on end
+  return flags
+end
+
+function boot.call.on_init(d, handler) check_handler(handler, "LuaBootstrap.on_init"); d.mod.on_init = handler end
+function boot.call.on_load(d, handler) check_handler(handler, "LuaBootstrap.on_load"); d.mod.on_load = handler end
+function boot.call.on_configuration_changed(d, handler)
+  check_handler(handler, "LuaBootstrap.on_configuration_changed")
+  d.mod.on_configuration_changed = handler
+end
+
+local function set_filters(state, mod, id, filters, level)
+  if filters == nil then mod.filters[id] = nil; return end
+  local name = state.event_names[id]
+  local desc = name and api.events[name]
+  if not (desc and desc.filter) then
+    error(("Event %s doesn't support filters."):format(event_label(state, id)), level + 1)
+  end
+  if type(filters) ~= "table" then error("filters: array of " .. desc.filter .. " expected, got " .. type(filters), level + 1) end
+  local kinds = {}
+  for kind in api.filters[desc.filter]:gmatch("[^,]+") do kinds[kind] = true end
+  local copy = { on = desc.on }
+  for i, f in ipairs(filters) do
+    if type(f) ~= "table" or not kinds[f.filter] then
+      error(("%s: unknown filter %q at index %d"):format(desc.filter, tostring(type(f) == "table" and f.filter), i), level + 1)
+    end
+    copy[i] = f
+  end
+  -- An empty filter list is no filter, as in the game.
+  mod.filters[id] = copy[1] and copy or nil
+end
+
+function boot.call.on_event(d, event, handler, filters)
+  check_handler(handler, "LuaBootstrap.on_event")
+  local state, mod = d.state, d.mod
+  if type(event) == "table" and not classes.is_object(event) then
+    if filters ~= nil then error("Filters can only be used when registering single events.", 2) end
+    for _, e in ipairs(event) do boot.call.on_event(d, e, handler) end
+    return
+  end
+  local id = event_id(state, event, 2)
+  mod.handlers[id] = handler
+  if handler then set_filters(state, mod, id, filters, 2) else mod.filters[id] = nil end
+  rebuild(state, id)
+end
+
+function boot.call.on_nth_tick(d, tick, handler)
+  check_handler(handler, "LuaBootstrap.on_nth_tick")
+  local mod = d.mod
+  if tick == nil then
+    if handler ~= nil then error("bad argument #1 to 'LuaBootstrap.on_nth_tick' (tick expected, got nil)", 2) end
+    mod.nth = {}
+  else
+    local ticks = type(tick) == "table" and tick or { tick }
+    for _, t in ipairs(ticks) do
+      if type(t) ~= "number" or t < 1 or t % 1 ~= 0 then
+        error("bad argument #1 to 'LuaBootstrap.on_nth_tick' (positive integer expected, got " .. tostring(t) .. ")", 2)
+      end
+      mod.nth[t] = handler
+    end
+  end
+  rebuild_nth(d.state)
+end
+
+function boot.call.generate_event_name(d)
+  local state = d.state
+  local id = state.next_custom_id
+  state.next_custom_id = id + 1
+  state.event_names[id] = "custom event " .. id
+  state.custom_events[id] = true
+  return id
+end
+
+function boot.call.get_event_handler(d, event)
+  return d.mod.handlers[event_id(d.state, event, 2)]
+end
+
+function boot.call.get_event_filter(d, event)
+  local filters = d.mod.filters[event_id(d.state, event, 2)]
+  if not filters then return nil end
+  local copy = {}
+  for i, f in ipairs(filters) do copy[i] = f end
+  return copy
+end
+
+function boot.call.set_event_filter(d, event, filters)
+  local id = event_id(d.state, event, 2)
+  if not d.mod.handlers[id] then
+    error("Can't set event filters for an event with no handler registered.", 2)
+  end
+  set_filters(d.state, d.mod, id, filters, 2)
+end
+
+function boot.call.get_event_id(d, event)
+  return event_id(d.state, event, 2)
+end
+
+function boot.call.get_event_order(d)
+  local order = {}
+  for _, mod in ipairs(d.state.mods) do order[#order + 1] = mod.name end
+  return order
+end
+
+function boot.call.raise_event(d, event, data)
+  local state = d.state
+  local id = event_id(state, event, 2)
+  if not (state.raisable[id] or state.custom_events[id]) then
+    error(("Event %s can't be raised by script.raise_event; only custom events and the script_raised_* family can."):format(event_label(state, id)), 2)
+  end
+  local payload = {}
+  for k, v in pairs(data) do payload[k] = v end
+  payload.mod_name = d.mod.name
+  M.raise(state, id, payload)
+end
+
+local function raiser(event_name)
+  return function(d, data)
+    local payload = {}
+    for k, v in pairs(data) do payload[k] = v end
+    M.raise(d.state, d.state.env_defines.events[event_name], payload)
+  end
+end
+boot.call.raise_console_chat = raiser("on_console_chat")
+boot.call.raise_player_crafted_item = raiser("on_player_crafted_item")
+boot.call.raise_player_fast_transferred = raiser("on_player_fast_transferred")
+boot.call.raise_biter_base_built = raiser("on_biter_base_built")
+boot.call.raise_market_item_purchased = raiser("on_market_item_purchased")
+boot.call.raise_script_built = raiser("script_raised_built")
+boot.call.raise_script_destroy = raiser("script_raised_destroy")
+boot.call.raise_script_revive = raiser("script_raised_revive")
+boot.call.raise_script_teleported = raiser("script_raised_teleported")
+boot.call.raise_script_set_tiles = raiser("script_raised_set_tiles")
+
+function boot.call.register_metatable(d, name, mt)
+  d.mod.metatables[name] = mt
+end
+
+-- Registration targets and the `type` the event reports (defines.target_type).
+local TARGET_TYPES = {
+  LuaEntity = "entity", LuaEquipment = "equipment", LuaPlayer = "player", LuaSurface = "surface",
+  LuaRenderObject = "render_object", LuaCommandable = "commandable", LuaTrain = "train",
+  LuaSpacePlatform = "space_platform", LuaCustomChartTag = "custom_chart_tag", LuaGuiElement = "gui_element",
+  LuaItemStack = "item", LuaLogisticSection = "logistic_section", LuaPlanet = "planet",
+  LuaCargoPod = "cargo_pod", LuaSchedule = "schedule",
+}
+
+function boot.call.register_on_object_destroyed(d, object)
+  local state = d.state
+  local od = classes.data(object)
+  local kind = od and TARGET_TYPES[od.class]
+  if not kind then
+    error("bad argument #1 to 'LuaBootstrap.register_on_object_destroyed' (a registration target expected, got " .. (od and od.class or type(object)) .. ")", 2)
+  end
+  local existing = state.registrations[object]
+  if existing then return existing.registration_number, existing.useful_id, existing.type end
+  local number = state.next_registration
+  state.next_registration = number + 1
+  local target_types = state.env_defines.target_type or {}
+  local useful_id = od.unit_number or od.index or od.id or 0
+  local reg = { registration_number = number, useful_id = useful_id, type = target_types[kind] }
+  state.registrations[object] = reg
+  return number, useful_id, reg.type
+end
+
+--- A new mod record with its own LuaBootstrap object.
+function M.new_mod(state, name, version)
+  local mod = {
+    name = name, version = version, handlers = {}, filters = {}, nth = {}, metatables = {}, loaded = {},
+  }
+  mod.script = classes.new("LuaBootstrap", { state = state, mod = mod })
+  return mod
+end
+
+--- Clears a mod's registrations (before its control.lua runs again on load).
+function M.clear_mod(state, mod)
+  local ids = {}
+  for id in pairs(mod.handlers) do ids[#ids + 1] = id end
+  mod.handlers, mod.filters, mod.nth, mod.metatables, mod.loaded = {}, {}, {}, {}, {}
+  mod.on_init, mod.on_load, mod.on_configuration_changed = nil, nil, nil
+  for _, id in ipairs(ids) do rebuild(state, id) end
+  rebuild_nth(state)
+end
+
+--- Rebuilds every dispatch list (after a mod was added).
+function M.rebuild_all(state)
+  local ids = {}
+  for _, mod in ipairs(state.mods) do
+    for id in pairs(mod.handlers) do ids[id] = true end
+  end
+  for id in pairs(ids) do rebuild(state, id) end
+  rebuild_nth(state)
+end
+
+--- Checks a test-side payload against the event's fields in the API description.
+function M.check_payload(state, id, payload)
+  local name = state.event_names[id]
+  local desc = name and api.events[name]
+  if not desc then return end
+  for item in desc.f:gmatch("[^,]+") do
+    local field, opt, t = item:match("^([^?:]+)(%??):(.*)$")
+    if field ~= "name" and field ~= "tick" then
+      local v = payload[field]
+      if v == nil then
+        if opt ~= "?" then
+          error(("fm.raise(%s): missing required field '%s' (%s)"):format(name, field, t), 3)
+        end
+      else
+        local problem = classes.check_type(v, t)
+        if problem then error(("fm.raise(%s): field '%s': %s"):format(name, field, problem), 3) end
+      end
+    end
+  end
+end
+
+return M

@@ -1,0 +1,679 @@
+-- The world: game, players, forces, surfaces and entities, built on the generated classes and on
+-- the dataset's prototypes. No simulation (crafting, belts, power, fluids, combat): those members
+-- fail with `not mocked: …`.
+
+local classes = require("factorio_mocks.control.classes")
+local script = require("factorio_mocks.control.script")
+local shims = require("factorio_mocks.control.shims")
+local prototypes = require("factorio_mocks.control.prototypes")
+local inventory = require("factorio_mocks.control.inventory")
+
+local M = {}
+
+local data = classes.data
+
+local function position_of(p, what, level)
+  if type(p) ~= "table" then error(("%s: MapPosition expected, got %s"):format(what, type(p)), level + 1) end
+  local x, y = p.x or p[1], p.y or p[2]
+  if type(x) ~= "number" or type(y) ~= "number" then
+    error(what .. ": MapPosition expected ({x = …, y = …} or {x, y})", level + 1)
+  end
+  return { x = x, y = y }
+end
+M.position_of = position_of
+
+local function area_of(a)
+  local lt, rb = a.left_top or a[1], a.right_bottom or a[2]
+  local p1, p2 = position_of(lt, "area", 3), position_of(rb, "area", 3)
+  return p1, p2
+end
+
+-- Resolves a ForceID (name, index or LuaForce) to the force object.
+local function force_of(state, force, level)
+  if force == nil then return nil end
+  local fd = data(force)
+  if fd and fd.class == "LuaForce" then return force end
+  local found = state.world.forces[force] or (type(force) == "number" and state.world.force_list[force])
+  if not found then error("Invalid force: " .. tostring(force), level + 1) end
+  return found
+end
+M.force_of = force_of
+
+local function surface_of(state, surface, level)
+  local sd = data(surface)
+  if sd and sd.class == "LuaSurface" then return surface end
+  local found = state.world.surfaces[surface] or (type(surface) == "number" and state.world.surface_list[surface])
+  if not found then error("Invalid surface: " .. tostring(surface), level + 1) end
+  return found
+end
+
+local function player_of(state, player, level)
+  local pd = data(player)
+  if pd and pd.class == "LuaPlayer" then return player end
+  local found = type(player) == "number" and state.world.players[player] or state.world.players_by_name[player]
+  if not found then error("Invalid player: " .. tostring(player), level + 1) end
+  return found
+end
+M.player_of = player_of
+
+-- Forces -------------------------------------------------------------------------------------------
+
+local function new_force(state, name)
+  local w = state.world
+  local index = #w.force_list + 1
+  local force = classes.new("LuaForce", { state = state, name = name, index = index, evolution = {}, recipes = {}, technologies = {},
+    research_queue = {} })
+  w.forces[name] = force
+  w.force_list[index] = force
+  return force
+end
+
+local force = classes.impl("LuaForce")
+function force.get.name(d) return d.name end
+function force.get.index(d) return d.index end
+function force.get.players(d)
+  local list = {}
+  for _, p in ipairs(d.state.world.player_list) do
+    if data(p).force == d.self then list[#list + 1] = p end
+  end
+  return list
+end
+function force.get.connected_players(d)
+  local list = {}
+  for _, p in ipairs(force.get.players(d)) do if data(p).connected then list[#list + 1] = p end end
+  return list
+end
+function force.call.print(d, message)
+  shims.capture(d.state, "force", message)
+end
+
+local function force_recipe(d, name)
+  local r = d.recipes[name]
+  if r == nil then
+    local proto = prototypes.get(d.state, "recipe", name)
+    if not proto then return nil end
+    local raw = data(proto).raw
+    r = classes.new("LuaRecipe", { state = d.state, force = d.self, name = name, proto = proto, raw = raw,
+      enabled = raw.enabled ~= false })
+    d.recipes[name] = r
+  end
+  return r
+end
+function force.get.recipes(d)
+  if not d.recipe_table then
+    d.recipe_table = classes.custom_table(function(name) return force_recipe(d, name) end,
+      function() return prototypes.family_raw(d.state, "recipe").names end)
+  end
+  return d.recipe_table
+end
+
+local function force_technology(d, name)
+  local t = d.technologies[name]
+  if t == nil then
+    local proto = prototypes.get(d.state, "technology", name)
+    if not proto then return nil end
+    local raw = data(proto).raw
+    t = classes.new("LuaTechnology", { state = d.state, force = d.self, name = name, proto = proto, raw = raw,
+      enabled = raw.enabled ~= false, researched = false, progress = 0 })
+    d.technologies[name] = t
+  end
+  return t
+end
+function force.get.technologies(d)
+  if not d.technology_table then
+    d.technology_table = classes.custom_table(function(name) return force_technology(d, name) end,
+      function() return prototypes.family_raw(d.state, "technology").names end)
+  end
+  return d.technology_table
+end
+function force.get.current_research(d) return d.research_queue[1] end
+function force.get.research_queue(d)
+  local q = {}
+  for i, t in ipairs(d.research_queue) do q[i] = t end
+  return q
+end
+function force.set.research_queue(d, queue)
+  local q = {}
+  for i, t in ipairs(queue or {}) do
+    q[i] = type(t) == "string" and force_technology(d, t) or t
+    if not q[i] then error("Unknown technology name: " .. tostring(t), 2) end
+  end
+  d.research_queue = q
+end
+function force.call.add_research(d, tech)
+  local t = type(tech) == "string" and force_technology(d, tech) or tech
+  if not t then error("Unknown technology name: " .. tostring(tech), 2) end
+  if data(t).researched then return false end
+  d.research_queue[#d.research_queue + 1] = t
+  return true
+end
+function force.call.cancel_current_research(d) table.remove(d.research_queue, 1) end
+function force.call.get_evolution_factor(d, surface)
+  local s = surface_of(d.state, surface or 1, 2)
+  return d.evolution[data(s).index] or 0
+end
+function force.call.set_evolution_factor(d, factor, surface)
+  local s = surface_of(d.state, surface or 1, 2)
+  d.evolution[data(s).index] = factor
+end
+function force.call.reset(d)
+  d.recipes, d.technologies, d.research_queue, d.evolution = {}, {}, {}, {}
+end
+function force.call.reset_recipes(d) d.recipes = {} end
+function force.call.reset_technologies(d) d.technologies = {} end
+function force.call.enable_all_recipes(d)
+  for _, name in ipairs(prototypes.family_raw(d.state, "recipe").names) do data(force_recipe(d, name)).enabled = true end
+end
+function force.call.research_all_technologies(d)
+  for _, name in ipairs(prototypes.family_raw(d.state, "technology").names) do
+    data(force_technology(d, name)).researched = true
+  end
+end
+
+local recipe = classes.impl("LuaRecipe")
+function recipe.get.name(d) return d.name end
+function recipe.get.enabled(d) return d.enabled end
+function recipe.set.enabled(d, v) d.enabled = v end
+function recipe.get.force(d) return d.force end
+function recipe.get.prototype(d) return d.proto end
+function recipe.get.category(d) return d.raw.category or "crafting" end
+function recipe.get.ingredients(d) return d.proto.ingredients end
+function recipe.get.products(d) return d.proto.products end
+function recipe.get.energy(d) return d.proto.energy end
+function recipe.get.localised_name(d) return d.proto.localised_name end
+
+local technology = classes.impl("LuaTechnology")
+function technology.get.name(d) return d.name end
+function technology.get.force(d) return d.force end
+function technology.get.prototype(d) return d.proto end
+function technology.get.enabled(d) return d.enabled end
+function technology.set.enabled(d, v) d.enabled = v end
+function technology.get.researched(d) return d.researched end
+function technology.set.researched(d, v)
+  d.researched = v
+  if v then
+    -- Researching unlocks the technology's recipes and raises on_research_finished, as in the game.
+    for _, effect in ipairs(d.raw.effects or {}) do
+      if effect.type == "unlock-recipe" then
+        local r = force_recipe(data(d.force), effect.recipe)
+        if r then data(r).enabled = true end
+      end
+    end
+    script.raise(d.state, d.state.env_defines.events.on_research_finished, { research = d.self, by_script = true })
+  end
+end
+function technology.get.research_progress(d) return d.progress end
+function technology.set.research_progress(d, v) d.progress = v end
+function technology.get.level(d) return d.raw.level or 1 end
+function technology.get.prerequisites(d)
+  local out = {}
+  for _, name in ipairs(d.raw.prerequisites or {}) do out[name] = force_technology(data(d.force), name) end
+  return out
+end
+function technology.get.localised_name(d) return d.proto.localised_name end
+
+-- Surfaces ------------------------------------------------------------------------------------------
+
+local function new_surface(state, name)
+  local w = state.world
+  local index = #w.surface_list + 1
+  local surface = classes.new("LuaSurface", { state = state, name = name, index = index, entities = {}, tiles = {} })
+  w.surfaces[name] = surface
+  w.surface_list[index] = surface
+  return surface
+end
+
+local surface = classes.impl("LuaSurface")
+function surface.get.name(d) return d.name end
+function surface.get.index(d) return d.index end
+function surface.call.print(d, message) shims.capture(d.state, "surface", message) end
+
+local function entity_box(ed)
+  local box = ed.raw and ed.raw.collision_box
+  local p = ed.position
+  if not box then return p, p end
+  local lt, rb = box[1] or box.left_top, box[2] or box.right_bottom
+  return { x = p.x + (lt[1] or lt.x), y = p.y + (lt[2] or lt.y) }, { x = p.x + (rb[1] or rb.x), y = p.y + (rb[2] or rb.y) }
+end
+
+local function one_of(value, wanted)
+  if wanted == nil then return true end
+  if type(wanted) ~= "table" or data(wanted) then return value == wanted end
+  for _, w in ipairs(wanted) do if value == w then return true end end
+  return false
+end
+
+-- find_entities_filtered's filter: name, type, force, position (+radius), area, limit, invert.
+local function matching(d, filter)
+  filter = filter or {}
+  local state = d.state
+  local forces
+  if filter.force ~= nil then
+    local list = (type(filter.force) == "table" and not data(filter.force)) and filter.force or { filter.force }
+    forces = {}
+    for i, f in ipairs(list) do forces[i] = force_of(state, f, 4) end
+  end
+  local area_lt, area_rb
+  if filter.area then area_lt, area_rb = area_of(filter.area) end
+  local pos = filter.position and position_of(filter.position, "position", 4)
+  local result = {}
+  for _, e in ipairs(d.entities) do
+    local ed = data(e)
+    local ok = one_of(ed.name, filter.name) and one_of(ed.type, filter.type) and (not forces or one_of(ed.force, forces))
+    if ok and area_lt then
+      local p = ed.position
+      ok = p.x >= area_lt.x and p.x <= area_rb.x and p.y >= area_lt.y and p.y <= area_rb.y
+    end
+    if ok and pos then
+      if filter.radius then
+        local dx, dy = ed.position.x - pos.x, ed.position.y - pos.y
+        ok = dx * dx + dy * dy <= filter.radius * filter.radius
+      else
+        local lt, rb = entity_box(ed)
+        ok = pos.x >= lt.x and pos.x <= rb.x and pos.y >= lt.y and pos.y <= rb.y
+      end
+    end
+    if filter.invert then ok = not ok end
+    if ok then
+      result[#result + 1] = e
+      if filter.limit and #result >= filter.limit then break end
+    end
+  end
+  return result
+end
+
+function surface.call.find_entities_filtered(d, filter) return matching(d, filter) end
+function surface.call.count_entities_filtered(d, filter) return #matching(d, filter) end
+function surface.call.find_entity(d, entity, position)
+  local name = type(entity) == "string" and entity or entity.name
+  local found = matching(d, { name = name, position = position, limit = 1 })
+  return found[1]
+end
+function surface.call.find_entities(d, area)
+  if area == nil then return matching(d, {}) end
+  return matching(d, { area = area })
+end
+
+local function tile_key(x, y) return math.floor(x) .. "," .. math.floor(y) end
+
+function surface.call.get_tile(d, x, y)
+  if type(x) == "table" then x, y = x.x or x[1], x.y or x[2] end
+  local tx, ty = math.floor(x), math.floor(y)
+  return classes.new("LuaTile", { state = d.state, surface = d.self, x = tx, y = ty, tiles = d.tiles })
+end
+function surface.call.set_tiles(d, tiles)
+  for _, t in ipairs(tiles) do
+    if not prototypes.get(d.state, "tile", t.name) then error("Unknown tile name: " .. tostring(t.name), 2) end
+    local p = position_of(t.position, "tiles.position", 2)
+    d.tiles[tile_key(p.x, p.y)] = t.name
+  end
+end
+
+local tile = classes.impl("LuaTile")
+-- Tiles no mod has set read as the default ground of a fresh map.
+function tile.get.name(d) return d.tiles[tile_key(d.x, d.y)] or "grass-1" end
+function tile.get.position(d) return { x = d.x, y = d.y } end
+function tile.get.surface(d) return d.surface end
+function tile.get.prototype(d) return prototypes.get(d.state, "tile", tile.get.name(d)) end
+
+-- Entities --------------------------------------------------------------------------------------
+
+-- Inventories an entity type has, with the data field giving their size.
+local function entity_inventories(state, ed)
+  local inv = state.env_defines.inventory
+  local raw = ed.raw or {}
+  if ed.type == "container" or ed.type == "logistic-container" or ed.type == "infinity-container" then
+    return { [inv.chest] = raw.inventory_size or 16 }
+  elseif ed.type == "character" then
+    return { [inv.character_main] = raw.inventory_size or 80, [inv.character_guns] = 3, [inv.character_ammo] = 3,
+      [inv.character_trash] = 0 }
+  elseif ed.type == "car" or ed.type == "spider-vehicle" then
+    return { [inv.car_trunk] = raw.inventory_size or 80 }
+  elseif ed.type == "cargo-wagon" then
+    return { [inv.cargo_wagon] = raw.inventory_size or 40 }
+  end
+  return {}
+end
+
+--- Creates an entity on `surface_d`; `params` as LuaSurface.create_entity takes them.
+local function create_entity(d, params, level)
+  local state = d.state
+  local proto = prototypes.get(state, "entity", params.name)
+  if not proto then error("Unknown entity name: " .. tostring(params.name), level + 1) end
+  local pd = data(proto)
+  local pos = position_of(params.position, "create_entity", level + 1)
+  local w = state.world
+  local unit_number = w.next_unit_number
+  w.next_unit_number = unit_number + 1
+  local ed = {
+    state = state, name = params.name, type = pd.raw.type, raw = pd.raw, proto = proto,
+    position = pos, direction = params.direction or 0, surface = d.self,
+    force = force_of(state, params.force or "neutral", level + 1),
+    unit_number = unit_number, health = pd.raw.max_health or 10, inventories = {},
+  }
+  local e = classes.new("LuaEntity", ed)
+  for index, size in pairs(entity_inventories(state, ed)) do
+    ed.inventories[index] = inventory.new(state, size, e, index)
+  end
+  d.entities[#d.entities + 1] = e
+  w.entities[unit_number] = e
+  if params.raise_built then
+    script.raise(state, state.env_defines.events.script_raised_built, { entity = e })
+  end
+  return e
+end
+M.create_entity = create_entity
+
+function surface.call.create_entity(d, params) return create_entity(d, params, 2) end
+
+local entity = classes.impl("LuaEntity")
+function entity.get.name(d) return d.name end
+function entity.get.type(d) return d.type end
+function entity.get.unit_number(d) return d.unit_number end
+function entity.get.position(d) return { x = d.position.x, y = d.position.y } end
+function entity.get.direction(d) return d.direction end
+function entity.set.direction(d, v) d.direction = v end
+function entity.get.force(d) return d.force end
+function entity.set.force(d, v) d.force = force_of(d.state, v, 3) end
+function entity.get.surface(d) return d.surface end
+function entity.get.surface_index(d) return data(d.surface).index end
+function entity.get.prototype(d) return d.proto end
+function entity.get.health(d) return d.health end
+function entity.set.health(d, v) d.health = math.max(0, math.min(v, d.raw.max_health or 10)) end
+function entity.get.max_health(d) return d.raw.max_health or 10 end
+function entity.get.localised_name(d) return d.proto.localised_name end
+function entity.get.player(d) return d.player end
+function entity.get.bounding_box(d)
+  local lt, rb = entity_box(d)
+  return { left_top = lt, right_bottom = rb }
+end
+
+function entity.call.teleport(d, position, surface_arg)
+  local pos = position
+  if type(position) == "number" then pos = { x = d.position.x + position, y = d.position.y + surface_arg }; surface_arg = nil end
+  pos = position_of(pos, "teleport", 2)
+  if surface_arg ~= nil then
+    local s = surface_of(d.state, surface_arg, 2)
+    if s ~= d.surface then
+      local from = data(d.surface).entities
+      for i, e in ipairs(from) do if e == d.self then table.remove(from, i); break end end
+      local to = data(s).entities
+      to[#to + 1] = d.self
+      d.surface = s
+    end
+  end
+  d.position = pos
+  if d.player then data(d.player).position = nil end
+  return true
+end
+
+local function remove_entity(d)
+  local list = data(d.surface).entities
+  for i, e in ipairs(list) do
+    if e == d.self then table.remove(list, i); break end
+  end
+  d.state.world.entities[d.unit_number] = nil
+  for _, inv in pairs(d.inventories) do classes.invalidate(inv) end
+  classes.invalidate(d.self)
+  script.object_destroyed(d.state, d.self)
+end
+
+function entity.call.destroy(d, opts)
+  if opts and opts.raise_destroy then
+    script.raise(d.state, d.state.env_defines.events.script_raised_destroy, { entity = d.self })
+  end
+  remove_entity(d)
+  return true
+end
+
+function entity.call.die(d, force_arg, cause)
+  local events = d.state.env_defines.events
+  script.raise(d.state, events.on_entity_died, { entity = d.self, force = force_arg and force_of(d.state, force_arg, 2), cause = cause })
+  remove_entity(d)
+  return true
+end
+
+function entity.call.get_inventory(d, index)
+  if type(index) ~= "number" then error("bad argument #1 (inventory) to 'LuaEntity.get_inventory' (number expected, got " .. type(index) .. ")", 2) end
+  return d.inventories[index]
+end
+
+local function main_inventory(d)
+  local inv = d.state.env_defines.inventory
+  return d.inventories[inv.chest] or d.inventories[inv.character_main] or d.inventories[inv.car_trunk]
+    or d.inventories[inv.cargo_wagon]
+end
+function entity.call.get_main_inventory(d) return main_inventory(d) end
+
+local function need_inventory(d, what)
+  local inv = main_inventory(d)
+  if not inv then error(("not mocked: LuaEntity.%s for entities of type %s"):format(what, d.type), 3) end
+  return inv
+end
+function entity.call.insert(d, items) return inventory.insert(need_inventory(d, "insert"), items, 3) end
+function entity.call.remove_item(d, items) return inventory.remove(need_inventory(d, "remove_item"), items, 3) end
+function entity.call.get_item_count(d, item)
+  local total = 0
+  for _, inv in pairs(d.inventories) do total = total + inventory.count(inv, item) end
+  return total
+end
+function entity.call.clear_items_inside(d)
+  for _, inv in pairs(d.inventories) do inventory.clear(inv) end
+end
+function entity.call.has_items_inside(d)
+  for _, inv in pairs(d.inventories) do if not inventory.is_empty(inv) then return true end end
+  return false
+end
+
+-- Players -----------------------------------------------------------------------------------------
+
+local player = classes.impl("LuaPlayer")
+function player.get.index(d) return d.index end
+function player.get.name(d) return d.name end
+function player.get.force(d) return d.force end
+function player.set.force(d, v)
+  d.force = force_of(d.state, v, 3)
+  if d.character then data(d.character).force = d.force end
+end
+function player.get.surface(d) return d.character and data(d.character).surface or d.surface end
+function player.get.surface_index(d) return data(player.get.surface(d)).index end
+function player.get.physical_surface(d) return player.get.surface(d) end
+function player.get.position(d)
+  local p = d.character and data(d.character).position or d.position
+  return { x = p.x, y = p.y }
+end
+player.get.physical_position = player.get.position
+function player.get.character(d) return d.character and data(d.character).valid ~= false and d.character or nil end
+function player.set.character(d, v)
+  if d.character then data(d.character).player = nil end
+  d.character = v
+  if v then data(v).player = d.self end
+end
+function player.get.connected(d) return d.connected end
+function player.get.admin(d) return d.admin end
+function player.set.admin(d, v) d.admin = v end
+function player.get.opened(d) return d.opened end
+function player.set.opened(d, v) d.opened = v end
+function player.get.gui(d) return d.gui end
+function player.get.cursor_stack(d) return inventory.stack(d.cursor, 1) end
+function player.get.mod_settings(d)
+  return classes.impl("LuaSettings").call.get_player_settings({ state = d.state }, d.self)
+end
+function player.get.tag(d) return d.tag or "" end
+function player.set.tag(d, v) d.tag = v end
+function player.get.color(d) return d.color end
+function player.set.color(d, v) d.color = v end
+function player.call.print(d, message) shims.capture(d.state, "player", message) end
+function player.call.get_main_inventory(d)
+  return d.character and data(d.character).valid ~= false and main_inventory(data(d.character)) or nil
+end
+local function player_inventory(d, what)
+  local inv = player.call.get_main_inventory(d)
+  if not inv then error(("not mocked: LuaPlayer.%s for a player without a character"):format(what), 3) end
+  return inv
+end
+function player.call.insert(d, items) return inventory.insert(player_inventory(d, "insert"), items, 3) end
+function player.call.remove_item(d, items) return inventory.remove(player_inventory(d, "remove_item"), items, 3) end
+function player.call.get_item_count(d, item)
+  local inv = player.call.get_main_inventory(d)
+  return (inv and inventory.count(inv, item) or 0) + inventory.count(d.cursor, item)
+end
+function player.call.get_inventory(d, index)
+  if d.character and data(d.character).valid ~= false then return data(d.character).inventories[index] end
+end
+function player.call.teleport(d, position, surface_arg)
+  if d.character then return entity.call.teleport(data(d.character), position, surface_arg) end
+  d.position = position_of(position, "teleport", 2)
+  if surface_arg then d.surface = surface_of(d.state, surface_arg, 2) end
+  return true
+end
+
+--- fm.create_player{name = …, force = "player", admin = false, connected = true, character = true}
+function M.create_player(state, opts)
+  local w = state.world
+  local index = #w.player_list + 1
+  local name = opts.name or ("player-" .. index)
+  if w.players_by_name[name] then error(("fm.create_player: a player named '%s' exists already"):format(name), 3) end
+  local d = {
+    state = state, index = index, name = name, admin = opts.admin or false,
+    connected = opts.connected ~= false, position = { x = 0, y = 0 },
+    surface = w.surface_list[1], color = { r = 1, g = 0.63, b = 0.26, a = 0.5 },
+  }
+  local p = classes.new("LuaPlayer", d)
+  d.force = force_of(state, opts.force or "player", 3)
+  d.cursor = inventory.new(state, 1, p, nil)
+  d.gui = require("factorio_mocks.control.gui").new_gui(state, p)
+  if opts.character ~= false and prototypes.get(state, "entity", "character") then
+    local c = create_entity(data(d.surface), { name = "character", position = opts.position or { 0, 0 }, force = d.force }, 3)
+    player.set.character(d, c)
+  end
+  w.player_list[index] = p
+  w.players_by_name[name] = p
+  local events = state.env_defines.events
+  script.raise(state, events.on_player_created, { player_index = index })
+  if d.connected then script.raise(state, events.on_player_joined_game, { player_index = index }) end
+  return p
+end
+
+function M.join(state, p)
+  local d = data(player_of(state, p, 3))
+  d.connected = true
+  script.raise(state, state.env_defines.events.on_player_joined_game, { player_index = d.index })
+end
+
+function M.leave(state, p)
+  local d = data(player_of(state, p, 3))
+  d.connected = false
+  script.raise(state, state.env_defines.events.on_player_left_game, { player_index = d.index, reason = state.env_defines.disconnect_reason.quit })
+end
+
+-- GUI events from the test side.
+function M.gui_event(state, kind, element, value)
+  local ed = data(element)
+  if not ed or ed.class ~= "LuaGuiElement" then error("fm." .. kind .. ": expected a LuaGuiElement", 3) end
+  if ed.valid == false then error("LuaGuiElement API call when LuaGuiElement was invalid.", 3) end
+  local events = state.env_defines.events
+  if kind == "click" then
+    value = value or {}
+    script.raise(state, events.on_gui_click, { element = element, player_index = ed.player_index,
+      button = value.button or state.env_defines.mouse_button_type.left,
+      alt = value.alt or false, control = value.control or false, shift = value.shift or false })
+  elseif kind == "text" then
+    ed.fields.text = value
+    script.raise(state, events.on_gui_text_changed, { element = element, player_index = ed.player_index, text = value })
+  elseif kind == "check" then
+    ed.fields.state = value
+    script.raise(state, events.on_gui_checked_state_changed, { element = element, player_index = ed.player_index })
+  end
+end
+
+-- game --------------------------------------------------------------------------------------------
+
+local game = classes.impl("LuaGameScript")
+function game.get.tick(d) return d.state.tick end
+function game.get.ticks_played(d) return d.state.tick end
+function game.get.players(d)
+  local w = d.state.world
+  return classes.custom_table(function(k)
+    if type(k) == "number" then return w.player_list[k] end
+    return w.players_by_name[k]
+  end, function()
+    local keys = {}
+    for i in ipairs(w.player_list) do keys[i] = i end
+    return keys
+  end)
+end
+function game.get.connected_players(d)
+  local list = {}
+  for _, p in ipairs(d.state.world.player_list) do if data(p).connected then list[#list + 1] = p end end
+  return list
+end
+function game.get.forces(d)
+  local w = d.state.world
+  return classes.custom_table(function(k)
+    if type(k) == "number" then return w.force_list[k] end
+    return w.forces[k]
+  end, function()
+    local keys = {}
+    for _, f in ipairs(w.force_list) do keys[#keys + 1] = data(f).name end
+    return keys
+  end)
+end
+function game.get.surfaces(d)
+  local w = d.state.world
+  return classes.custom_table(function(k)
+    if type(k) == "number" then return w.surface_list[k] end
+    return w.surfaces[k]
+  end, function()
+    local keys = {}
+    for _, s in ipairs(w.surface_list) do keys[#keys + 1] = data(s).name end
+    return keys
+  end)
+end
+function game.get.player(d) return d.state.command_player end
+function game.get.is_multiplayer(d) return false end
+function game.call.get_player(d, id)
+  local w = d.state.world
+  if type(id) == "number" then return w.player_list[id] end
+  return w.players_by_name[id]
+end
+function game.call.get_surface(d, id)
+  local w = d.state.world
+  if type(id) == "number" then return w.surface_list[id] end
+  return w.surfaces[id]
+end
+function game.call.create_surface(d, name)
+  if d.state.world.surfaces[name] then error(("Surface with name '%s' already exists."):format(name), 2) end
+  local s = new_surface(d.state, name)
+  script.raise(d.state, d.state.env_defines.events.on_surface_created, { surface_index = data(s).index })
+  return s
+end
+function game.call.create_force(d, name)
+  if d.state.world.forces[name] then error(("Force with name '%s' already exists."):format(name), 2) end
+  local f = new_force(d.state, name)
+  script.raise(d.state, d.state.env_defines.events.on_force_created, { force = f })
+  return f
+end
+function game.call.print(d, message) shims.capture(d.state, "game", message) end
+function game.call.get_entity_by_unit_number(d, unit_number) return d.state.world.entities[unit_number] end
+function game.call.is_valid_sound_path(d, path) return type(path) == "string" and path ~= "" end
+
+function M.globals(state)
+  state.world = {
+    players_by_name = {}, player_list = {}, forces = {}, force_list = {}, surfaces = {}, surface_list = {},
+    entities = {}, next_unit_number = 1,
+  }
+  state.world.players = state.world.player_list
+  new_force(state, "player")
+  new_force(state, "enemy")
+  new_force(state, "neutral")
+  new_surface(state, "nauvis")
+  local g = {
+    game = classes.new("LuaGameScript", { state = state }),
+    prototypes = prototypes.globals(state),
+    rendering = require("factorio_mocks.control.rendering").globals(state),
+  }
+  return g
+end
+
+return M
