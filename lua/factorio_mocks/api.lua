@@ -100,6 +100,7 @@ return function(native)
     return session
   end
 
+  fm.run_stage = require("factorio_mocks.run_stage")(fm)
   require("factorio_mocks.control").attach(fm)
 
   return fm

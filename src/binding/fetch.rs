@@ -22,6 +22,12 @@ fn options(opts: Option<Table>) -> Result<FetchOptions> {
         }
         o.ttl = Some(Duration::from_secs_f64(ttl));
     }
+    if let Some(timeout) = t.get::<Option<f64>>("timeout")? {
+        if !(timeout > 0.0 && timeout.is_finite()) {
+            return Err(mlua::Error::runtime("fm.fetch: opts.timeout must be a number of seconds > 0"));
+        }
+        o.timeout = Some(Duration::from_secs_f64(timeout));
+    }
     o.sources = match t.get::<Value>("sources")? {
         Value::Nil => None,
         Value::String(s) => Some(s.to_str()?.split([',', ';', ' ']).filter(|s| !s.is_empty()).map(str::to_string).collect()),

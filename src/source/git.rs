@@ -10,7 +10,6 @@ use std::fs;
 use std::io::{Read, Write};
 use std::path::Path;
 use std::sync::Arc;
-use std::time::Duration;
 
 use super::dataset_dir::{self, FillError};
 use super::digest::{Hasher, check_checksum, sha256_digest};
@@ -53,9 +52,11 @@ impl Site<'_> {
             .build();
         let agent: ureq::Agent = ureq::Agent::config_builder()
             .http_status_as_error(false)
-            .timeout_connect(Some(Duration::from_secs(15)))
-            .timeout_recv_response(Some(Duration::from_secs(60)))
-            .timeout_recv_body(Some(Duration::from_secs(300)))
+            // ureq has no between-reads timer, only budgets: a silent host is caught by the
+            // connect and answer budgets, a stalled body by a per-file budget of ten times that.
+            .timeout_connect(Some(self.ctx.timeout))
+            .timeout_recv_response(Some(self.ctx.timeout))
+            .timeout_recv_body(Some(self.ctx.timeout * 10))
             .tls_config(tls)
             .build()
             .into();
@@ -67,14 +68,25 @@ impl Site<'_> {
     fn get(&mut self, rel: &str) -> Result<Option<ureq::http::Response<ureq::Body>>, Error> {
         let agent = self.agent()?;
         let url = format!("{}/{rel}", self.base);
-        let response = agent.get(&url).call().map_err(|e| {
-            self.err(ErrorKind::Network, format!("GET {rel}: {}; check the network and the URL, or set FACTORIO_MOCKS_OFFLINE=1 to use what is cached", super::redact(&e.to_string())))
-        })?;
+        let response = agent.get(&url).call().map_err(|e| self.network_err(&format!("GET {rel}"), &e.to_string(), matches!(e, ureq::Error::Timeout(_))))?;
         match response.status().as_u16() {
             200 => Ok(Some(response)),
             404 => Ok(None),
-            code @ (401 | 403) => Err(self.err(ErrorKind::Auth, format!("GET {rel}: HTTP {code}; the host refuses anonymous access to this file"))),
+            code @ (401 | 403) => Err(self.err(ErrorKind::Auth, format!("GET {rel}: HTTP {code}; the host refuses anonymous access to this file, serve the dataset publicly"))),
             code => Err(self.err(ErrorKind::Network, format!("GET {rel}: HTTP {code}; the host failed, retry later or set FACTORIO_MOCKS_OFFLINE=1 to use what is cached"))),
+        }
+    }
+
+    /// A transport failure: timeouts say how long was waited and how to wait longer.
+    fn network_err(&self, what: &str, detail: &str, timed_out: bool) -> Error {
+        let detail = super::redact(detail);
+        if timed_out || detail.contains("timed out") || detail.contains("timeout") {
+            self.err(
+                ErrorKind::Network,
+                format!("{what}: no answer within {:?} ({detail}); the host is slow or down: retry, raise opts.timeout, or set FACTORIO_MOCKS_OFFLINE=1 to use what is cached", self.ctx.timeout),
+            )
+        } else {
+            self.err(ErrorKind::Network, format!("{what}: {detail}; check the network and the URL, or set FACTORIO_MOCKS_OFFLINE=1 to use what is cached"))
         }
     }
 
@@ -132,7 +144,7 @@ impl Site<'_> {
                     .into_reader()
                     .take(64 << 20)
                     .read_to_end(&mut bytes)
-                    .map_err(|e| self.err(ErrorKind::Network, format!("reading {name}: {e}; retry")))?;
+                    .map_err(|e| self.network_err(&format!("reading {name}"), &io_text(&e), false))?;
                 return Ok((name.to_string(), bytes));
             }
         }
@@ -161,7 +173,7 @@ impl Site<'_> {
             let mut hasher = if want.trim().len() == 8 { Hasher::with_adler() } else { Hasher::default() };
             let mut buf = vec![0; 256 * 1024];
             loop {
-                let n = reader.read(&mut buf).map_err(|e| self.err(ErrorKind::Network, format!("downloading {path}: {e}; retry")))?;
+                let n = reader.read(&mut buf).map_err(|e| self.network_err(&format!("downloading {path} (cut after {} bytes)", hasher.len()), &io_text(&e), false))?;
                 if n == 0 {
                     break;
                 }
@@ -177,6 +189,20 @@ impl Site<'_> {
     }
 }
 
+/// An I/O error with its causes (ureq wraps its own error, e.g. a timeout, inside).
+fn io_text(e: &std::io::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        let more = s.to_string();
+        if !text.contains(&more) {
+            text = format!("{text}: {more}");
+        }
+        source = s.source();
+    }
+    text
+}
+
 /// Fetches the dataset at base URL `url` (`https://`, or `http://` on loopback / with opt-in).
 pub(crate) fn fetch(url: &str, ctx: &Ctx) -> Result<Fetched, Error> {
     let base = url.trim_end_matches('/').to_string();
@@ -189,7 +215,7 @@ pub(crate) fn fetch(url: &str, ctx: &Ctx) -> Result<Fetched, Error> {
         return Err(invalid("expected https://host/path/to/dataset (no query or fragment)"));
     }
     if base.starts_with("http://") && !ctx.http_allowed(host) {
-        return Err(invalid("plain http is only used for loopback hosts; use https://, or pass allow_http = true if you trust the network"));
+        return Err(invalid("plain http is only used for loopback hosts; use https://, or opt in with allow_http = true or FACTORIO_MOCKS_ALLOW_HTTP=1 if you trust the network"));
     }
     let mut site = Site { url, base: base.clone(), ctx, agent: None };
     let (name, bytes) = site.metadata()?;

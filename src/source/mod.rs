@@ -32,6 +32,8 @@ pub const DEFAULT_TAG: &str = "stable";
 pub const DEFAULT_TTL: Duration = Duration::from_secs(24 * 3600);
 /// Downloads larger than this show progress (when stderr is a terminal).
 pub const PROGRESS_THRESHOLD: u64 = 4 << 20;
+/// How long the network may stay silent when `FetchOptions::timeout` is unset.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// How to fetch. Unset fields come from the environment (DESIGN.md "Environment variables").
 #[derive(Clone, Debug, Default)]
@@ -44,8 +46,13 @@ pub struct FetchOptions {
     pub ttl: Option<Duration>,
     /// Ordered sources for modpack names; default `FACTORIO_MOCKS_SOURCE`, else [`DEFAULT_SOURCE`].
     pub sources: Option<Vec<String>>,
-    /// Allow plain HTTP to hosts other than loopback.
+    /// Allow plain HTTP to hosts other than loopback; `FACTORIO_MOCKS_ALLOW_HTTP=1` does the
+    /// same from the environment (either one opts in).
     pub allow_http: bool,
+    /// How long the network may stay silent (connecting, waiting for an answer, between two
+    /// reads of a download) before the fetch fails; default [`DEFAULT_TIMEOUT`]. A Git-host
+    /// file also has ten times this as its whole download budget.
+    pub timeout: Option<Duration>,
     /// Show download progress; default: when stderr is a terminal.
     pub progress: Option<bool>,
     /// Re-hash every cached dataset file against its metadata checksums (slow, thorough).
@@ -175,6 +182,7 @@ pub(crate) struct Ctx {
     pub ttl: Duration,
     pub sources: Vec<String>,
     pub allow_http: bool,
+    pub timeout: Duration,
     pub progress: bool,
     pub verify: bool,
     pub warnings: std::cell::RefCell<Vec<String>>,
@@ -202,10 +210,11 @@ impl Ctx {
         });
         let ctx = Ctx {
             caches: Caches::open(&opts.cache_dir.clone().unwrap_or_else(crate::cache::root_dir)),
-            offline: opts.offline.unwrap_or_else(|| env("FACTORIO_MOCKS_OFFLINE").is_some_and(|v| !matches!(v.trim(), "0" | "false" | "no"))),
+            offline: opts.offline.unwrap_or_else(|| env("FACTORIO_MOCKS_OFFLINE").is_some_and(|v| is_yes(&v))),
             ttl,
             sources,
-            allow_http: opts.allow_http,
+            allow_http: opts.allow_http || env("FACTORIO_MOCKS_ALLOW_HTTP").is_some_and(|v| is_yes(&v)),
+            timeout: opts.timeout.filter(|t| !t.is_zero()).unwrap_or(DEFAULT_TIMEOUT),
             progress: opts.progress.unwrap_or_else(|| std::io::stderr().is_terminal()),
             verify: opts.verify,
             warnings: Default::default(),
@@ -226,6 +235,11 @@ impl Ctx {
     pub fn http_allowed(&self, host: &str) -> bool {
         self.allow_http || is_loopback(host)
     }
+}
+
+/// An environment switch is on unless empty, `0`, `false` or `no`.
+fn is_yes(v: &str) -> bool {
+    !matches!(v.trim().to_ascii_lowercase().as_str(), "" | "0" | "false" | "no" | "off")
 }
 
 /// `FACTORIO_MOCKS_SOURCE` entries: separated by commas, semicolons or white space.

@@ -194,8 +194,10 @@ impl Session<'_> {
             };
             let config = ClientConfig {
                 protocol,
-                connect_timeout: Some(std::time::Duration::from_secs(15)),
-                read_timeout: Some(std::time::Duration::from_secs(60)),
+                // reqwest's read timeout restarts after every read: a silent registry or a
+                // stalled download fails after `timeout`, a slow but moving one does not.
+                connect_timeout: Some(self.ctx.timeout),
+                read_timeout: Some(self.ctx.timeout),
                 ..Default::default()
             };
             let rt = tokio::runtime::Builder::new_current_thread()
@@ -217,21 +219,51 @@ impl Session<'_> {
         let result = catch(|| net.rt.block_on(f(net)));
         match result {
             Ok(Ok(v)) => Ok(v),
-            Ok(Err(e)) => Err(self.classify(what, &e.to_string())),
+            Ok(Err(e)) => Err(self.classify(what, &e)),
             Err(panic) => Err(self.err(ErrorKind::Network, format!("{what}: the registry client failed ({panic})"))),
         }
     }
 
-    fn classify(&self, what: &str, text: &str) -> Error {
-        let lower = text.to_ascii_lowercase();
-        let (kind, fix) = if lower.contains("401") || lower.contains("403") || lower.contains("unauthorized") || lower.contains("denied") || lower.contains("authenticat") {
-            (ErrorKind::Auth, "check FACTORIO_MOCKS_REGISTRY_AUTH (user:token) or the Docker config credentials for this registry")
-        } else if lower.contains("404") || lower.contains("not found") || lower.contains("unknown") {
-            (ErrorKind::NotFound, "check the repository, tag and digest")
-        } else {
-            (ErrorKind::Network, "check the network and the registry, or set FACTORIO_MOCKS_OFFLINE=1 to use what is cached")
+    fn classify(&self, what: &str, e: &oci_client::errors::OciDistributionError) -> Error {
+        use oci_client::errors::{OciDistributionError as E, OciErrorCode as C};
+        const AUTH: &str = "check FACTORIO_MOCKS_REGISTRY_AUTH (user:token) or the Docker config credentials for this registry";
+        const MISSING: &str = "check the repository, tag and digest (the registry does not have it)";
+        const DOWN: &str = "the registry failed or the network is down: retry later, or set FACTORIO_MOCKS_OFFLINE=1 to use what is cached";
+        let text = error_text(e);
+        // Decided by the error's variant, not its text: URLs and digests in the text may
+        // contain "401" or "404".
+        let (kind, fix) = match e {
+            E::AuthenticationFailure(_) | E::UnauthorizedError { .. } | E::RegistryTokenDecodeError(_) => (ErrorKind::Auth, AUTH),
+            E::ServerError { code: 401 | 403, .. } => (ErrorKind::Auth, AUTH),
+            E::ServerError { code: 404, .. } | E::ImageManifestNotFoundError(_) => (ErrorKind::NotFound, MISSING),
+            E::RegistryError { envelope, .. } => match envelope.errors.first().map(|x| &x.code) {
+                Some(C::Unauthorized | C::Denied) => (ErrorKind::Auth, AUTH),
+                Some(C::ManifestUnknown | C::BlobUnknown | C::NameUnknown | C::NotFound | C::ManifestBlobUnknown) => (ErrorKind::NotFound, MISSING),
+                _ => (ErrorKind::Network, DOWN),
+            },
+            E::DigestError(_) => (ErrorKind::Integrity, "the registry or a proxy altered the content; retry, and report it if it persists"),
+            _ if text.contains("timed out") || text.contains("deadline has elapsed") => {
+                let fix = format!("the registry sent nothing for {:?}: it is slow or down; retry, raise opts.timeout, or set FACTORIO_MOCKS_OFFLINE=1 to use what is cached", self.ctx.timeout);
+                return self.err(ErrorKind::Network, format!("{what}: {}; {fix}", self.scrubbed(&text)));
+            }
+            _ => (ErrorKind::Network, DOWN),
         };
-        self.err(kind, format!("{what}: {}; {fix}", scrub(text, &self.net.as_ref().map(|n| n.auth.clone()).unwrap_or(RegistryAuth::Anonymous))))
+        self.err(kind, format!("{what}: {}; {fix}", self.scrubbed(&text)))
+    }
+
+    /// `text` without credentials, and short: a 500 page can be long.
+    fn scrubbed(&self, text: &str) -> String {
+        let auth = self.net.as_ref().map(|n| n.auth.clone()).unwrap_or(RegistryAuth::Anonymous);
+        let mut out = scrub(text, &auth);
+        if out.len() > 400 {
+            let mut cut = 400;
+            while !out.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            out.truncate(cut);
+            out.push_str("…");
+        }
+        out
     }
 
     /// The digest a tag points at: fresh answer from the cache, else the registry, else (on
@@ -402,7 +434,7 @@ impl Session<'_> {
         self.call(&format!("downloading layer `{label}` ({digest})"), async |n| {
             let mut stream = n.client.pull_blob_stream(&reference, digest).await?;
             while let Some(chunk) = stream.stream.next().await {
-                let chunk = chunk.map_err(|e| oci_client::errors::OciDistributionError::GenericError(Some(format!("connection lost: {e}"))))?;
+                let chunk = chunk.map_err(|e| oci_client::errors::OciDistributionError::GenericError(Some(format!("connection lost after {} bytes: {}", hasher.len(), error_text(&e)))))?;
                 hasher.update(&chunk);
                 progress.add(chunk.len());
                 if let Err(e) = file.write_all(&chunk) {
@@ -469,6 +501,21 @@ fn catch<T>(f: impl FnOnce() -> T) -> Result<T, String> {
     std::panic::catch_unwind(AssertUnwindSafe(f)).map_err(|p| {
         p.downcast_ref::<&str>().map(|s| s.to_string()).or_else(|| p.downcast_ref::<String>().cloned()).unwrap_or_else(|| "panic".into())
     })
+}
+
+/// An error with its causes: reqwest puts the useful part ("operation timed out",
+/// "connection refused") in the source chain, not in the top message.
+fn error_text(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        let more = s.to_string();
+        if !text.contains(&more) {
+            text = format!("{text}: {more}");
+        }
+        source = s.source();
+    }
+    text
 }
 
 /// Removes any credential from a client error text.

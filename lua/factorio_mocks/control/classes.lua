@@ -94,6 +94,8 @@ function M.check_type(value, t)
   elseif t == "boolean" then
     -- The game's own words for a non-boolean where a boolean belongs.
     if type(value) ~= "boolean" then return "bool expected, got " .. type_label(value) end
+  elseif t == "table" then
+    if type(value) ~= "table" or DATA[value] then return "table expected, got " .. type_label(value) end
   elseif NUMBER_TYPES[t] then
     if type(value) ~= "number" then return "number expected, got " .. type_label(value) end
   elseif api.classes[t] and t:sub(1, 3) == "Lua" then

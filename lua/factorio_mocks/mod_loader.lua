@@ -1,0 +1,114 @@
+-- Running a mod's files as the game does: `require` resolved from the mod, never from the
+-- test's package.path.
+--
+-- Resolution of require(name) for a file of mod M (the game's rules, as documented in the
+-- README): `__other-mod__/path` or `__other-mod__.path` reaches another mod's root; otherwise
+-- the path is tried next to the requiring file, then at M's root, then in core/lualib when a
+-- game data folder is given. Dots and slashes both separate folders; `..` and absolute paths
+-- are refused. Each mod has its own cache of loaded files, keyed by the resolved file.
+
+local M = {}
+
+local function split_path(name)
+  local rel = name:gsub("%.lua$", ""):gsub("%.", "/")
+  return rel
+end
+
+local function load_text(text, chunkname, env)
+  local fn, err
+  if setfenv then
+    fn, err = loadstring(text, chunkname)
+    if fn then setfenv(fn, env) end
+  else
+    fn, err = load(text, chunkname, "t", env)
+  end
+  if not fn then error(err, 0) end
+  return fn
+end
+
+--- A loader over `mods` (name → mod table from fm.mods.load) that runs files in `env`.
+--- `read(mod, rel)` returns a file's text or nil; `lualib` is core/lualib's folder or nil.
+function M.new(env, mods, read, lualib)
+  local loader = { loaded = {} }
+  local current -- {mod = …, dir = …} of the file running now
+
+  -- Level 4: blame the mod's line that called require (refuse < find < loader.require < mod).
+  local function refuse(name, why)
+    error(("require(%q): %s"):format(name, why), 4)
+  end
+
+  local function find(name)
+    if type(name) ~= "string" then refuse(tostring(name), "expected a module name string") end
+    if name:find("%.%.") then refuse(name, "'..' is not allowed; a mod may only require its own files or __mod__/ paths") end
+    local target, rel = current.mod, nil
+    local other, rest = name:match("^__([^/]+)__[/.](.+)$")
+    if other then
+      target = mods[other]
+      if not target then refuse(name, ("mod %q is not loaded; add it to run_stage's mods"):format(other)) end
+      rel = split_path(rest)
+    else
+      rel = split_path(name)
+    end
+    if rel:find("^/") or rel:find("^%a:") then refuse(name, "absolute paths are not allowed; require from the mod's root") end
+    local candidates = {}
+    if not other and current.dir ~= "" then candidates[#candidates + 1] = current.dir .. rel .. ".lua" end
+    candidates[#candidates + 1] = rel .. ".lua"
+    for _, file in ipairs(candidates) do
+      local text = read(target, file)
+      if text then return target, file, text end
+    end
+    if not other and lualib then
+      local f = io.open(lualib .. "/" .. rel .. ".lua", "rb")
+      if f then
+        local text = f:read("*a")
+        f:close()
+        return mods.core or { name = "core" }, "lualib/" .. rel .. ".lua", text
+      end
+    end
+    local tried = {}
+    for _, file in ipairs(candidates) do tried[#tried + 1] = "__" .. target.name .. "__/" .. file end
+    if not other and lualib then tried[#tried + 1] = "__core__/lualib/" .. rel .. ".lua" end
+    refuse(name, "module not found; tried " .. table.concat(tried, ", "))
+  end
+
+  --- Runs `rel` of `mod` (or its preloaded `text`) with `require` bound to that mod.
+  local function run(mod, rel, text)
+    local previous, previous_require = current, rawget(env, "require")
+    current = { mod = mod, dir = rel:match("^(.*/)") or "" }
+    rawset(env, "require", loader.require)
+    local chunk = load_text(text, "@__" .. mod.name .. "__/" .. rel, env)
+    local ok, result = pcall(chunk)
+    current = previous
+    rawset(env, "require", previous_require)
+    if not ok then error(result, 0) end
+    return result
+  end
+
+  function loader.require(name)
+    local mod, file, text = find(name)
+    local cache = loader.loaded[mod.name]
+    if not cache then
+      cache = {}
+      loader.loaded[mod.name] = cache
+    end
+    if cache[file] == nil then
+      local result = run(mod, file, text)
+      if cache[file] == nil then cache[file] = result == nil and true or result end
+    end
+    return cache[file]
+  end
+
+  --- Runs a stage file (data.lua, …) of `mod` if the mod has it; true when it ran.
+  function loader.run_file(mod, rel)
+    local text = read(mod, rel)
+    if not text then return false end
+    local cache = loader.loaded[mod.name] or {}
+    loader.loaded[mod.name] = cache
+    cache[rel] = run(mod, rel, text) or true
+    return true
+  end
+
+  return loader
+end
+
+return M

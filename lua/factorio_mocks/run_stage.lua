@@ -1,0 +1,195 @@
+-- fm.run_stage: the settings or data stage of real mods, in the game's load order.
+--
+-- Each step runs for every mod before the next step starts (data.lua of all mods, then
+-- data-updates.lua, then data-final-fixes.lua). For the data stage, the mods' settings stage
+-- runs first, apart, to learn their setting prototypes; settings.startup is computed from them
+-- with mod-settings.dat values applied.
+
+local mod_loader = require("factorio_mocks.mod_loader")
+local data_stage = require("factorio_mocks.stage.data")
+
+local M = {}
+
+local STEPS = {
+  settings = { "settings.lua", "settings-updates.lua", "settings-final-fixes.lua" },
+  data = { "data.lua", "data-updates.lua", "data-final-fixes.lua" },
+}
+-- The game's own mods, in a game data folder, run before the user's mods.
+local GAME_MODS = { "core", "base", "elevated-rails", "quality", "space-age" }
+local SETTING_TYPES = { "bool-setting", "int-setting", "double-setting", "string-setting", "color-setting" }
+
+local function is_dir(path)
+  local f = io.open(path .. "/info.json", "rb") or io.open(path .. "/data.lua", "rb")
+  if f then f:close() end
+  return f ~= nil
+end
+
+local function contains(list, value)
+  if type(list) ~= "table" then return false end
+  for _, v in ipairs(list) do
+    if v == value then return true end
+  end
+  return false
+end
+
+-- The value the game uses for a setting prototype, given the value stored in mod-settings.dat.
+-- A stored value is used when it fits the prototype (type, allowed values, bounds); otherwise
+-- the default. A hidden setting with a forced value always takes the forced value.
+local function setting_value(proto, stored)
+  if proto.hidden and proto.forced_value ~= nil then return proto.forced_value end
+  local kind = proto.type
+  local value = proto.default_value
+  if stored ~= nil then
+    local fits
+    if kind == "bool-setting" then
+      fits = type(stored) == "boolean"
+    elseif kind == "int-setting" or kind == "double-setting" then
+      fits = type(stored) == "number"
+        and (kind == "double-setting" or stored == math.floor(stored))
+        and (proto.minimum_value == nil or stored >= proto.minimum_value)
+        and (proto.maximum_value == nil or stored <= proto.maximum_value)
+        and (proto.allowed_values == nil or contains(proto.allowed_values, stored))
+    elseif kind == "string-setting" then
+      fits = type(stored) == "string"
+        and (proto.allowed_values == nil or contains(proto.allowed_values, stored))
+        and (stored ~= "" or proto.allow_blank == true or proto.allowed_values ~= nil)
+    else
+      fits = type(stored) == type(value)
+    end
+    if fits then value = stored end
+  end
+  if kind == "string-setting" and proto.auto_trim and type(value) == "string" then
+    value = value:match("^%s*(.-)%s*$")
+  end
+  return value
+end
+M.setting_value = setting_value
+
+--- `{name = {value = v}}` of one setting_type from the setting prototypes in `raw`.
+local function settings_of(raw, setting_type, stored)
+  local out = {}
+  for _, kind in ipairs(SETTING_TYPES) do
+    for name, proto in pairs(raw[kind] or {}) do
+      if proto.setting_type == setting_type then
+        local saved = stored and stored[name]
+        out[name] = { value = setting_value(proto, saved and saved.value) }
+      end
+    end
+  end
+  return out
+end
+M.settings_of = settings_of
+
+return function(fm)
+  local function fail(message) error("fm.run_stage: " .. message, 3) end
+
+  local function collect(opts)
+    local list, by_name = {}, {}
+    local function add(mod)
+      if by_name[mod.name] then fail(("mod %q is given twice (%s and %s)"):format(mod.name, by_name[mod.name].path, mod.path)) end
+      list[#list + 1] = mod
+      by_name[mod.name] = mod
+    end
+    if opts.factorio_data then
+      for _, name in ipairs(GAME_MODS) do
+        local dir = opts.factorio_data .. "/" .. name
+        if is_dir(dir) then
+          local ok, mod = pcall(fm.mods.load, dir)
+          -- core has no info.json in some game versions: it is the root of everything.
+          if not ok then mod = { name = name, version = "0.0.0", dependencies = {}, path = dir } end
+          if name == "core" then mod.dependencies = {} end
+          add(mod)
+        end
+      end
+    end
+    for i, path in ipairs(opts.mods or {}) do
+      if type(path) ~= "string" then fail(("mods[%d] must be a path to a mod folder or zip"):format(i)) end
+      add(fm.mods.load(path))
+    end
+    return list, by_name
+  end
+
+  local function check(list, present)
+    local with_present = {}
+    for _, mod in ipairs(list) do with_present[#with_present + 1] = mod end
+    for name, version in pairs(present) do
+      with_present[#with_present + 1] = { name = name, version = version, dependencies = {} }
+    end
+    local problems = fm.mods.check(with_present)
+    if #problems > 0 then
+      local lines = {}
+      for _, p in ipairs(problems) do lines[#lines + 1] = "  " .. p.message end
+      fail("the mods cannot load together:\n" .. table.concat(lines, "\n"))
+    end
+    local ordered = {}
+    for _, mod in ipairs(fm.mods.load_order(with_present)) do
+      if mod.path then ordered[#ordered + 1] = mod end
+    end
+    return ordered
+  end
+
+  local function read(mod, rel)
+    if not mod.path then return nil end
+    return fm.mods.read_file(mod, rel)
+  end
+
+  local function run_steps(loader, ordered, stage)
+    for _, step in ipairs(STEPS[stage]) do
+      for _, mod in ipairs(ordered) do loader.run_file(mod, step) end
+    end
+  end
+
+  --- fm.run_stage{stage = "settings" | "data", mods = {…}, mod_settings = path, factorio_data = path}
+  return function(opts)
+    if type(opts) ~= "table" then fail("expected a table such as {stage = \"data\", mods = {\"path/to/mod\"}}") end
+    local stage = opts.stage or "data"
+    if not STEPS[stage] then fail(("unknown stage %q; use \"settings\" or \"data\""):format(tostring(stage))) end
+    local session = fm.current()
+    if not session or session.stage ~= stage then
+      fail(("the %s stage is not set up; call fm.setup{stage = %q} first"):format(stage, stage))
+    end
+    local env = session.env
+    local list, by_name = collect(opts)
+    -- Mods the dataset already holds (base, …) count as present unless the game runs them here.
+    local present = {}
+    if not opts.factorio_data then
+      for name, version in pairs(env.mods or {}) do
+        if not by_name[name] then present[name] = version end
+      end
+    end
+    local ordered = check(list, present)
+    local lualib = opts.factorio_data and (opts.factorio_data .. "/core/lualib") or nil
+
+    local active = {}
+    for name, version in pairs(present) do active[name] = version end
+    for _, mod in ipairs(list) do active[mod.name] = mod.version end
+    env.mods = active
+
+    if stage == "data" then
+      -- The settings stage runs apart, in a fresh environment, as the game runs it in its own
+      -- Lua state; only the resulting startup values reach the data stage.
+      local settings_env = setmetatable({}, { __index = env })
+      settings_env.data = data_stage.new_data({}, env.serpent)
+      settings_env.mods = active
+      run_steps(mod_loader.new(settings_env, by_name, read, lualib), ordered, "settings")
+      local stored = opts.mod_settings and fm.mod_settings.read(opts.mod_settings).startup
+      local startup = settings_of(settings_env.data.raw, "startup", stored)
+      for name, setting in pairs(env.settings and env.settings.startup or {}) do
+        if startup[name] == nil then startup[name] = setting end
+      end
+      -- fm.setup's `settings` are the test's choice: they win over defaults and the file.
+      for name, value in pairs(session.opts.settings or {}) do
+        if type(value) == "table" and value.value ~= nil then value = value.value end
+        startup[name] = { value = value }
+      end
+      env.settings = { startup = startup }
+      if opts.factorio_data then
+        env.data = data_stage.new_data({}, env.serpent)
+      end
+    end
+    run_steps(mod_loader.new(env, by_name, read, lualib), ordered, stage)
+    local order = {}
+    for _, mod in ipairs(ordered) do order[#order + 1] = mod.name end
+    return { order = order }
+  end
+end
