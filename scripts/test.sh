@@ -35,10 +35,15 @@ for lua in lua5.2 lua5.1 lua5.3 lua5.4 luajit; do
     tail -n 30 "build/build-$lua.log"; failed=$((failed + 1)); status=1; continue
   fi
   feature=$("$lua" -e 'print(jit and "luajit" or "lua" .. _VERSION:gsub("%D", ""))')
-  "$lua" /usr/bin/busted --cpath="build/$feature/?.so" -o plainTerminal spec fixtures/example-mod/spec \
+  "$lua" /usr/bin/busted --cpath="build/$feature/?.so" -o plainTerminal spec \
     > "build/busted-$lua.log" 2>&1 || status=1
   grep -vE '^[+.*-]*$' "build/busted-$lua.log" | tail -n 25
   count_busted "build/busted-$lua.log"
+  # The example mod's specs run from the mod's folder, as a mod author runs busted.
+  (cd fixtures/example-mod && "$lua" /usr/bin/busted --cpath="../../build/$feature/?.so" -o plainTerminal spec) \
+    > "build/busted-example-$lua.log" 2>&1 || status=1
+  grep -vE '^[+.*-]*$' "build/busted-example-$lua.log" | tail -n 25
+  count_busted "build/busted-example-$lua.log"
 done
 
 echo "== luarocks make into a temporary tree, then require from it"
@@ -49,7 +54,6 @@ for version in 5.2 5.4; do
        local fm = require("factorio_mocks")
        fm.setup{stage = "data"}
        assert(data.raw.recipe["iron-gear-wheel"].ingredients[1].name == "iron-plate")
-       assert(require("factorio_mocks.busted") == fm or true)
        print("luarocks " .. _VERSION .. ": factorio_mocks " .. fm.VERSION .. " loads from " .. package.searchpath("factorio_mocks", package.cpath))'; then
     passed=$((passed + 1))
   else

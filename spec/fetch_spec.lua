@@ -1,6 +1,7 @@
 -- fm.fetch and fm.cache: the Lua face of the dataset fetcher (issue 3).
--- The registry and Git-host paths are covered by tests/fetch_registry.rs against real peers;
--- these specs cover what needs no network, plus an optional live pull when FM_TEST_OCI_REF
+-- The registry and Git-host paths are covered by tests/fetch_registry.rs against real peers and
+-- tests/fetch_failures.rs against a misbehaving fake server; these specs cover the Lua face,
+-- a pull from a loopback Git host (python3's http.server), and an optional live pull when FM_TEST_OCI_REF
 -- names a reachable dataset (e.g. oci://127.0.0.1:5000/datasets/vanilla:2.0.77).
 
 local fm = require("factorio_mocks")
@@ -39,6 +40,56 @@ describe("fm.fetch", function()
     local ok, err = pcall(fm.fetch, "no-such-modpack", { offline = true, cache_dir = tmpdir(), sources = { "oci://127.0.0.1:9/d" } })
     assert.is_false(ok)
     assert.truthy(tostring(err):find("no-such-modpack", 1, true))
+  end)
+
+  it("checks opts.timeout", function()
+    local ok, err = pcall(fm.fetch, "oci://127.0.0.1:9/d/x:1", { timeout = -1, cache_dir = tmpdir() })
+    assert.is_false(ok)
+    assert.truthy(tostring(err):find("opts.timeout", 1, true), tostring(err))
+  end)
+
+  -- A Git host on loopback (python3's http.server) serving a dataset made here: the real
+  -- network path, under every Lua the module is built for.
+  local function shell(cmd)
+    local p = assert(io.popen(cmd))
+    local out = p:read("*a")
+    p:close()
+    return out
+  end
+  local has_python = shell("command -v python3 || true") ~= ""
+  local it_python = has_python and it or pending
+  it_python("pulls a dataset from a Git host on loopback, verifies it and serves it offline after", function()
+    local site = tmpdir()
+    assert(os.execute("mkdir -p '" .. site .. "/ds/locale'"))
+    local cfg = "[item-name]\niron-plate=Iron plate\n"
+    local f = assert(io.open(site .. "/ds/locale/en.cfg", "wb")); f:write(cfg); f:close()
+    local sum = shell("sha256sum '" .. site .. "/ds/locale/en.cfg'"):match("^(%x+)")
+    f = assert(io.open(site .. "/ds/metadata.json", "wb"))
+    f:write('{"hash_algorithm":"sha256","checksums":{"locale/en.cfg":"' .. sum .. '"}}')
+    f:close()
+    local log = site .. "/server.log"
+    local pid = shell("cd '" .. site .. "' && (python3 -u -m http.server 0 --bind 127.0.0.1 > '" .. log .. "' 2>&1 & echo $!)"):match("%d+")
+    local port
+    for _ = 1, 100 do
+      local l = io.open(log, "rb")
+      port = l and l:read("*a"):match("port (%d+)")
+      if l then l:close() end
+      if port then break end
+      os.execute("sleep 0.1")
+    end
+    local ok, err = pcall(function()
+      assert(port, "http.server did not start")
+      local cache = tmpdir()
+      local base = "http://127.0.0.1:" .. port .. "/ds"
+      local path, info = fm.fetch(base, { cache_dir = cache, timeout = 10 })
+      assert.are.equal(base, info.source)
+      assert.truthy(info.digest:match("^sha256:%x+$"))
+      local got = assert(io.open(path .. "/locale/en.cfg", "rb")); local text = got:read("*a"); got:close()
+      assert.are.equal(cfg, text)
+      assert.are.equal(path, (fm.fetch(base, { cache_dir = cache, offline = true })))
+    end)
+    os.execute("kill " .. pid .. " 2>/dev/null")
+    assert(ok, err)
   end)
 
   local live = os.getenv("FM_TEST_OCI_REF")

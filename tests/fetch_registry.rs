@@ -1,10 +1,9 @@
 //! Fetching against real peers on loopback: Debian's `docker-registry` with artifacts pushed by
 //! the independent `oras` Python client, and `python3 -m http.server` as a Git host. Tests
 //! whose peer is missing print why and pass (so `cargo test` works on a clean clone);
-//! `.ci/run` installs the peers.
+//! `.ci/run` installs the peers (scripts/ensure-oras.sh the `oras` client, in build/venv).
 
 use std::fs;
-use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -14,6 +13,16 @@ use factorio_mocks::source::{Adler32, ErrorKind, FetchOptions, fetch};
 
 const DATASET: &str = "application/vnd.factorio-mocks.dataset.v1";
 const REGISTRY_BIN: &str = "/usr/bin/docker-registry";
+
+/// The Python that has `oras`: `FM_TEST_PYTHON` (printed by scripts/ensure-oras.sh), else
+/// the project's build/venv, else `python3` from PATH.
+fn python() -> PathBuf {
+    if let Some(p) = std::env::var_os("FM_TEST_PYTHON").filter(|p| !p.is_empty()) {
+        return p.into();
+    }
+    let venv = Path::new(env!("CARGO_MANIFEST_DIR")).join("build/venv/bin/python");
+    if venv.exists() { venv } else { "python3".into() }
+}
 
 fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
@@ -51,8 +60,8 @@ impl Registry {
             eprintln!("SKIPPED: {REGISTRY_BIN} is missing (apt-get install docker-registry)");
             return None;
         }
-        if Command::new("python3").args(["-c", "import oras, requests"]).status().map(|s| !s.success()).unwrap_or(true) {
-            eprintln!("SKIPPED: the Python `oras` client is missing (pip install oras)");
+        if Command::new(python()).args(["-c", "import oras, requests"]).status().map(|s| !s.success()).unwrap_or(true) {
+            eprintln!("SKIPPED: the Python `oras` client is missing (scripts/ensure-oras.sh installs it into build/venv)");
             return None;
         }
         let dir = tempfile::tempdir().unwrap();
@@ -78,7 +87,7 @@ impl Registry {
     /// Pushes `names` under `folder` with oras; returns (digest, size).
     fn push(&self, target: &str, artifact_type: &str, folder: &Path, names: &[&str], subject: Option<(&str, u64)>) -> (String, u64) {
         let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/oras_push.py");
-        let mut cmd = Command::new("python3");
+        let mut cmd = Command::new(python());
         cmd.arg(script).args([&self.addr, target, artifact_type]).arg(folder).args(names);
         if let Some((d, s)) = subject {
             cmd.args(["--subject", d, &s.to_string()]);
@@ -445,33 +454,5 @@ fn modpack_names_fall_back_through_the_sources_and_say_which_served() {
     assert!(!later.warnings.is_empty());
 }
 
-#[test]
-fn credentials_never_reach_errors_keys_or_cache_files() {
-    // A server that always answers 401 with a bearer challenge, pointing at itself.
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    std::thread::spawn(move || {
-        for stream in listener.incoming().flatten().take(50) {
-            let mut s = stream;
-            let mut buf = [0u8; 4096];
-            let _ = s.read(&mut buf);
-            let body = r#"{"errors":[{"code":"UNAUTHORIZED","message":"authentication required"}]}"#;
-            let _ = write!(s, "HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Bearer realm=\"http://127.0.0.1:{port}/token\",service=\"t\"\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}", body.len());
-        }
-    });
-    let cache = tempfile::tempdir().unwrap();
-    // SAFETY (test): set before any fetch in this process reads it; the value is unique.
-    unsafe { std::env::set_var("FACTORIO_MOCKS_REGISTRY_AUTH", "alice:sup3r-s3cret-t0ken") };
-    let e = fetch(&format!("oci://127.0.0.1:{port}/datasets/private:1"), &opts(cache.path())).unwrap_err();
-    unsafe { std::env::remove_var("FACTORIO_MOCKS_REGISTRY_AUTH") };
-    let text = e.to_string();
-    assert!(!text.contains("sup3r-s3cret-t0ken") && !text.contains("alice:"), "{text}");
-    for f in walk_all_opt(cache.path()) {
-        let bytes = fs::read(&f).unwrap_or_default();
-        assert!(!String::from_utf8_lossy(&bytes).contains("sup3r"), "{}", f.display());
-    }
-}
-
-fn walk_all_opt(dir: &Path) -> Vec<PathBuf> {
-    if dir.is_dir() { walk_all(dir) } else { Vec::new() }
-}
+// Credentials (the bearer challenge, refused and accepted) are covered in tests/fetch_failures.rs,
+// in child processes, so no test here changes the environment under the others.

@@ -73,6 +73,9 @@ return function(native)
     }
     fm.logs = {}
     install(session)
+    -- The dictionary starts from the dataset's languages; a test adds its mod's with fm.locale.load.
+    fm.locale.clear()
+    for _, lang in ipairs(opts.locale or { "en" }) do fm.locale.load_dataset_language(lang) end
     return env
   end
 

@@ -97,6 +97,10 @@ impl UserData for LuaDataset {
             let bytes = this.dataset.read(&relative).map_err(mlua::Error::external)?;
             lua.create_string(bytes)
         });
+        // The built-in dataset's locale text for `lang`, if it has one.
+        methods.add_method("builtin_locale", |_, this, lang: String| {
+            Ok((this.dataset.layout == Layout::Builtin && lang == "en").then_some(crate::dataset::BUILTIN_LOCALE_EN))
+        });
         // metadata.lua is Lua: the shim evaluates it as data and hands the table back here.
         methods.add_method("metadata_lua", |_, this, ()| {
             Ok(this.dataset.needs_lua_metadata().map(|p| p.display().to_string()))

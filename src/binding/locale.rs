@@ -23,6 +23,7 @@ pub fn module(lua: &Lua) -> Result<Table> {
     t.set("languages", lua.create_function(languages)?)?;
     t.set("bind", lua.create_function(bind)?)?;
     t.set("check", lua.create_function(check)?)?;
+    t.set("load_text", lua.create_function(load_text)?)?;
     Ok(t)
 }
 
@@ -113,6 +114,16 @@ fn load(
         lua.create_sequence_from(report.languages.iter().map(String::as_str))?,
         warnings_table(lua, &report.warnings)?,
     ))
+}
+
+/// `fm.locale.load_text(text, lang, chunkname)`: merges one cfg text (the built-in dataset's
+/// locale, or text a test builds) into the dictionary; `chunkname` names it in errors.
+fn load_text(lua: &Lua, (text, language, chunkname): (LuaString, String, Option<String>)) -> Result<()> {
+    let name = chunkname.unwrap_or_else(|| format!("<{language} locale text>"));
+    let file = locale::cfg::parse_bytes(&text.as_bytes(), &name, Options::default()).map_err(|errors| {
+        Error::runtime(errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))
+    })?;
+    with_dict(lua, |d| d.merge(&language, &file.file))
 }
 
 /// `fm.locale.translate(ls, lang)` → the text (lang defaults to `"en"`).

@@ -36,9 +36,13 @@ pub fn module(lua: &Lua) -> Result<Table> {
     let wrap: mlua::Function = errors.get("wrap")?;
     fm.set("fetch", wrap.call::<mlua::Function>((fm.get::<mlua::Function>("fetch")?, 2))?)?;
     wrap_table.call::<()>((fm.get::<Table>("cache")?, 2))?;
-    for (name, table) in domains {
-        wrap_table.call::<()>((table.clone(), 2))?;
-        fm.set(name, table)?;
+    for (name, table) in &domains {
+        fm.set(*name, table)?;
+    }
+    // Lua additions to fm.locale wrap the Rust functions before every function gets wrapped.
+    shims::call::<()>(lua, "factorio_mocks.locale", fm.clone())?;
+    for (_, table) in domains {
+        wrap_table.call::<()>((table, 2))?;
     }
     Ok(fm)
 }

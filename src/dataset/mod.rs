@@ -25,6 +25,8 @@ pub use tree::{Tree, TreeError};
 
 /// The built-in dataset: `data.raw` of core + base 2.0.77 as minified, gzipped JSON.
 static BUILTIN_JSON_GZ: &[u8] = include_bytes!("../../fixtures/vanilla/data-raw.json.gz");
+/// The name sections of base's English locale, so the built-in dataset translates offline.
+pub static BUILTIN_LOCALE_EN: &str = include_str!("../../fixtures/vanilla/locale-en.cfg");
 /// The game version the built-in dataset was taken from.
 pub const BUILTIN_FACTORIO_VERSION: &str = "2.0.77";
 

@@ -173,7 +173,7 @@ impl Site<'_> {
             let mut hasher = if want.trim().len() == 8 { Hasher::with_adler() } else { Hasher::default() };
             let mut buf = vec![0; 256 * 1024];
             loop {
-                let n = reader.read(&mut buf).map_err(|e| self.network_err(&format!("downloading {path} (cut after {} bytes)", hasher.len()), &io_text(&e), false))?;
+                let n = reader.read(&mut buf).map_err(|e| self.network_err(&format!("downloading {path} (stopped after {} bytes)", hasher.len()), &io_text(&e), false))?;
                 if n == 0 {
                     break;
                 }

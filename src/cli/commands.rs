@@ -1,0 +1,379 @@
+//! One function per command group; each parses its own arguments and returns what to print.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use factorio_mocks::cache::{Caches, root_dir};
+use factorio_mocks::locale::{self, Dictionary, Options};
+use factorio_mocks::mod_list::{self, ModList};
+use factorio_mocks::mod_settings::{self, ModSettings};
+use factorio_mocks::source::{self, FetchOptions};
+
+use super::args::{self, Parsed, Spec};
+use super::{EXIT_OK, EXIT_PROBLEMS, Failure, Outcome, settings_json};
+
+/// The subcommand word and what follows it; `None` when only help was asked for.
+fn split<'a>(rest: &'a [String], command: &'static str, help: &str) -> Result<Option<(&'a str, &'a [String])>, Failure> {
+    match rest.first().map(String::as_str) {
+        None => Err(Failure::usage(command, format!("missing subcommand\n\n{help}"))),
+        Some("-h" | "--help" | "help") => Ok(None),
+        Some(word) => Ok(Some((word, rest.get(1..).unwrap_or_default()))),
+    }
+}
+
+fn help(text: &str) -> Outcome {
+    Outcome::out(text.to_owned())
+}
+
+// ---------------------------------------------------------------------------------------------
+// mod-settings
+
+const MOD_SETTINGS_HELP: &str = "\
+usage: factorio-mocks mod-settings dump <file.dat>
+       factorio-mocks mod-settings restore <file.json> <file.dat>
+
+dump     prints the file as JSON: every node with its wire type (int64 and uint64 stay integers),
+         the any-type flag where set, dictionaries as [key, node] pairs in file order.
+restore  writes JSON in that shape back to a mod-settings.dat, through a temporary file and a
+         rename, so a failure leaves the old file as it was. A file the game wrote comes back
+         byte for byte: dump, edit a value, restore.
+
+The game keeps the file in its user data folder: mods/mod-settings.dat
+(~/.factorio on Linux, %APPDATA%\\Factorio on Windows, ~/Library/Application Support/factorio on macOS).
+";
+
+pub fn mod_settings(rest: &[String]) -> Result<Outcome, Failure> {
+    const CMD: &str = "mod-settings";
+    let Some((word, rest)) = split(rest, CMD, MOD_SETTINGS_HELP)? else {
+        return Ok(help(MOD_SETTINGS_HELP));
+    };
+    let spec = Spec { command: CMD, options: &[], flags: &[] };
+    let p = args::parse(rest, &spec)?;
+    if p.help {
+        return Ok(help(MOD_SETTINGS_HELP));
+    }
+    match word {
+        "dump" => {
+            let a = p.expect(&spec, &["<file.dat>"])?;
+            let settings = ModSettings::load(Path::new(a[0])).map_err(|e| {
+                Failure::failed(format!("{e}\n(is this a mod-settings.dat? the game writes it to <user data>/mods/)"))
+            })?;
+            Ok(Outcome::out(settings_json::to_json(&settings)))
+        }
+        "restore" => {
+            let a = p.expect(&spec, &["<file.json>", "<file.dat>"])?;
+            let (json_path, dat_path) = (Path::new(a[0]), Path::new(a[1]));
+            let text = std::fs::read_to_string(json_path)
+                .map_err(|e| Failure::failed(format!("{}: cannot read: {e}", json_path.display())))?;
+            let settings = settings_json::from_json(&text).map_err(|e| {
+                Failure::failed(format!(
+                    "{}: {e}\n(nothing written; fix the JSON, or make a fresh one with `factorio-mocks mod-settings dump`)",
+                    json_path.display()
+                ))
+            })?;
+            settings.save(dat_path).map_err(|e| Failure::failed(format!("{e} (nothing was changed)")))?;
+            let count: usize = mod_settings::SECTIONS.iter().map(|s| settings.section(s).count()).sum();
+            Ok(Outcome {
+                stderr: format!("wrote {} ({count} settings, game version {})\n", dat_path.display(), settings.version),
+                ..Outcome::default()
+            })
+        }
+        other => Err(Failure::usage(CMD, format!("unknown subcommand '{other}' (dump, restore)"))),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// mod-list
+
+const MOD_LIST_HELP: &str = "\
+usage: factorio-mocks mod-list list [--file <mod-list.json>]
+       factorio-mocks mod-list enable <name> [--file …]
+       factorio-mocks mod-list disable <name> [--file …]
+       factorio-mocks mod-list add <name> [--version <a.b.c>] [--disabled] [--file …]
+       factorio-mocks mod-list remove <name> [--file …]
+
+list     prints every mod: name, enabled or disabled, and the pinned version if any.
+enable, disable, add, remove change the file in the game's own format (through a temporary file
+         and a rename). `base` cannot be disabled or removed.
+
+--file   the mod-list.json to use. Default: ./mod-list.json when it exists (you are in the mods
+         folder), else ./mods/mod-list.json (you are in the game's user data folder).
+";
+
+fn mod_list_path(p: &Parsed) -> PathBuf {
+    if let Some(f) = p.option("--file") {
+        return PathBuf::from(f);
+    }
+    let here = PathBuf::from("mod-list.json");
+    if here.is_file() { here } else { PathBuf::from("mods").join("mod-list.json") }
+}
+
+fn load_mod_list(path: &Path) -> Result<ModList, Failure> {
+    if !path.exists() {
+        return Err(Failure::failed(format!(
+            "{}: no such file; pass --file <path to mod-list.json> (the game keeps it in <user data>/mods/)",
+            path.display()
+        )));
+    }
+    ModList::load(path).map_err(Failure::failed)
+}
+
+pub fn mod_list(rest: &[String]) -> Result<Outcome, Failure> {
+    const CMD: &str = "mod-list";
+    let Some((word, rest)) = split(rest, CMD, MOD_LIST_HELP)? else {
+        return Ok(help(MOD_LIST_HELP));
+    };
+    let spec = Spec { command: CMD, options: &["--file", "--version"], flags: &["--disabled"] };
+    let p = args::parse(rest, &spec)?;
+    if p.help {
+        return Ok(help(MOD_LIST_HELP));
+    }
+    if word != "add" && (p.option("--version").is_some() || p.flag("--disabled")) {
+        return Err(Failure::usage(CMD, "--version and --disabled go with `add`"));
+    }
+    let path = mod_list_path(&p);
+    let file = path.display();
+    if word == "list" {
+        p.expect(&spec, &[])?;
+        let list = load_mod_list(&path)?;
+        let width = list.each().map(|e| e.name.len()).max().unwrap_or(0);
+        let mut out = String::new();
+        for e in list.each() {
+            let state = if e.enabled { "enabled" } else { "disabled" };
+            let line = match &e.version {
+                Some(v) => format!("{:width$}  {state:8}  {v}", e.name),
+                None => format!("{:width$}  {state}", e.name),
+            };
+            out.push_str(line.trim_end());
+            out.push('\n');
+        }
+        return Ok(Outcome::out(out));
+    }
+    let change: fn(&mut ModList, &str, &Parsed) -> Result<(), mod_list::Error> = match word {
+        "enable" => |l, n, _| l.enable(n),
+        "disable" => |l, n, _| l.disable(n),
+        "add" => |l, n, p| l.add(n, !p.flag("--disabled"), p.option("--version")),
+        "remove" => |l, n, _| l.remove(n),
+        other => {
+            return Err(Failure::usage(CMD, format!("unknown subcommand '{other}' (list, enable, disable, add, remove)")));
+        }
+    };
+    let name = p.expect(&spec, &["<name>"])?[0];
+    if let Some(v) = p.option("--version") {
+        factorio_mocks::mods::Version::parse(v).map_err(|e| Failure::usage(CMD, format!("--version: {e}")))?;
+    }
+    let mut list = load_mod_list(&path)?;
+    change(&mut list, name, &p).map_err(|e| match e {
+        mod_list::Error::NotInList(_) => Failure::failed(format!(
+            "{file}: mod '{name}' is not in the list; add it with: factorio-mocks mod-list add {name} --file {file}"
+        )),
+        other => Failure::failed(format!("{file}: {other}")),
+    })?;
+    list.save(&path).map_err(|e| Failure::failed(format!("{e} (the file was not changed)")))?;
+    let state = if !list.exists(name) {
+        "removed"
+    } else if list.is_enabled(name) {
+        "enabled"
+    } else {
+        "disabled"
+    };
+    Ok(Outcome { stderr: format!("{file}: {name} {state}\n"), ..Outcome::default() })
+}
+
+// ---------------------------------------------------------------------------------------------
+// locale
+
+const LOCALE_HELP: &str = "\
+usage: factorio-mocks locale check <mod_dir> [--lang <code>] [--summary] [--strict]
+
+Compares every language of a mod against English and lists, per language:
+  missing    keys English has and the language lacks (the game shows English there)
+  stale      keys the language has and English no longer has
+  parameters keys whose __1__, __2__ … differ from English's
+  malformed  tokens the game cannot read: misspelt built-ins (__ALT_CONTRO_LEFT_CLICK__),
+             plurals without their {…}__, unknown plural conditions (English included)
+
+<mod_dir>  a mod folder (locale/<lang>/*.cfg), a locale folder, or a dataset (locale/<lang>.cfg)
+--lang     report only this language (repeat the command for others)
+--summary  one line per language instead of every key
+--strict   treat cfg warnings (duplicate keys, keys ending in a blank) as errors
+
+Exit code 1 when anything was found, 0 when every language is clean.
+";
+
+pub fn locale(rest: &[String]) -> Result<Outcome, Failure> {
+    const CMD: &str = "locale";
+    let Some((word, rest)) = split(rest, CMD, LOCALE_HELP)? else {
+        return Ok(help(LOCALE_HELP));
+    };
+    let spec = Spec { command: CMD, options: &["--lang"], flags: &["--summary", "--strict"] };
+    let p = args::parse(rest, &spec)?;
+    if p.help {
+        return Ok(help(LOCALE_HELP));
+    }
+    if word != "check" {
+        return Err(Failure::usage(CMD, format!("unknown subcommand '{word}' (check)")));
+    }
+    let dir = Path::new(p.expect(&spec, &["<mod_dir>"])?[0]);
+    let mut dict = Dictionary::new();
+    let loaded = locale::load::load(&mut dict, dir, None, Options { strict: p.flag("--strict") })
+        .map_err(|e| Failure::failed(e.to_string()))?;
+    let mut stderr: String = loaded.warnings.iter().map(|w| format!("warning: {w}\n")).collect();
+    if dict.catalog(locale::engine::FALLBACK_LANGUAGE).is_none() {
+        return Err(Failure::failed(format!(
+            "{}: no English locale (locale/en/*.cfg or locale/en.cfg); the check compares every language against English",
+            dir.display()
+        )));
+    }
+    let only = p.option("--lang");
+    if let Some(lang) = only.filter(|l| dict.catalog(l).is_none()) {
+        return Err(Failure::failed(format!(
+            "{}: no language '{lang}' here (found: {})",
+            dir.display(),
+            dict.languages().join(", ")
+        )));
+    }
+    let reports: Vec<_> = locale::check::check(&dict)
+        .into_iter()
+        .filter(|r| only.is_none_or(|l| r.language == l))
+        .collect();
+    let mut out = String::new();
+    let mut dirty = 0;
+    for r in &reports {
+        if r.is_clean() {
+            out.push_str(&format!("{}: ok\n", r.language));
+            continue;
+        }
+        dirty += 1;
+        out.push_str(&format!(
+            "{}: {} missing, {} stale, {} with other parameters, {} malformed\n",
+            r.language,
+            r.missing.len(),
+            r.stale.len(),
+            r.parameters.len(),
+            r.malformed.len()
+        ));
+        if p.flag("--summary") {
+            continue;
+        }
+        for key in &r.missing {
+            out.push_str(&format!("  missing    {key}\n"));
+        }
+        for key in &r.stale {
+            out.push_str(&format!("  stale      {key}\n"));
+        }
+        let list = |v: &[usize]| {
+            if v.is_empty() { "none".to_owned() } else { v.iter().map(|n| format!("__{n}__")).collect::<Vec<_>>().join(" ") }
+        };
+        for m in &r.parameters {
+            out.push_str(&format!("  parameters {}: English uses {}, {} uses {}\n", m.key, list(&m.english), r.language, list(&m.found)));
+        }
+        for m in &r.malformed {
+            out.push_str(&format!("  malformed  {}: {}\n", m.key, m.token));
+        }
+    }
+    stderr.push_str(&format!("{dirty} of {} languages with problems\n", reports.len()));
+    Ok(Outcome { stdout: out, stderr, code: if dirty > 0 { EXIT_PROBLEMS } else { EXIT_OK } })
+}
+
+// ---------------------------------------------------------------------------------------------
+// cache and fetch
+
+const CACHE_HELP: &str = "\
+usage: factorio-mocks cache dir|clear|prune [--cache-dir <dir>]
+
+dir    prints the cache folder: FACTORIO_MOCKS_CACHE_DIR, else the platform cache folder
+       + factorio-mocks (~/.cache/factorio-mocks on Linux)
+clear  removes every cached dataset and API answer (the next fetch downloads again)
+prune  removes expired entries and lock or temporary files left by killed processes
+";
+
+fn cache_root(p: &Parsed) -> PathBuf {
+    p.option("--cache-dir").map_or_else(root_dir, PathBuf::from)
+}
+
+pub fn cache(rest: &[String]) -> Result<Outcome, Failure> {
+    const CMD: &str = "cache";
+    let Some((word, rest)) = split(rest, CMD, CACHE_HELP)? else {
+        return Ok(help(CACHE_HELP));
+    };
+    let spec = Spec { command: CMD, options: &["--cache-dir"], flags: &[] };
+    let p = args::parse(rest, &spec)?;
+    if p.help {
+        return Ok(help(CACHE_HELP));
+    }
+    p.expect(&spec, &[])?;
+    let root = cache_root(&p);
+    let caches = Caches::open(&root);
+    let failed = |e: std::io::Error| {
+        Failure::failed(format!("{}: {e} (check the folder's permissions, or set FACTORIO_MOCKS_CACHE_DIR)", root.display()))
+    };
+    match word {
+        "dir" => Ok(Outcome::out(format!("{}\n", root.display()))),
+        "clear" => {
+            caches.clear().map_err(failed)?;
+            Ok(Outcome { stderr: format!("cleared {}\n", root.display()), ..Outcome::default() })
+        }
+        "prune" => {
+            let stats = caches.prune().map_err(failed)?;
+            Ok(Outcome::out(format!(
+                "removed {} expired entries and {} orphaned lock or temporary files from {}\n",
+                stats.expired,
+                stats.orphans,
+                root.display()
+            )))
+        }
+        other => Err(Failure::usage(CMD, format!("unknown subcommand '{other}' (dir, clear, prune)"))),
+    }
+}
+
+const FETCH_HELP: &str = "\
+usage: factorio-mocks fetch <ref> [options]
+
+Downloads a dataset into the cache, checks every digest and checksum, and prints its folder.
+<ref>  oci://host/repo:tag, oci://host/repo@sha256:…, an https base URL of a data repository,
+       a modpack name (resolved through FACTORIO_MOCKS_SOURCE), or a local folder
+
+--offline            serve only what is cached (also FACTORIO_MOCKS_OFFLINE=1)
+--ttl <seconds>      re-resolve tags older than this (also FACTORIO_MOCKS_TTL; default a day)
+--sources <list>     comma-separated sources for modpack names (also FACTORIO_MOCKS_SOURCE)
+--cache-dir <dir>    the cache folder (also FACTORIO_MOCKS_CACHE_DIR)
+--allow-http         plain HTTP to hosts other than loopback
+--verify             re-hash every cached file against the dataset's checksums
+--no-progress        no progress display on stderr
+";
+
+pub fn fetch(rest: &[String]) -> Result<Outcome, Failure> {
+    const CMD: &str = "fetch";
+    let spec = Spec {
+        command: CMD,
+        options: &["--ttl", "--sources", "--cache-dir"],
+        flags: &["--offline", "--allow-http", "--verify", "--no-progress"],
+    };
+    let p = args::parse(rest, &spec)?;
+    if p.help {
+        return Ok(help(FETCH_HELP));
+    }
+    let reference = p.expect(&spec, &["<ref>"])?[0];
+    let mut opts = FetchOptions {
+        cache_dir: p.option("--cache-dir").map(PathBuf::from),
+        offline: p.flag("--offline").then_some(true),
+        allow_http: p.flag("--allow-http"),
+        verify: p.flag("--verify"),
+        progress: p.flag("--no-progress").then_some(false),
+        ..FetchOptions::default()
+    };
+    if let Some(ttl) = p.option("--ttl") {
+        let secs: u64 = ttl.parse().map_err(|_| Failure::usage(CMD, format!("--ttl {ttl}: expected whole seconds")))?;
+        opts.ttl = Some(Duration::from_secs(secs));
+    }
+    if let Some(list) = p.option("--sources") {
+        opts.sources = Some(list.split([',', ';', ' ']).filter(|s| !s.is_empty()).map(str::to_owned).collect());
+    }
+    let fetched = source::fetch(reference, &opts).map_err(|e| Failure::failed(e.to_string()))?;
+    let mut stderr = format!("served by {} ({})\n", fetched.source, fetched.reference);
+    if let Some(s) = &fetched.subject {
+        stderr.push_str(&format!("produced by {}\n", s.reference));
+    }
+    Ok(Outcome { stdout: format!("{}\n", fetched.dir.display()), stderr, code: 0 })
+}

@@ -1,0 +1,772 @@
+//! The failure tier: a small HTTP server written here (std only, on loopback) plays a registry
+//! and a Git host that misbehave on purpose: bearer challenges, 404, 500, cut bodies, wrong
+//! digests, silence. Every failure must be an error value naming the reference, the source and
+//! what to do, must leave nothing half-written in the cache, and must never show a credential.
+//! The next fetch against a healthy server must succeed.
+
+use std::collections::HashMap;
+use std::fs;
+use std::io::{BufRead, BufReader, Write};
+use std::net::{Shutdown, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use factorio_mocks::source::{ErrorKind, FetchOptions, fetch, sha256_digest};
+
+const DATASET: &str = "application/vnd.factorio-mocks.dataset.v1";
+const MANIFEST: &str = "application/vnd.oci.image.manifest.v1+json";
+/// A stalled reply is held at most this long, so no server thread outlives its test by much.
+const HOLD: Duration = Duration::from_secs(20);
+
+// ---------------------------------------------------------------------------------------------
+// The server
+// ---------------------------------------------------------------------------------------------
+
+#[derive(Clone, Debug)]
+struct Req {
+    method: String,
+    path: String,
+    headers: HashMap<String, String>,
+}
+
+impl Req {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).map(String::as_str)
+    }
+}
+
+/// What the server does with one request.
+enum Reply {
+    /// A complete answer.
+    Full { status: u16, headers: Vec<(String, String)>, body: Vec<u8> },
+    /// Announces the whole body (`Content-Length`, unless `length` is false) but sends only
+    /// `keep` bytes, then closes.
+    Cut { headers: Vec<(String, String)>, body: Vec<u8>, keep: usize, length: bool },
+    /// Sends the headers and `after` bytes, then goes silent with the connection open.
+    Stall { headers: Vec<(String, String)>, body: Vec<u8>, after: usize },
+    /// Accepts and never answers.
+    Silent,
+}
+
+impl Reply {
+    fn ok(content_type: &str, body: Vec<u8>) -> Reply {
+        Reply::Full { status: 200, headers: vec![("Content-Type".into(), content_type.into())], body }
+    }
+    fn status(status: u16, body: &str) -> Reply {
+        Reply::Full { status, headers: vec![("Content-Type".into(), "application/json".into())], body: body.as_bytes().to_vec() }
+    }
+}
+
+type Handler = dyn Fn(&Req) -> Reply + Send + Sync;
+
+/// The server: one thread accepting, one per connection, one request per connection
+/// (`Connection: close`), stopped on drop.
+struct Server {
+    port: u16,
+    log: Arc<Mutex<Vec<Req>>>,
+    stop: Arc<AtomicBool>,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        let _ = TcpStream::connect(("127.0.0.1", self.port));
+    }
+}
+
+impl Server {
+    fn start(handler: Arc<Handler>) -> Server {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let log = Arc::new(Mutex::new(Vec::new()));
+        let stop = Arc::new(AtomicBool::new(false));
+        let (log2, stop2) = (log.clone(), stop.clone());
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                if stop2.load(Ordering::SeqCst) {
+                    break;
+                }
+                let Ok(stream) = stream else { continue };
+                let (handler, log, stop) = (handler.clone(), log2.clone(), stop2.clone());
+                std::thread::spawn(move || serve_one(stream, &*handler, &log, &stop));
+            }
+        });
+        Server { port, log, stop }
+    }
+
+    fn addr(&self) -> String {
+        format!("127.0.0.1:{}", self.port)
+    }
+
+    fn requests(&self) -> Vec<Req> {
+        self.log.lock().unwrap().clone()
+    }
+}
+
+fn serve_one(mut stream: TcpStream, handler: &Handler, log: &Mutex<Vec<Req>>, stop: &AtomicBool) {
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
+    let Some(req) = read_request(&stream) else { return };
+    log.lock().unwrap().push(req.clone());
+    let head = req.method == "HEAD";
+    let hold = |stream: &TcpStream| {
+        let start = Instant::now();
+        while start.elapsed() < HOLD && !stop.load(Ordering::SeqCst) {
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let _ = stream.shutdown(Shutdown::Both);
+    };
+    let write_head = |stream: &mut TcpStream, status: u16, headers: &[(String, String)], length: Option<usize>| {
+        let reason = match status {
+            200 => "OK",
+            401 => "Unauthorized",
+            404 => "Not Found",
+            500 => "Internal Server Error",
+            _ => "Status",
+        };
+        let mut text = format!("HTTP/1.1 {status} {reason}\r\nConnection: close\r\n");
+        for (k, v) in headers {
+            text.push_str(&format!("{k}: {v}\r\n"));
+        }
+        if let Some(n) = length {
+            text.push_str(&format!("Content-Length: {n}\r\n"));
+        }
+        text.push_str("\r\n");
+        let _ = stream.write_all(text.as_bytes());
+    };
+    match handler(&req) {
+        Reply::Full { status, headers, body } => {
+            write_head(&mut stream, status, &headers, Some(body.len()));
+            if !head {
+                let _ = stream.write_all(&body);
+            }
+        }
+        Reply::Cut { headers, body, keep, length } => {
+            write_head(&mut stream, 200, &headers, length.then_some(body.len()));
+            if !head {
+                let _ = stream.write_all(&body[..keep.min(body.len())]);
+            }
+        }
+        Reply::Stall { headers, body, after } => {
+            write_head(&mut stream, 200, &headers, Some(body.len()));
+            if !head {
+                let _ = stream.write_all(&body[..after.min(body.len())]);
+            }
+            let _ = stream.flush();
+            hold(&stream);
+            return;
+        }
+        Reply::Silent => {
+            hold(&stream);
+            return;
+        }
+    }
+    let _ = stream.flush();
+    let _ = stream.shutdown(Shutdown::Write);
+}
+
+fn read_request(stream: &TcpStream) -> Option<Req> {
+    let mut reader = BufReader::new(stream);
+    let mut line = String::new();
+    reader.read_line(&mut line).ok()?;
+    let mut parts = line.split_whitespace();
+    let (method, path) = (parts.next()?.to_string(), parts.next()?.to_string());
+    let mut headers = HashMap::new();
+    loop {
+        let mut h = String::new();
+        if reader.read_line(&mut h).ok()? == 0 {
+            break;
+        }
+        let h = h.trim_end();
+        if h.is_empty() {
+            break;
+        }
+        if let Some((k, v)) = h.split_once(':') {
+            headers.insert(k.trim().to_ascii_lowercase(), v.trim().to_string());
+        }
+    }
+    Some(Req { method, path, headers })
+}
+
+// ---------------------------------------------------------------------------------------------
+// A dataset artifact, built here byte by byte
+// ---------------------------------------------------------------------------------------------
+
+const EN_CFG: &str = "[item-name]\niron-plate=Iron plate\n";
+
+struct Artifact {
+    manifest: Vec<u8>,
+    digest: String,
+    blobs: HashMap<String, Vec<u8>>,
+    /// The digest of the `locale` tar+gzip layer.
+    locale: String,
+}
+
+fn artifact() -> Artifact {
+    use flate2::{Compression, write::GzEncoder};
+    // The ORAS CLI's folder layer: a tar of `locale/…`, gzipped.
+    let mut tar = tar::Builder::new(GzEncoder::new(Vec::new(), Compression::default()));
+    let mut header = tar::Header::new_gnu();
+    header.set_size(EN_CFG.len() as u64);
+    header.set_mode(0o644);
+    header.set_mtime(1);
+    header.set_cksum();
+    tar.append_data(&mut header, "locale/en.cfg", EN_CFG.as_bytes()).unwrap();
+    let locale = tar.into_inner().unwrap().finish().unwrap();
+    let sha = sha256_digest(EN_CFG.as_bytes());
+    let metadata = format!(
+        r#"{{"factorio_version":"2.0.77","hash_algorithm":"sha256","checksums":{{"locale/en.cfg":"{}"}}}}"#,
+        sha.trim_start_matches("sha256:")
+    )
+    .into_bytes();
+    let config = b"{}".to_vec();
+    let layer = |media: &str, bytes: &[u8], title: &str, unpack: bool| {
+        let mut annotations = serde_json::json!({"org.opencontainers.image.title": title});
+        if unpack {
+            annotations["io.deis.oras.content.unpack"] = "true".into();
+        }
+        serde_json::json!({"mediaType": media, "digest": sha256_digest(bytes), "size": bytes.len(), "annotations": annotations})
+    };
+    let manifest = serde_json::json!({
+        "schemaVersion": 2,
+        "mediaType": MANIFEST,
+        "artifactType": DATASET,
+        "config": {"mediaType": "application/vnd.oci.empty.v1+json", "digest": sha256_digest(&config), "size": config.len()},
+        "layers": [
+            layer("application/vnd.oci.image.layer.v1.tar+gzip", &locale, "locale", true),
+            layer("application/vnd.oci.image.layer.v1.tar", &metadata, "metadata.json", false),
+        ],
+    });
+    let manifest = serde_json::to_vec(&manifest).unwrap();
+    let digest = sha256_digest(&manifest);
+    let mut blobs = HashMap::new();
+    let locale_digest = sha256_digest(&locale);
+    for b in [locale, metadata, config] {
+        blobs.insert(sha256_digest(&b), b);
+    }
+    Artifact { manifest, digest, blobs, locale: locale_digest }
+}
+
+/// The registry's healthy answers: `/v2/`, manifests by tag `1` or digest, blobs.
+fn registry_reply(a: &Artifact, req: &Req) -> Reply {
+    let path = req.path.split('?').next().unwrap_or("");
+    if path == "/v2/" {
+        return Reply::ok("application/json", b"{}".to_vec());
+    }
+    if let Some((_, reference)) = path.split_once("/manifests/") {
+        if reference == "1" || reference == a.digest {
+            return Reply::Full {
+                status: 200,
+                headers: vec![("Content-Type".into(), MANIFEST.into()), ("Docker-Content-Digest".into(), a.digest.clone())],
+                body: a.manifest.clone(),
+            };
+        }
+        return Reply::status(404, r#"{"errors":[{"code":"MANIFEST_UNKNOWN","message":"manifest unknown"}]}"#);
+    }
+    if let Some((_, digest)) = path.split_once("/blobs/") {
+        if let Some(b) = a.blobs.get(digest) {
+            return Reply::ok("application/octet-stream", b.clone());
+        }
+        return Reply::status(404, r#"{"errors":[{"code":"BLOB_UNKNOWN","message":"blob unknown"}]}"#);
+    }
+    Reply::status(404, r#"{"errors":[{"code":"NAME_UNKNOWN","message":"repository name not known"}]}"#)
+}
+
+/// A registry whose answers to requests matching `broken` are replaced by `fault` while
+/// `faulty` is set; clearing it heals the registry.
+struct FakeRegistry {
+    server: Server,
+    faulty: Arc<AtomicBool>,
+    artifact: Arc<Artifact>,
+}
+
+impl FakeRegistry {
+    fn start(fault: impl Fn(&Artifact, &Req) -> Option<Reply> + Send + Sync + 'static) -> FakeRegistry {
+        let artifact = Arc::new(artifact());
+        let faulty = Arc::new(AtomicBool::new(true));
+        let (a, f) = (artifact.clone(), faulty.clone());
+        let server = Server::start(Arc::new(move |req: &Req| {
+            if f.load(Ordering::SeqCst) {
+                if let Some(r) = fault(&a, req) {
+                    return r;
+                }
+            }
+            registry_reply(&a, req)
+        }));
+        FakeRegistry { server, faulty, artifact }
+    }
+
+    fn reference(&self) -> String {
+        format!("oci://{}/datasets/vanilla:1", self.server.addr())
+    }
+
+    fn heal(&self) {
+        self.faulty.store(false, Ordering::SeqCst);
+    }
+}
+
+fn opts(cache: &Path) -> FetchOptions {
+    FetchOptions { cache_dir: Some(cache.into()), progress: Some(false), ..Default::default() }
+}
+
+fn quick(cache: &Path) -> FetchOptions {
+    FetchOptions { timeout: Some(Duration::from_millis(500)), ..opts(cache) }
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for e in fs::read_dir(dir).into_iter().flatten().flatten() {
+        out.push(e.path());
+        if e.path().is_dir() {
+            out.extend(walk(&e.path()));
+        }
+    }
+    out
+}
+
+/// No temporary entry and no dataset folder may survive a failed fetch.
+fn assert_nothing_half_written(cache: &Path) {
+    for p in walk(cache) {
+        let name = p.file_name().unwrap().to_string_lossy().into_owned();
+        assert!(!name.contains(".tmp-"), "a temporary entry survived: {}", p.display());
+        assert!(name != "locale" && name != ".factorio-mocks-files", "a dataset folder was committed: {}", p.display());
+    }
+}
+
+/// A failure's error, checked for what every failure must say.
+fn failing(reference: &str, o: &FetchOptions, kind: ErrorKind, says: &[&str]) -> String {
+    let e = fetch(reference, o).unwrap_err();
+    let text = e.to_string();
+    eprintln!("ERROR-TEXT: {text}");
+    assert_eq!(e.kind, kind, "{text}");
+    assert!(text.contains(reference.trim_end_matches('/')), "the error does not name {reference}: {text}");
+    for s in says {
+        assert!(text.contains(s), "the error does not say {s:?}: {text}");
+    }
+    text
+}
+
+/// After a failure the healed server serves the dataset, correct.
+fn recovers(reference: &str, cache: &Path) {
+    let got = fetch(reference, &opts(cache)).unwrap_or_else(|e| panic!("no recovery: {e}"));
+    assert_eq!(fs::read_to_string(got.dir.join("locale/en.cfg")).unwrap(), EN_CFG);
+}
+
+// ---------------------------------------------------------------------------------------------
+// OCI
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn oci_the_healthy_fake_registry_serves_the_dataset() {
+    let reg = FakeRegistry::start(|_, _| None);
+    let cache = tempfile::tempdir().unwrap();
+    let got = fetch(&reg.reference(), &opts(cache.path())).unwrap();
+    assert_eq!(got.digest.as_deref(), Some(reg.artifact.digest.as_str()));
+    assert_eq!(fs::read_to_string(got.dir.join("locale/en.cfg")).unwrap(), EN_CFG);
+}
+
+#[test]
+fn oci_404_names_the_reference_and_what_to_check() {
+    let reg = FakeRegistry::start(|_, _| None);
+    let cache = tempfile::tempdir().unwrap();
+    let missing = format!("oci://{}/datasets/vanilla:2.0.99", reg.server.addr());
+    failing(&missing, &opts(cache.path()), ErrorKind::NotFound, &["check the repository, tag and digest"]);
+    assert_nothing_half_written(cache.path());
+
+    // The manifest exists but a layer does not.
+    let reg = FakeRegistry::start(|a, req| req.path.ends_with(&a.locale).then(|| Reply::status(404, r#"{"errors":[{"code":"BLOB_UNKNOWN","message":"blob unknown"}]}"#)));
+    let text = failing(&reg.reference(), &opts(cache.path()), ErrorKind::NotFound, &["layer `locale`", "check the repository"]);
+    assert!(text.contains(&reg.artifact.locale), "{text}");
+    assert_nothing_half_written(cache.path());
+    reg.heal();
+    recovers(&reg.reference(), cache.path());
+}
+
+#[test]
+fn oci_500_is_a_network_error_that_says_retry_and_then_recovers() {
+    for what in ["manifests", "blobs"] {
+        let reg = FakeRegistry::start(move |_, req| req.path.contains(what).then(|| Reply::status(500, "<html>internal error</html>")));
+        let cache = tempfile::tempdir().unwrap();
+        failing(&reg.reference(), &opts(cache.path()), ErrorKind::Network, &["500", "retry later", "FACTORIO_MOCKS_OFFLINE"]);
+        assert_nothing_half_written(cache.path());
+        reg.heal();
+        recovers(&reg.reference(), cache.path());
+    }
+}
+
+#[test]
+fn oci_a_cut_blob_is_never_stored() {
+    // With Content-Length: the client notices the early close.
+    let reg = FakeRegistry::start(|a, req| {
+        req.path.ends_with(&a.locale).then(|| {
+            let body = a.blobs[&a.locale].clone();
+            Reply::Cut { headers: vec![], keep: body.len() / 2, body, length: true }
+        })
+    });
+    let cache = tempfile::tempdir().unwrap();
+    failing(&reg.reference(), &opts(cache.path()), ErrorKind::Network, &["layer `locale`", "connection lost", "retry"]);
+    assert_nothing_half_written(cache.path());
+    reg.heal();
+    recovers(&reg.reference(), cache.path());
+
+    // Without Content-Length the cut body looks complete: its size and digest give it away.
+    let reg = FakeRegistry::start(|a, req| {
+        req.path.ends_with(&a.locale).then(|| {
+            let body = a.blobs[&a.locale].clone();
+            Reply::Cut { headers: vec![], keep: body.len() / 2, body, length: false }
+        })
+    });
+    let cache = tempfile::tempdir().unwrap();
+    failing(&reg.reference(), &opts(cache.path()), ErrorKind::Integrity, &["layer `locale`", "bytes", "retry"]);
+    assert_nothing_half_written(cache.path());
+    reg.heal();
+    recovers(&reg.reference(), cache.path());
+}
+
+#[test]
+fn oci_wrong_digests_are_refused() {
+    // A blob with a flipped byte (same length).
+    let reg = FakeRegistry::start(|a, req| {
+        req.path.ends_with(&a.locale).then(|| {
+            let mut body = a.blobs[&a.locale].clone();
+            let mid = body.len() / 2;
+            body[mid] ^= 0x01;
+            Reply::ok("application/octet-stream", body)
+        })
+    });
+    let cache = tempfile::tempdir().unwrap();
+    let text = failing(&reg.reference(), &opts(cache.path()), ErrorKind::Integrity, &["layer `locale`", "altered"]);
+    assert!(text.contains(&reg.artifact.locale), "{text}");
+    assert_nothing_half_written(cache.path());
+    reg.heal();
+    recovers(&reg.reference(), cache.path());
+
+    // A manifest that is not the one its digest names.
+    let reg = FakeRegistry::start(|a, req| {
+        (req.method == "GET" && req.path.contains("/manifests/")).then(|| {
+            let mut body = a.manifest.clone();
+            body.extend_from_slice(b"\n");
+            Reply::Full { status: 200, headers: vec![("Content-Type".into(), MANIFEST.into())], body }
+        })
+    });
+    let cache = tempfile::tempdir().unwrap();
+    let pinned = format!("oci://{}/datasets/vanilla@{}", reg.server.addr(), reg.artifact.digest);
+    failing(&pinned, &opts(cache.path()), ErrorKind::Integrity, &[&reg.artifact.digest]);
+    assert_nothing_half_written(cache.path());
+    reg.heal();
+    recovers(&pinned, cache.path());
+}
+
+#[test]
+fn oci_a_silent_or_stalled_registry_times_out_instead_of_hanging() {
+    let cases: [(&str, fn(&Artifact, &Req) -> Option<Reply>); 2] = [
+        ("silent", |_, req| req.path.contains("/manifests/").then_some(Reply::Silent)),
+        ("stalled mid-blob", |a, req| {
+            req.path.ends_with(&a.locale).then(|| Reply::Stall { headers: vec![], body: a.blobs[&a.locale].clone(), after: 10 })
+        }),
+    ];
+    for (name, fault) in cases {
+        let reg = FakeRegistry::start(fault);
+        let cache = tempfile::tempdir().unwrap();
+        let t = Instant::now();
+        failing(&reg.reference(), &quick(cache.path()), ErrorKind::Network, &["raise opts.timeout"]);
+        let took = t.elapsed();
+        eprintln!("FIGURE: OCI {name}: failed after {took:?} with a 500 ms timeout");
+        assert!(took < Duration::from_secs(5), "{name}: took {took:?}");
+        assert_nothing_half_written(cache.path());
+        reg.heal();
+        recovers(&reg.reference(), cache.path());
+    }
+}
+
+#[test]
+fn oci_the_tag_is_served_stale_with_a_warning_when_the_registry_fails_later() {
+    let broken = Arc::new(AtomicBool::new(false));
+    let b = broken.clone();
+    let reg = FakeRegistry::start(move |_, req| (b.load(Ordering::SeqCst) && req.path.starts_with("/v2/")).then(|| Reply::status(500, "down")));
+    let cache = tempfile::tempdir().unwrap();
+    let zero_ttl = FetchOptions { ttl: Some(Duration::ZERO), ..opts(cache.path()) };
+    let first = fetch(&reg.reference(), &zero_ttl).unwrap();
+    broken.store(true, Ordering::SeqCst);
+    let again = fetch(&reg.reference(), &zero_ttl).unwrap();
+    assert_eq!(again.dir, first.dir);
+    assert!(again.warnings.iter().any(|w| w.contains("500") && w.contains("cached")), "{:?}", again.warnings);
+}
+
+// ---------------------------------------------------------------------------------------------
+// OCI auth: the bearer challenge, in a child process so the credential variable is set before
+// anything runs and no other test sees it.
+// ---------------------------------------------------------------------------------------------
+
+const USER: &str = "alice";
+const PASSWORD: &str = "pw-Zq8s3cr3t";
+const TOKEN: &str = "tok-Kx93bearer";
+
+/// A registry that answers 401 with a bearer challenge until a request carries the token it
+/// hands out at `/token` for the right basic credentials (or to anyone when `anonymous`).
+fn auth_registry(anonymous: bool) -> FakeRegistry {
+    use base64::Engine;
+    let basic = format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(format!("{USER}:{PASSWORD}")));
+    let port = Arc::new(AtomicUsize::new(0));
+    let p = port.clone();
+    let reg = FakeRegistry::start(move |_, req| {
+        let path = req.path.split('?').next().unwrap_or("");
+        if path == "/token" {
+            return Some(if anonymous || req.header("authorization") == Some(basic.as_str()) {
+                Reply::ok("application/json", format!(r#"{{"token":"{TOKEN}","expires_in":300}}"#).into_bytes())
+            } else {
+                Reply::status(401, r#"{"details":"incorrect username or password"}"#)
+            });
+        }
+        if req.header("authorization") == Some(format!("Bearer {TOKEN}").as_str()) {
+            return None;
+        }
+        let realm = format!("http://127.0.0.1:{}/token", p.load(Ordering::SeqCst));
+        Some(Reply::Full {
+            status: 401,
+            headers: vec![
+                ("Content-Type".into(), "application/json".into()),
+                ("WWW-Authenticate".into(), format!(r#"Bearer realm="{realm}",service="fake-registry",scope="repository:datasets/vanilla:pull""#)),
+            ],
+            body: br#"{"errors":[{"code":"UNAUTHORIZED","message":"authentication required"}]}"#.to_vec(),
+        })
+    });
+    port.store(reg.server.port as usize, Ordering::SeqCst);
+    reg
+}
+
+/// Child mode: fetch `FM_AUTH_REF` into `FM_AUTH_CACHE` with whatever credentials the
+/// environment holds; print the outcome. Does nothing as an ordinary test.
+#[test]
+fn child_auth_fetch() {
+    let (Ok(reference), Ok(cache)) = (std::env::var("FM_AUTH_REF"), std::env::var("FM_AUTH_CACHE")) else { return };
+    match fetch(&reference, &opts(Path::new(&cache))) {
+        Ok(got) => println!("CHILD-OK {} warnings={:?}", got.dir.display(), got.warnings),
+        Err(e) => println!("CHILD-ERR {:?} {e}", e.kind),
+    }
+}
+
+/// Runs [`child_auth_fetch`] with `auth` as `FACTORIO_MOCKS_REGISTRY_AUTH`; returns everything
+/// it printed (stdout and stderr: the log lines).
+fn auth_child(reference: &str, cache: &Path, auth: Option<&str>) -> String {
+    let mut cmd = Command::new(std::env::current_exe().unwrap());
+    cmd.args(["--exact", "child_auth_fetch", "--nocapture", "--test-threads=1"])
+        .env("FM_AUTH_REF", reference)
+        .env("FM_AUTH_CACHE", cache)
+        // No Docker config credentials from the machine.
+        .env("DOCKER_CONFIG", cache.join("no-docker-config"))
+        .env_remove("FACTORIO_MOCKS_REGISTRY_AUTH");
+    if let Some(a) = auth {
+        cmd.env("FACTORIO_MOCKS_REGISTRY_AUTH", a);
+    }
+    let out = cmd.output().unwrap();
+    format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
+}
+
+fn assert_no_secret(what: &str, text: &str) {
+    for secret in [PASSWORD, TOKEN, "alice:", "YWxpY2U6"] {
+        assert!(!text.contains(secret), "{what} shows {secret:?}: {text}");
+    }
+}
+
+fn assert_cache_has_no_secret(cache: &Path) {
+    for p in walk(cache) {
+        assert_no_secret("a cache path", &p.to_string_lossy());
+        if p.is_file() {
+            assert_no_secret(&p.display().to_string(), &String::from_utf8_lossy(&fs::read(&p).unwrap()));
+        }
+    }
+}
+
+#[test]
+fn oci_basic_credentials_are_traded_for_a_bearer_token_and_never_shown() {
+    let reg = auth_registry(false);
+    let cache = tempfile::tempdir().unwrap();
+    let out = auth_child(&reg.reference(), cache.path(), Some(&format!("{USER}:{PASSWORD}")));
+    assert!(out.contains("CHILD-OK"), "{out}");
+    assert_no_secret("the child's output", &out);
+    assert_cache_has_no_secret(cache.path());
+    let reqs = reg.server.requests();
+    let token_req = reqs.iter().find(|r| r.path.starts_with("/token")).expect("the client never asked for a token");
+    assert!(token_req.header("authorization").is_some_and(|a| a.starts_with("Basic ")), "{token_req:?}");
+    assert!(token_req.path.contains("scope=repository%3Adatasets%2Fvanilla%3Apull"), "{}", token_req.path);
+    assert!(reqs.iter().any(|r| r.path.contains("/blobs/") && r.header("authorization") == Some(&format!("Bearer {TOKEN}"))));
+    // The password went to the token endpoint only.
+    assert!(reqs.iter().filter(|r| r.header("authorization").is_some_and(|a| a.starts_with("Basic "))).all(|r| r.path.starts_with("/token")));
+}
+
+#[test]
+fn oci_anonymous_pulls_answer_the_challenge_too() {
+    let reg = auth_registry(true);
+    let cache = tempfile::tempdir().unwrap();
+    let out = auth_child(&reg.reference(), cache.path(), None);
+    assert!(out.contains("CHILD-OK"), "{out}");
+    assert_cache_has_no_secret(cache.path());
+}
+
+#[test]
+fn oci_refused_credentials_are_an_auth_error_without_the_credentials() {
+    let reg = auth_registry(false);
+    let cache = tempfile::tempdir().unwrap();
+    let wrong = format!("{USER}:{PASSWORD}-wrong");
+    let out = auth_child(&reg.reference(), cache.path(), Some(&wrong));
+    assert!(out.contains("CHILD-ERR Auth"), "{out}");
+    assert!(out.contains(&reg.reference()) && out.contains("FACTORIO_MOCKS_REGISTRY_AUTH"), "{out}");
+    assert_no_secret("the child's output", &out);
+    assert_cache_has_no_secret(cache.path());
+    // A bare token is sent as a bearer token and never echoed either.
+    let out = auth_child(&reg.reference(), cache.path(), Some("tok-Kx93bearer-expired"));
+    assert!(out.contains("CHILD-ERR Auth"), "{out}");
+    assert_no_secret("the child's output", &out);
+    assert_cache_has_no_secret(cache.path());
+}
+
+// ---------------------------------------------------------------------------------------------
+// Git host
+// ---------------------------------------------------------------------------------------------
+
+/// The dataset as plain files: `metadata.json` and `locale/en.cfg`.
+fn git_files() -> HashMap<String, Vec<u8>> {
+    let sha = sha256_digest(EN_CFG.as_bytes());
+    let metadata = format!(r#"{{"hash_algorithm":"sha256","checksums":{{"locale/en.cfg":"{}"}}}}"#, sha.trim_start_matches("sha256:"));
+    HashMap::from([("/ds/metadata.json".to_string(), metadata.into_bytes()), ("/ds/locale/en.cfg".to_string(), EN_CFG.as_bytes().to_vec())])
+}
+
+struct FakeGit {
+    server: Server,
+    faulty: Arc<AtomicBool>,
+}
+
+impl FakeGit {
+    fn start(fault: impl Fn(&HashMap<String, Vec<u8>>, &Req) -> Option<Reply> + Send + Sync + 'static) -> FakeGit {
+        let files = git_files();
+        let faulty = Arc::new(AtomicBool::new(true));
+        let f = faulty.clone();
+        let server = Server::start(Arc::new(move |req: &Req| {
+            if f.load(Ordering::SeqCst) {
+                if let Some(r) = fault(&files, req) {
+                    return r;
+                }
+            }
+            match files.get(&req.path) {
+                Some(b) => Reply::ok("application/octet-stream", b.clone()),
+                None => Reply::status(404, "not found"),
+            }
+        }));
+        FakeGit { server, faulty }
+    }
+
+    fn base(&self) -> String {
+        format!("http://{}/ds", self.server.addr())
+    }
+
+    fn heal(&self) {
+        self.faulty.store(false, Ordering::SeqCst);
+    }
+}
+
+const CFG: &str = "/ds/locale/en.cfg";
+
+#[test]
+fn git_the_healthy_fake_host_serves_the_dataset() {
+    let git = FakeGit::start(|_, _| None);
+    let cache = tempfile::tempdir().unwrap();
+    recovers(&git.base(), cache.path());
+}
+
+#[test]
+fn git_404_401_and_500_say_what_to_do() {
+    let cache = tempfile::tempdir().unwrap();
+    let git = FakeGit::start(|_, _| None);
+    failing(&format!("http://{}/nothing", git.server.addr()), &opts(cache.path()), ErrorKind::NotFound, &["metadata.json", "base folder of a dataset"]);
+
+    let git = FakeGit::start(|_, req| (req.path == CFG).then(|| Reply::status(404, "gone")));
+    failing(&git.base(), &opts(cache.path()), ErrorKind::NotFound, &["locale/en.cfg", "missing on the host"]);
+    assert_nothing_half_written(cache.path());
+
+    let git = FakeGit::start(|_, req| (req.path == CFG).then(|| Reply::status(401, "private")));
+    failing(&git.base(), &opts(cache.path()), ErrorKind::Auth, &["401", "serve the dataset publicly"]);
+
+    let git = FakeGit::start(|_, req| (req.path == CFG).then(|| Reply::status(500, "oops")));
+    failing(&git.base(), &opts(cache.path()), ErrorKind::Network, &["500", "retry later"]);
+    assert_nothing_half_written(cache.path());
+    git.heal();
+    recovers(&git.base(), cache.path());
+}
+
+#[test]
+fn git_a_cut_or_altered_file_is_never_stored() {
+    let git = FakeGit::start(|files, req| {
+        (req.path == CFG).then(|| Reply::Cut { headers: vec![], body: files[CFG].clone(), keep: 5, length: true })
+    });
+    let cache = tempfile::tempdir().unwrap();
+    failing(&git.base(), &opts(cache.path()), ErrorKind::Network, &["locale/en.cfg", "stopped after 5 bytes"]);
+    assert_nothing_half_written(cache.path());
+    git.heal();
+    recovers(&git.base(), cache.path());
+
+    let git = FakeGit::start(|_, req| (req.path == CFG).then(|| Reply::ok("text/plain", EN_CFG.replace("Iron", "Gold").into_bytes())));
+    let cache = tempfile::tempdir().unwrap();
+    failing(&git.base(), &opts(cache.path()), ErrorKind::Integrity, &["locale/en.cfg", "checksum mismatch"]);
+    assert_nothing_half_written(cache.path());
+    git.heal();
+    recovers(&git.base(), cache.path());
+}
+
+#[test]
+fn git_a_silent_or_stalled_host_times_out_instead_of_hanging() {
+    let cases: [(&str, fn(&HashMap<String, Vec<u8>>, &Req) -> Option<Reply>, Duration); 2] = [
+        ("silent", |_, req| req.path.ends_with("metadata.json").then_some(Reply::Silent), Duration::from_secs(3)),
+        // A stalled body is bounded by the per-file budget (ten times the timeout).
+        ("stalled mid-file", |files, req| (req.path == CFG).then(|| Reply::Stall { headers: vec![], body: files[CFG].clone(), after: 5 }), Duration::from_secs(8)),
+    ];
+    for (name, fault, limit) in cases {
+        let git = FakeGit::start(fault);
+        let cache = tempfile::tempdir().unwrap();
+        let t = Instant::now();
+        failing(&git.base(), &quick(cache.path()), ErrorKind::Network, &["no answer within", "raise opts.timeout"]);
+        let took = t.elapsed();
+        eprintln!("FIGURE: Git {name}: failed after {took:?} with a 500 ms timeout");
+        assert!(took < limit, "{name}: took {took:?}");
+        assert_nothing_half_written(cache.path());
+        git.heal();
+        recovers(&git.base(), cache.path());
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// FACTORIO_MOCKS_ALLOW_HTTP, in a child process (no traffic leaves loopback: the child is
+// offline, so it only shows whether plain HTTP passed the check).
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn child_allow_http() {
+    let Ok(cache) = std::env::var("FM_ALLOW_HTTP_CACHE") else { return };
+    let o = FetchOptions { offline: Some(true), ..opts(Path::new(&cache)) };
+    let e = fetch("http://192.0.2.1/datasets/vanilla", &o).unwrap_err();
+    println!("CHILD-KIND {:?} {e}", e.kind);
+}
+
+#[test]
+fn plain_http_to_other_hosts_needs_the_opt_in() {
+    let cache = tempfile::tempdir().unwrap();
+    let run = |value: Option<&str>| {
+        let mut cmd = Command::new(std::env::current_exe().unwrap());
+        cmd.args(["--exact", "child_allow_http", "--nocapture", "--test-threads=1"]).env("FM_ALLOW_HTTP_CACHE", cache.path()).env_remove("FACTORIO_MOCKS_ALLOW_HTTP");
+        if let Some(v) = value {
+            cmd.env("FACTORIO_MOCKS_ALLOW_HTTP", v);
+        }
+        String::from_utf8_lossy(&cmd.output().unwrap().stdout).into_owned()
+    };
+    let refused = run(None);
+    assert!(refused.contains("CHILD-KIND Invalid") && refused.contains("FACTORIO_MOCKS_ALLOW_HTTP=1"), "{refused}");
+    assert!(run(Some("0")).contains("CHILD-KIND Invalid"));
+    // Opted in, the request would go out: offline, it stops at the cache instead.
+    let allowed = run(Some("1"));
+    assert!(allowed.contains("CHILD-KIND Offline"), "{allowed}");
+    // The option does the same without the variable.
+    let o = FetchOptions { offline: Some(true), allow_http: true, ..opts(cache.path()) };
+    assert_eq!(fetch("http://192.0.2.1/datasets/vanilla", &o).unwrap_err().kind, ErrorKind::Offline);
+}
