@@ -104,7 +104,15 @@ return function(native)
   end
 
   fm.run_stage = require("factorio_mocks.run_stage")(fm)
-  require("factorio_mocks.control").attach(fm)
+  -- The control stage's driver (fm.init, fm.tick, …) and its API description load the first
+  -- time one of them is used, so a data-stage test run never pays for them.
+  local control_attached = false
+  setmetatable(fm, { __index = function(t, key)
+    if control_attached then return nil end
+    control_attached = true
+    require("factorio_mocks.control").attach(t)
+    return rawget(t, key)
+  end })
 
   return fm
 end

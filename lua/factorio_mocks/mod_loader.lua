@@ -6,6 +6,10 @@
 -- the path is tried next to the requiring file, then at M's root, then in core/lualib when a
 -- game data folder is given. Dots and slashes both separate folders; `..` and absolute paths
 -- are refused. Each mod has its own cache of loaded files, keyed by the resolved file.
+--
+-- One loader is one Lua state of the game: the data stage shares one among all mods; the
+-- control stage makes one per mod (each mod has its own state there), with `opts.outside`
+-- set, since the game allows require only while control.lua is being parsed.
 
 local M = {}
 
@@ -28,7 +32,10 @@ end
 
 --- A loader over `mods` (name → mod table from fm.mods.load) that runs files in `env`.
 --- `read(mod, rel)` returns a file's text or nil; `lualib` is core/lualib's folder or nil.
-function M.new(env, mods, read, lualib)
+--- `opts.outside`: the error for a require made while none of this loader's files runs (a
+--- `require` kept in a local and called from an event handler).
+function M.new(env, mods, read, lualib, opts)
+  opts = opts or {}
   local loader = { loaded = {} }
   local current -- {mod = …, dir = …} of the file running now
 
@@ -85,6 +92,9 @@ function M.new(env, mods, read, lualib)
   end
 
   function loader.require(name)
+    if not current then
+      error(opts.outside or ("require(%q): no mod file is running; require works only while a mod's files load"):format(tostring(name)), 2)
+    end
     local mod, file, text = find(name)
     local cache = loader.loaded[mod.name]
     if not cache then

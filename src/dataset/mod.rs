@@ -245,7 +245,7 @@ fn tree_cache_path(key: &str) -> Option<PathBuf> {
 
 /// A damaged or unreadable cache entry is treated as absent: the JSON is parsed again.
 fn read_cached_tree(path: &Path) -> Option<Tree> {
-    Tree::from_bytes(std::fs::read(path).ok()?).ok()
+    Tree::from_file(path).ok()
 }
 
 /// Best effort: a cache that cannot be written only costs a parse next time.

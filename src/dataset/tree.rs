@@ -58,9 +58,70 @@ impl fmt::Display for TreeError {
 impl std::error::Error for TreeError {}
 
 /// A parsed `data.raw` (or any JSON document) in the compact form.
-#[derive(Clone)]
 pub struct Tree {
-    bytes: Vec<u8>,
+    bytes: Bytes,
+}
+
+/// The tree's buffer: parsed in this process, or a cache file mapped into memory, so that a new
+/// test process reads only the pages of the prototype types it touches.
+enum Bytes {
+    Owned(Vec<u8>),
+    #[cfg(unix)]
+    Mapped(mapped::Mapping),
+}
+
+impl std::ops::Deref for Bytes {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        match self {
+            Bytes::Owned(v) => v,
+            #[cfg(unix)]
+            Bytes::Mapped(m) => m.as_slice(),
+        }
+    }
+}
+
+#[cfg(unix)]
+mod mapped {
+    use std::os::fd::AsRawFd;
+
+    /// A read-only, private mapping of a whole file. Cache files are replaced by rename, never
+    /// rewritten in place, so the mapped bytes cannot change under the reader.
+    pub struct Mapping {
+        ptr: *mut libc::c_void,
+        len: usize,
+    }
+
+    // SAFETY: the mapping is read-only and owned; sharing `&[u8]` views across threads is sound.
+    unsafe impl Send for Mapping {}
+    unsafe impl Sync for Mapping {}
+
+    impl Mapping {
+        pub fn open(path: &std::path::Path) -> Option<Mapping> {
+            let file = std::fs::File::open(path).ok()?;
+            let len = usize::try_from(file.metadata().ok()?.len()).ok()?;
+            if len == 0 {
+                return None;
+            }
+            // SAFETY: a fresh mapping of an open file descriptor; checked for MAP_FAILED.
+            let ptr = unsafe {
+                libc::mmap(std::ptr::null_mut(), len, libc::PROT_READ, libc::MAP_PRIVATE, file.as_raw_fd(), 0)
+            };
+            (ptr != libc::MAP_FAILED).then_some(Mapping { ptr, len })
+        }
+
+        pub fn as_slice(&self) -> &[u8] {
+            // SAFETY: ptr..ptr+len is mapped readable for the lifetime of self.
+            unsafe { std::slice::from_raw_parts(self.ptr.cast::<u8>(), self.len) }
+        }
+    }
+
+    impl Drop for Mapping {
+        fn drop(&mut self) {
+            // SAFETY: unmapping exactly what `open` mapped.
+            unsafe { libc::munmap(self.ptr, self.len) };
+        }
+    }
 }
 
 impl fmt::Debug for Tree {
@@ -87,11 +148,25 @@ impl Tree {
         }
         let mut bytes = parser.out;
         bytes.shrink_to_fit();
-        Ok(Tree { bytes })
+        Ok(Tree { bytes: Bytes::Owned(bytes) })
     }
 
     /// Takes a tree stored by [`Tree::as_bytes`], checking its header and outline.
     pub fn from_bytes(bytes: Vec<u8>) -> Result<Tree, TreeError> {
+        Tree::checked(Bytes::Owned(bytes))
+    }
+
+    /// Opens a stored tree file: mapped into memory where the platform allows, else read.
+    pub fn from_file(path: &std::path::Path) -> Result<Tree, TreeError> {
+        #[cfg(unix)]
+        if let Some(mapping) = mapped::Mapping::open(path) {
+            return Tree::checked(Bytes::Mapped(mapping));
+        }
+        let bytes = std::fs::read(path).map_err(|_| TreeError::Corrupt { offset: 0, message: "unreadable" })?;
+        Tree::checked(Bytes::Owned(bytes))
+    }
+
+    fn checked(bytes: Bytes) -> Result<Tree, TreeError> {
         if !bytes.starts_with(MAGIC) {
             return Err(TreeError::Corrupt { offset: 0, message: "not a prototype tree (bad header)" });
         }

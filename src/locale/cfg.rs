@@ -28,7 +28,11 @@ What the game does, and where we learnt it:
   does; none of the game's 50 `core.cfg` files has such a line, so this is not verified in game.
 */
 
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 use std::fmt;
+
+use super::hash::FastState;
 
 /// One parsed file: sections in file order, keys in file order, the later duplicate winning.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -48,16 +52,52 @@ impl CfgFile {
             .map(|(_, v)| v.as_str())
     }
 
-    /// The entries of `name`, added at the end if new (always `Some`).
-    fn section_mut(&mut self, name: &str) -> Option<&mut Vec<(String, String)>> {
-        // Sections are few (≈100 in core.cfg), so a linear search costs less than a map.
-        if !self.sections.iter().any(|(n, _)| n == name) {
-            self.sections.push((name.to_owned(), Vec::new()));
+    /// The same file as slices of this one, for [`crate::locale::Dictionary::merge`].
+    pub fn view(&self) -> CfgRef<'_> {
+        CfgRef {
+            sections: self
+                .sections
+                .iter()
+                .map(|(name, entries)| {
+                    let entries = entries.iter().map(|(k, v)| (k.as_str(), v.as_str()));
+                    (name.as_str(), entries.collect())
+                })
+                .collect(),
         }
+    }
+}
+
+/// One parsed file as slices of its text: what [`parse_ref`] gives, with no key or value copied.
+///
+/// Same order and duplicate rule as [`CfgFile`].
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CfgRef<'a> {
+    /// `(section, entries)`; the section-less part is `""`.
+    pub sections: Vec<(&'a str, Vec<(&'a str, &'a str)>)>,
+}
+
+impl CfgRef<'_> {
+    /// The value of `key` in `section`, if defined.
+    pub fn get(&self, section: &str, key: &str) -> Option<&str> {
         self.sections
-            .iter_mut()
-            .find(|(n, _)| n == name)
-            .map(|(_, entries)| entries)
+            .iter()
+            .find(|(name, _)| *name == section)
+            .and_then(|(_, entries)| entries.iter().find(|(k, _)| *k == key))
+            .map(|(_, v)| *v)
+    }
+
+    /// A copy that owns its strings.
+    pub fn to_file(&self) -> CfgFile {
+        CfgFile {
+            sections: self
+                .sections
+                .iter()
+                .map(|(name, entries)| {
+                    let entries = entries.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned()));
+                    ((*name).to_owned(), entries.collect())
+                })
+                .collect(),
+        }
     }
 }
 
@@ -162,6 +202,15 @@ pub struct Parsed {
     pub warnings: Vec<CfgError>,
 }
 
+/// [`Parsed`], borrowing the text.
+#[derive(Debug, Clone, Default)]
+pub struct ParsedRef<'a> {
+    /// The parsed file.
+    pub file: CfgRef<'a>,
+    /// Problems the game loads through (duplicates, blank-ended keys).
+    pub warnings: Vec<CfgError>,
+}
+
 /// How strictly to parse.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Options {
@@ -169,78 +218,114 @@ pub struct Options {
     pub strict: bool,
 }
 
+/// The text of cfg bytes, or the game's refusal of a file that is not UTF-8 at the bad line.
+pub fn text_of<'a>(bytes: &'a [u8], file: &str) -> Result<&'a str, Vec<CfgError>> {
+    std::str::from_utf8(bytes).map_err(|e| {
+        // Count lines up to the bad byte so the message points at it.
+        let good = bytes.get(..e.valid_up_to()).unwrap_or_default();
+        let line = 1 + good.iter().filter(|&&b| b == b'\n').count();
+        vec![CfgError {
+            file: file.to_owned(),
+            line,
+            kind: CfgErrorKind::NotUtf8,
+        }]
+    })
+}
+
 /// Parses cfg bytes (UTF-8, BOM allowed). `file` names the source in messages.
 ///
 /// Returns every error (not only the first), so a test shows all bad lines at once.
 pub fn parse_bytes(bytes: &[u8], file: &str, options: Options) -> Result<Parsed, Vec<CfgError>> {
-    match std::str::from_utf8(bytes) {
-        Ok(text) => parse_str(text, file, options),
-        Err(e) => {
-            // Count lines up to the bad byte so the message points at it.
-            let good = bytes.get(..e.valid_up_to()).unwrap_or_default();
-            let line = 1 + good.iter().filter(|&&b| b == b'\n').count();
-            Err(vec![CfgError {
-                file: file.to_owned(),
-                line,
-                kind: CfgErrorKind::NotUtf8,
-            }])
-        }
-    }
+    parse_str(text_of(bytes, file)?, file, options)
 }
 
-/// Parses cfg text. See the module documentation for the rules.
+/// Parses cfg text into owned strings. See the module documentation for the rules.
 pub fn parse_str(text: &str, file: &str, options: Options) -> Result<Parsed, Vec<CfgError>> {
+    let parsed = parse_ref(text, file, options)?;
+    Ok(Parsed {
+        file: parsed.file.to_file(),
+        warnings: parsed.warnings,
+    })
+}
+
+/// Parses cfg text into slices of it: the fast path behind `fm.locale.load` and `parse`.
+///
+/// Nothing is allocated per line except the entry itself in its section's list; the duplicate
+/// check keys on `(section, &key)`.
+pub fn parse_ref<'a>(text: &'a str, file: &str, options: Options) -> Result<ParsedRef<'a>, Vec<CfgError>> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let mut out = CfgFile::default();
+    let mut out = CfgRef::default();
     let mut errors = Vec::new();
     let mut warnings = Vec::new();
-    let mut section = String::new();
-    // (section, key) -> line, for duplicate reports within this file.
-    let mut seen: std::collections::HashMap<(String, String), usize> = Default::default();
+    let mut section: &str = "";
+    // Index of `section` in `out.sections`, created when its first key arrives (an empty header
+    // adds no section).
+    let mut current: Option<usize> = None;
+    // (section index, key) -> (entry index, line), for duplicates within this file. Keys in
+    // core.cfg average ~50 bytes a line, which sizes the table once for most files.
+    let mut seen: HashMap<(usize, &str), (usize, usize), FastState> =
+        HashMap::with_capacity_and_hasher(text.len() / 48, FastState);
 
     for (index, raw) in text.split('\n').enumerate() {
         let number = index + 1;
         let line = raw.strip_suffix('\r').unwrap_or(raw);
         let body = line.trim_start_matches([' ', '\t']);
-        if body.is_empty() || body.starts_with(';') || body.starts_with('#') {
-            continue;
-        }
-        let problem = |kind| CfgError {
-            file: file.to_owned(),
-            line: number,
-            kind,
-        };
-        if let Some(rest) = body.strip_prefix('[') {
-            match rest.trim_end_matches([' ', '\t']).strip_suffix(']') {
-                Some(name) if !name.contains(']') => section = name.to_owned(),
-                _ => errors.push(problem(CfgErrorKind::BadHeader(line.to_owned()))),
+        match body.as_bytes().first() {
+            None | Some(b';' | b'#') => continue,
+            Some(b'[') => {
+                let rest = body.get(1..).unwrap_or_default();
+                match rest.trim_end_matches([' ', '\t']).strip_suffix(']') {
+                    Some(name) if !name.contains(']') => {
+                        section = name;
+                        current = out.sections.iter().position(|(n, _)| *n == name);
+                    }
+                    _ => errors.push(problem(file, number, CfgErrorKind::BadHeader(line.to_owned()))),
+                }
+                continue;
             }
-            continue;
+            Some(_) => {}
         }
         let Some((key, value)) = body.split_once('=') else {
-            errors.push(problem(CfgErrorKind::MissingValue(line.to_owned())));
+            errors.push(problem(file, number, CfgErrorKind::MissingValue(line.to_owned())));
             continue;
         };
         if key.is_empty() {
-            warnings.push(problem(CfgErrorKind::EmptyKey));
+            warnings.push(problem(file, number, CfgErrorKind::EmptyKey));
         } else if key.ends_with([' ', '\t']) {
-            warnings.push(problem(CfgErrorKind::KeyEndsWithBlank(key.to_owned())));
+            warnings.push(problem(file, number, CfgErrorKind::KeyEndsWithBlank(key.to_owned())));
         }
-        let Some(entries) = out.section_mut(&section) else {
+        let at = match current {
+            Some(at) => at,
+            None => {
+                out.sections.push((section, Vec::new()));
+                let at = out.sections.len() - 1;
+                current = Some(at);
+                at
+            }
+        };
+        let Some((_, entries)) = out.sections.get_mut(at) else {
             continue;
         };
-        match seen.insert((section.clone(), key.to_owned()), number) {
-            Some(first_line) => {
-                warnings.push(problem(CfgErrorKind::DuplicateKey {
-                    section: section.clone(),
-                    key: key.to_owned(),
-                    first_line,
-                }));
-                if let Some(slot) = entries.iter_mut().find(|(k, _)| k == key) {
-                    slot.1 = value.to_owned();
+        match seen.entry((at, key)) {
+            Entry::Occupied(first) => {
+                let (slot, first_line) = *first.get();
+                warnings.push(problem(
+                    file,
+                    number,
+                    CfgErrorKind::DuplicateKey {
+                        section: section.to_owned(),
+                        key: key.to_owned(),
+                        first_line,
+                    },
+                ));
+                if let Some(entry) = entries.get_mut(slot) {
+                    entry.1 = value;
                 }
             }
-            None => entries.push((key.to_owned(), value.to_owned())),
+            Entry::Vacant(v) => {
+                v.insert((entries.len(), number));
+                entries.push((key, value));
+            }
         }
     }
 
@@ -249,12 +334,20 @@ pub fn parse_str(text: &str, file: &str, options: Options) -> Result<Parsed, Vec
         errors.sort_by_key(|e| e.line);
     }
     if errors.is_empty() {
-        Ok(Parsed {
+        Ok(ParsedRef {
             file: out,
             warnings,
         })
     } else {
         Err(errors)
+    }
+}
+
+fn problem(file: &str, line: usize, kind: CfgErrorKind) -> CfgError {
+    CfgError {
+        file: file.to_owned(),
+        line,
+        kind,
     }
 }
 

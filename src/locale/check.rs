@@ -247,7 +247,7 @@ mod tests {
         ] {
             let parsed =
                 parse_str(text, lang, Options::default()).unwrap_or_else(|e| panic!("{e:?}"));
-            d.merge(lang, &parsed.file);
+            d.merge(lang, &parsed.file.view());
         }
         let reports = check(&d);
         let de = reports

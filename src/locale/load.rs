@@ -177,20 +177,26 @@ pub fn load(
     options: Options,
 ) -> Result<Report, LoadError> {
     let found = discover(path, language)?;
-    let mut parsed = Vec::new();
-    let mut errors = Vec::new();
     let mut report = Report::default();
+    // Every file is read, then parsed as slices of its bytes, then merged: the only copies of a
+    // key or value are the dictionary's own.
+    let mut texts = Vec::new();
     for (lang, files) in &found {
         for file in files {
             let bytes = fs::read(file).map_err(io(file))?;
-            match cfg::parse_bytes(&bytes, &file.display().to_string(), options) {
-                Ok(p) => {
-                    report.warnings.extend(p.warnings);
-                    parsed.push((lang.as_str(), p.file));
-                }
-                Err(mut e) => errors.append(&mut e),
-            }
+            texts.push((lang.as_str(), file.display().to_string(), bytes));
             report.files.push(file.clone());
+        }
+    }
+    let mut parsed = Vec::with_capacity(texts.len());
+    let mut errors = Vec::new();
+    for (lang, name, bytes) in &texts {
+        match cfg::text_of(bytes, name).and_then(|text| cfg::parse_ref(text, name, options)) {
+            Ok(p) => {
+                report.warnings.extend(p.warnings);
+                parsed.push((*lang, p.file));
+            }
+            Err(mut e) => errors.append(&mut e),
         }
     }
     if !errors.is_empty() {

@@ -19,10 +19,11 @@ pub mod cfg;
 pub mod check;
 pub mod controls;
 pub mod engine;
+mod hash;
 pub mod load;
 mod plural;
 
-pub use cfg::{CfgError, CfgErrorKind, CfgFile, Options};
+pub use cfg::{CfgError, CfgErrorKind, CfgFile, CfgRef, Options};
 pub use engine::{Catalog, Dictionary, LocalisedString, TranslateError};
 pub use load::{LoadError, Report};
 

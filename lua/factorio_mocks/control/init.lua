@@ -30,13 +30,10 @@ function M.attach(fm)
     return lifecycle.load_control(current_state(fm, "fm.load_control"), path)
   end
 
-  --- Registers a mod folder so `require("__name__/…")` finds it without running its control.lua.
+  --- Registers a mod folder or zip so `require("__name__/…")` finds it without running its
+  --- control.lua; returns the mod's name.
   function fm.add_mod(path)
-    local state = current_state(fm, "fm.add_mod")
-    local text = lifecycle.read_file(path .. "/info.json")
-    local name = text and text:match('"name"%s*:%s*"([^"]+)"') or path:match("([^/\\]+)[/\\]*$")
-    state.known_roots[name] = path
-    return name
+    return lifecycle.add_mod(current_state(fm, "fm.add_mod"), path)
   end
 
   function fm.init()
@@ -79,6 +76,10 @@ function M.attach(fm)
 
   function fm.join(player)
     world.join(current_state(fm, "fm.join"), player)
+  end
+
+  function fm.set_locale(player, lang)
+    world.set_locale(current_state(fm, "fm.set_locale"), player, lang)
   end
 
   function fm.leave(player)
@@ -134,7 +135,7 @@ function M.globals(session, fm, common)
   local defines = common.defines
   local state = {
     session = session, fm = fm, env = session.env, env_defines = defines,
-    output = {}, files = {}, known_roots = {},
+    output = {}, files = {},
     registrations = setmetatable({}, { __mode = "k" }), next_registration = 1, destroyed_queue = {},
     custom_events = {},
   }

@@ -4,163 +4,145 @@
 
 local classes = require("factorio_mocks.control.classes")
 local script = require("factorio_mocks.control.script")
-local json = require("factorio_mocks.control.json")
+local mod_loader = require("factorio_mocks.mod_loader")
 
 local M = {}
 
-local function read_file(path)
+-- The game's words (as mods report them, e.g. Afforess/Big_Brother#12).
+local OUTSIDE_PARSING = "Require can't be used outside of control.lua parsing"
+
+-- The game's own mods in a game data folder (fm.setup's factorio_data): other mods may
+-- require their files as __core__/… or __base__/….
+local GAME_MODS = { "core", "base", "elevated-rails", "quality", "space-age" }
+
+local function exists(path)
   local f = io.open(path, "rb")
-  if not f then return nil end
-  local text = f:read("*a")
-  f:close()
-  return text
+  if f then f:close() end
+  return f ~= nil
 end
 
-local function load_chunk(text, chunkname, env)
-  local fn, err
-  if setfenv then
-    fn, err = loadstring(text, chunkname)
-    if fn then setfenv(fn, env) end
+-- Mod files come through fm.mods.read_file, so a zip reads like a folder.
+local function reader(fm)
+  return function(mod, rel)
+    if not mod.path then return nil end
+    return fm.mods.read_file(mod, rel)
+  end
+end
+
+--- The mod table (fm.mods.load) of a mod folder or zip. A folder with a control.lua and no
+--- info.json is a scenario: the game names its script "level".
+function M.open_mod(state, path, what)
+  local fm = state.fm
+  path = path:gsub("[/\\]+$", "")
+  local mod
+  if not exists(path .. "/info.json") and exists(path .. "/control.lua") then
+    mod = { name = "level", dependencies = {}, path = path }
   else
-    fn, err = load(text, chunkname, "t", env)
+    local ok, loaded = pcall(fm.mods.load, path)
+    if not ok then error(what .. ": " .. tostring(loaded):gsub("^fm%.mods%.load: ", ""), 0) end
+    mod = loaded
   end
-  if not fn then error(err, 0) end
-  return fn
+  return mod
 end
 
--- "scripts.gui" / "scripts/gui" / "scripts/gui.lua" → "scripts/gui.lua"
-local function module_file(name)
-  name = name:gsub("%.lua$", "")
-  return (name:gsub("%.", "/")) .. ".lua"
-end
-
-local function normalize(path)
-  local parts = {}
-  for part in path:gmatch("[^/]+") do
-    if part == ".." then parts[#parts] = nil elseif part ~= "." then parts[#parts + 1] = part end
-  end
-  return table.concat(parts, "/")
-end
-
--- Finds a module for `mod`: `__other__/path` in another known mod; otherwise relative to the
--- requiring file's folder, then to the mod root, then the game's core/lualib when the test gave
--- `factorio_data` to fm.setup.
-local function find_module(state, mod, name, from_dir)
-  local other, rest = name:match("^__([^/]+)__/(.*)$")
-  if other then
-    local target = state.mods_by_name[other] or (state.known_roots[other] and { name = other, root = state.known_roots[other] })
-    if not target then
-      error(("module %s not found; mod '%s' is not known to the test (load it with fm.load_control or fm.add_mod)"):format(name, other), 0)
-    end
-    local rel = module_file(rest)
-    return target.root .. "/" .. rel, "__" .. other .. "__/" .. rel, target
-  end
-  local rel = module_file(name)
-  local candidates = {}
-  if from_dir and from_dir ~= "" then candidates[#candidates + 1] = normalize(from_dir .. "/" .. rel) end
-  candidates[#candidates + 1] = normalize(rel)
-  for _, c in ipairs(candidates) do
-    local path = mod.root .. "/" .. c
-    if read_file(path) then return path, "__" .. mod.name .. "__/" .. c, mod end
-  end
+-- Every mod a require may reach: the game's mods of factorio_data, then fm.add_mod's and
+-- fm.load_control's.
+local function mod_tables(state)
+  if state.mod_tables then return state.mod_tables end
+  local tables = {}
   local data_dir = state.session.opts.factorio_data
   if data_dir then
-    local path = data_dir .. "/core/lualib/" .. rel
-    if read_file(path) then return path, "__core__/lualib/" .. rel, mod end
+    for _, name in ipairs(GAME_MODS) do
+      local dir = data_dir .. "/" .. name
+      if exists(dir .. "/info.json") then
+        local ok, mod = pcall(state.fm.mods.load, dir)
+        if ok then tables[name] = mod end
+      elseif name == "core" and exists(dir .. "/lualib") then
+        -- core has no info.json in some game versions.
+        tables.core = { name = "core", dependencies = {}, path = dir }
+      end
+    end
   end
-  error(("module %s not found; looked in %s (the game's core/lualib is available when fm.setup gets factorio_data)"):format(
-    name, table.concat(candidates, ", ")), 0)
+  state.mod_tables = tables
+  return tables
 end
 
--- Runs one mod file in the mod's environment, caching by the game's name for it.
-local function run_module(state, mod, name, from_dir)
-  local path, chunk_name, owner = find_module(state, mod, name, from_dir)
-  local cache = mod.loaded
-  if cache[chunk_name] ~= nil then return cache[chunk_name] end
-  local fn = load_chunk(read_file(path), "@" .. chunk_name, mod.env)
-  local dir = chunk_name:match("^__[^/]+__/(.*)/[^/]*$") or ""
-  local saved = state.require_dir
-  state.require_dir = dir
-  local result = fn()
-  state.require_dir = saved
-  if result == nil then result = true end
-  cache[chunk_name] = result
-  return result
+--- fm.add_mod(path): lets require("__name__/…") reach a mod without running its control.lua.
+function M.add_mod(state, path)
+  if type(path) ~= "string" then error("fm.add_mod: expected the path of a mod folder or zip, got " .. type(path), 3) end
+  local mod = M.open_mod(state, path, "fm.add_mod")
+  mod_tables(state)[mod.name] = mod
+  return mod.name
 end
 
---- The `require` every mod sees: mod rules while a control.lua is being parsed, the game's
---- error from mod code afterwards, and the host's require for the test's own code.
+--- The `require` the test's globals get: the host's require for the test's own code, the
+--- game's error for mod code after its control.lua was parsed (while it is parsed, each mod's
+--- loader puts its own require in the mod's environment).
 function M.make_require(state, host_require)
   return function(name)
-    if state.parsing then
-      return run_module(state, state.parsing, name, state.require_dir)
-    end
     local info = debug.getinfo(2, "S")
     local source = info and info.source or ""
-    if source:match("^@__[^/]+__/") then
-      error(source:sub(2) .. ": Require can't be used outside of control.lua parsing", 2)
-    end
+    if source:match("^@__[^/]+__/") then error(OUTSIDE_PARSING, 2) end
     return host_require(name)
   end
 end
 
-local function basename(path)
-  return (path:gsub("[/\\]+$", "")):match("([^/\\]+)$") or path
-end
-
---- Reads a mod folder's name and version (info.json, else the folder name).
-local function mod_info(root)
-  local text = read_file(root .. "/info.json")
-  if text then
-    local ok, info = pcall(json.decode, text)
-    if ok and type(info) == "table" and info.name then return info.name, info.version end
-  end
-  local name, version = basename(root):match("^(.-)_(%d+%.%d+%.%d+)$")
-  return name or basename(root), version
-end
-
+-- Runs control.lua in a fresh loader: one per mod and per load, as each mod has its own Lua
+-- state in the game and a load starts a new one.
 local function run_main_chunk(state, mod)
   local env = state.session.env
   local game = rawget(env, "game")
   rawset(env, "game", nil)   -- `game` is nil while control.lua is parsed, as in the game
+  local data_dir = state.session.opts.factorio_data
+  local loader = mod_loader.new(mod.env, mod_tables(state), reader(state.fm), data_dir and (data_dir .. "/core/lualib"),
+    { outside = OUTSIDE_PARSING })
+  mod.loader = loader
   state.parsing = mod
-  state.require_dir = ""
-  local ok, err = pcall(run_module, state, mod, "control")
+  local ok, err = pcall(loader.run_file, mod.source, "control.lua")
   state.parsing = nil
   rawset(env, "game", game)
   if not ok then error(tostring(err), 0) end
 end
 
---- fm.load_control(path): the mod's control.lua, run now; returns the mod's environment.
-function M.load_control(state, root)
-  if type(root) ~= "string" then
-    error("fm.load_control: expected the path of a mod folder, got " .. type(root), 3)
+--- fm.load_control(path): the mod's control.lua (a mod folder or zip), run now; returns the
+--- mod's environment.
+function M.load_control(state, path)
+  if type(path) ~= "string" then
+    error("fm.load_control: expected the path of a mod folder or zip, got " .. type(path), 3)
   end
-  root = root:gsub("[/\\]+$", "")
-  if not read_file(root .. "/control.lua") then
-    error("fm.load_control: " .. root .. "/control.lua not found", 3)
+  local source = M.open_mod(state, path, "fm.load_control")
+  if not reader(state.fm)(source, "control.lua") then
+    error("fm.load_control: " .. source.path .. " has no control.lua", 3)
   end
-  local name, version = mod_info(root)
-  local mod = state.mods_by_name[name]
-  if mod then error(("fm.load_control: mod '%s' is already loaded in this session"):format(name), 3) end
+  local name, version = source.name, source.version
   local primary = state.primary
+  local existing = state.mods_by_name[name]
+  if existing and not (existing == primary and not primary.root) then
+    error(("fm.load_control: mod '%s' is already loaded in this session"):format(name), 3)
+  end
+  local mod
   if not primary.root then
     -- The first mod takes over the test's own `script` and `storage`: it runs in the test's globals.
     mod = primary
     state.mods_by_name[mod.name] = nil
-    mod.name, mod.version, mod.root = name, version, root
+    mod.name, mod.version = name, version
     mod.env = state.session.env
-    state.mods_by_name[name] = mod
   else
     mod = script.new_mod(state, name, version)
-    mod.root = root
     mod.storage = {}
     mod.env = setmetatable({ script = mod.script, storage = mod.storage }, { __index = state.session.env })
     state.mods[#state.mods + 1] = mod
-    state.mods_by_name[name] = mod
   end
-  state.active_mods[name] = version or "0.0.0"
-  state.known_roots[name] = root
+  mod.root, mod.source = source.path, source
+  state.mods_by_name[name] = mod
+  -- The game always has a mod's locale; a zip's needs fm.locale to read archives (not yet).
+  if not source.zip and exists(source.path .. "/locale") then
+    local ok, err = pcall(state.fm.locale.load, source.path)
+    if not ok then error("fm.load_control: " .. tostring(err), 3) end
+  end
+  mod_tables(state)[name] = source
+  -- A scenario is not a mod: it is not in script.active_mods.
+  if name ~= "level" then state.active_mods[name] = version or "0.0.0" end
   run_main_chunk(state, mod)
   script.rebuild_all(state)
   return mod.env
@@ -312,6 +294,5 @@ function M.configuration_changed(state, changes)
   end
 end
 
-M.read_file = read_file
 
 return M

@@ -32,6 +32,7 @@ function M.init_state(state, defines)
   for _, name in ipairs(RAISABLE) do state.raisable[defines.events[name]] = true end
   state.next_custom_id = max_id + 1
   state.custom_inputs = {}   -- custom-input / custom-event name -> id
+  state.translations, state.next_translation_id = {}, 1
 end
 
 local function event_label(state, id)
@@ -164,13 +165,26 @@ function M.raise(state, id, payload)
   end
 end
 
---- Advances `n` ticks: each tick runs on_tick, then on_nth_tick handlers whose period divides
---- the tick, then the on_object_destroyed events queued during the tick.
+--- Raises on_string_translated for the requests made before this tick (in single player the
+--- game answers every request on the next tick). Requests made by these handlers wait a tick.
+function M.flush_translations(state)
+  local queue = state.translations
+  state.translations = {}
+  local id = state.env_defines.events.on_string_translated
+  for _, request in ipairs(queue) do
+    if classes.data(request.player).valid ~= false then M.raise(state, id, request.payload) end
+  end
+end
+
+--- Advances `n` ticks: each tick answers last tick's translation requests, runs on_tick, then
+--- on_nth_tick handlers whose period divides the tick, then the on_object_destroyed events
+--- queued during the tick.
 function M.tick(state, n)
   local on_tick = state.env_defines.events.on_tick
   for _ = 1, n do
     local t = state.tick + 1
     state.tick = t
+    if state.translations[1] then M.flush_translations(state) end
     local list = state.dispatch[on_tick]
     if list then
       for i = 1, #list do
@@ -410,7 +424,7 @@ end
 --- A new mod record with its own LuaBootstrap object.
 function M.new_mod(state, name, version)
   local mod = {
-    name = name, version = version, handlers = {}, filters = {}, nth = {}, metatables = {}, loaded = {},
+    name = name, version = version, handlers = {}, filters = {}, nth = {}, metatables = {},
   }
   mod.script = classes.new("LuaBootstrap", { state = state, mod = mod })
   return mod
@@ -420,7 +434,7 @@ end
 function M.clear_mod(state, mod)
   local ids = {}
   for id in pairs(mod.handlers) do ids[#ids + 1] = id end
-  mod.handlers, mod.filters, mod.nth, mod.metatables, mod.loaded = {}, {}, {}, {}, {}
+  mod.handlers, mod.filters, mod.nth, mod.metatables = {}, {}, {}, {}
   mod.on_init, mod.on_load, mod.on_configuration_changed = nil, nil, nil
   for _, id in ipairs(ids) do rebuild(state, id) end
   rebuild_nth(state)

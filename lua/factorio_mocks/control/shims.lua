@@ -9,25 +9,22 @@ local M = {}
 
 local echo = os.getenv("FACTORIO_MOCKS_LOG") == "1"
 
---- The text a LocalisedString shows (English), or a readable form when no locale is loaded.
-function M.text(state, message)
-  if type(message) == "table" and not classes.is_object(message) then
-    local locale = state.fm.locale
-    if locale and locale.translate then
-      local ok, text = pcall(locale.translate, message)
-      if ok and type(text) == "string" then return text end
-    end
-    local parts = {}
-    for i = 2, #message do parts[#parts + 1] = M.text(state, message[i]) end
-    if message[1] == "" then return table.concat(parts) end
-    return tostring(message[1]) .. (parts[1] and ("(" .. table.concat(parts, ", ") .. ")") or "")
-  end
-  if message == nil then return "nil" end
-  return tostring(message)
+--- The text a LocalisedString shows in `lang` (default "en"), through fm.locale. An invalid
+--- LocalisedString fails here, as printing one fails in the game; `where` names the API call.
+function M.text(state, message, lang, where)
+  local t = type(message)
+  if t == "string" then return message end
+  -- Numbers, booleans and nil as text; an object as its class ("[LuaPlayer]").
+  if t ~= "table" or classes.is_object(message) then return tostring(message) end
+  local ok, text = pcall(state.fm.locale.translate, message, lang or "en")
+  if not ok then error((where and (where .. ": ") or "") .. tostring(text), 0) end
+  return text
 end
 
-function M.capture(state, source, message)
-  local text = M.text(state, message)
+--- Records what `source` printed (game, player, force, surface, rcon, log, print) as the
+--- text a player with locale `lang` reads.
+function M.capture(state, source, message, lang, where)
+  local text = M.text(state, message, lang, where)
   state.output[#state.output + 1] = { source = source, text = text }
   if echo then io.stderr:write("[" .. source .. "] ", text, "\n") end
   return text
@@ -183,7 +180,7 @@ end
 
 local rcon = classes.impl("LuaRCON")
 function rcon.call.print(d, message)
-  local text = M.capture(d.state, "rcon", message)
+  local text = M.capture(d.state, "rcon", message, "en", "LuaRCON.print")
   if d.state.rcon_active then d.state.rcon_active[#d.state.rcon_active + 1] = text end
 end
 
@@ -205,7 +202,7 @@ function helpers.call.write_file(d, filename, data, append, for_player)
   if filename:find("%.%.") or filename:find("^/") then
     error("Path can't contain \"..\" or start with \"/\": " .. filename, 2)
   end
-  local text = M.text(d.state, data)
+  local text = M.text(d.state, data, "en", "LuaHelpers.write_file")
   local files = d.state.files
   files[filename] = (append and files[filename] or "") .. text
 end
@@ -351,11 +348,11 @@ function M.globals(state, common)
   -- log and localised_print keep writing fm.logs (common) and are captured here too.
   local log, localised_print = common.log, common.localised_print
   g.log = function(message)
-    M.capture(state, "log", message)
+    M.capture(state, "log", message, "en", "log")
     if log then return log(message) end
   end
   g.localised_print = function(message)
-    M.capture(state, "print", message)
+    M.capture(state, "print", message, "en", "localised_print")
     if localised_print then return localised_print(message) end
   end
   return g

@@ -84,7 +84,7 @@ function force.get.connected_players(d)
   return list
 end
 function force.call.print(d, message)
-  shims.capture(d.state, "force", message)
+  shims.capture(d.state, "force", message, "en", "LuaForce.print")
 end
 
 local function force_recipe(d, name)
@@ -226,7 +226,7 @@ end
 local surface = classes.impl("LuaSurface")
 function surface.get.name(d) return d.name end
 function surface.get.index(d) return d.index end
-function surface.call.print(d, message) shims.capture(d.state, "surface", message) end
+function surface.call.print(d, message) shims.capture(d.state, "surface", message, "en", "LuaSurface.print") end
 
 local function entity_box(ed)
   local box = ed.raw and ed.raw.collision_box
@@ -503,7 +503,62 @@ function player.get.tag(d) return d.tag or "" end
 function player.set.tag(d, v) d.tag = v end
 function player.get.color(d) return d.color end
 function player.set.color(d, v) d.color = v end
-function player.call.print(d, message) shims.capture(d.state, "player", message) end
+function player.get.locale(d) return d.locale end
+
+-- The LocalisedString as on_string_translated hands it back: a copy whose numbers became
+-- strings (observed in the game, e.g. lossycrypt's Babelfish notes).
+local function echo_ls(ls)
+  if type(ls) == "number" then return tostring(ls) end
+  if type(ls) ~= "table" or classes.is_object(ls) then return ls end
+  local copy = {}
+  for i, v in pairs(ls) do copy[i] = echo_ls(v) end
+  return copy
+end
+
+-- Queues one request: translated now, in the player's locale (so an invalid LocalisedString
+-- fails at the mod's call), delivered by script.tick on the next tick.
+local function request(d, ls, where)
+  local state = d.state
+  local result = shims.text(state, ls, d.locale, where)
+  -- Not translated: a key the locale lacks. Packed strings ("" and "?") always count as
+  -- translated, as the game reports them (Babelfish's notes); their parts may still read
+  -- Unknown key: "…".
+  local translated = true
+  if type(ls) == "table" and not classes.is_object(ls) and type(ls[1]) == "string" and ls[1] ~= "" and ls[1] ~= "?" then
+    translated = result ~= ('Unknown key: "%s"'):format(ls[1])
+  end
+  local id = state.next_translation_id
+  state.next_translation_id = id + 1
+  state.translations[#state.translations + 1] = {
+    player = d.self, payload = { player_index = d.index, id = id, localised_string = echo_ls(ls),
+      result = result, translated = translated },
+  }
+  return id
+end
+
+-- "Does nothing if this player is not connected" (the API description): no id then.
+function player.call.request_translation(d, ls)
+  if not d.connected then return nil end
+  return request(d, ls, "LuaPlayer.request_translation")
+end
+function player.call.request_translations(d, list)
+  if not d.connected then return nil end
+  local ids = {}
+  for i, ls in ipairs(list) do ids[i] = request(d, ls, "LuaPlayer.request_translations") end
+  return ids
+end
+
+--- fm.set_locale(player, lang): the player switches language; on_player_locale_changed follows.
+function M.set_locale(state, p, lang)
+  if type(lang) ~= "string" then error("fm.set_locale: expected a locale such as \"de\", got " .. type(lang), 3) end
+  local d = data(player_of(state, p, 3))
+  local old = d.locale
+  d.locale = lang
+  script.raise(state, state.env_defines.events.on_player_locale_changed, { player_index = d.index, old_locale = old })
+end
+
+-- A player reads a print in their own locale.
+function player.call.print(d, message) shims.capture(d.state, "player", message, d.locale, "LuaPlayer.print") end
 function player.call.get_main_inventory(d)
   return d.character and data(d.character).valid ~= false and main_inventory(data(d.character)) or nil
 end
@@ -528,7 +583,8 @@ function player.call.teleport(d, position, surface_arg)
   return true
 end
 
---- fm.create_player{name = …, force = "player", admin = false, connected = true, character = true}
+--- fm.create_player{name = …, force = "player", admin = false, connected = true, character = true,
+--- locale = "en"}
 function M.create_player(state, opts)
   local w = state.world
   local index = #w.player_list + 1
@@ -536,7 +592,7 @@ function M.create_player(state, opts)
   if w.players_by_name[name] then error(("fm.create_player: a player named '%s' exists already"):format(name), 3) end
   local d = {
     state = state, index = index, name = name, admin = opts.admin or false,
-    connected = opts.connected ~= false, position = { x = 0, y = 0 },
+    connected = opts.connected ~= false, position = { x = 0, y = 0 }, locale = "en",
     surface = w.surface_list[1], color = { r = 1, g = 0.63, b = 0.26, a = 0.5 },
   }
   local p = classes.new("LuaPlayer", d)
@@ -552,6 +608,8 @@ function M.create_player(state, opts)
   local events = state.env_defines.events
   script.raise(state, events.on_player_created, { player_index = index })
   if d.connected then script.raise(state, events.on_player_joined_game, { player_index = index }) end
+  -- The game reports "en" during on_player_created and the player's real locale just after.
+  if opts.locale and opts.locale ~= "en" then M.set_locale(state, p, opts.locale) end
   return p
 end
 
@@ -654,7 +712,8 @@ function game.call.create_force(d, name)
   script.raise(d.state, d.state.env_defines.events.on_force_created, { force = f })
   return f
 end
-function game.call.print(d, message) shims.capture(d.state, "game", message) end
+-- Each player reads game.print in their locale; the capture keeps the English text.
+function game.call.print(d, message) shims.capture(d.state, "game", message, "en", "LuaGameScript.print") end
 function game.call.get_entity_by_unit_number(d, unit_number) return d.state.world.entities[unit_number] end
 function game.call.is_valid_sound_path(d, path) return type(path) == "string" and path ~= "" end
 
