@@ -4,6 +4,8 @@
 #   make test        every test: cargo test, busted under Lua 5.1–5.4 and LuaJIT, luarocks make
 #   make bench       the speed table of the README (needs ../shared/data)
 #   make build       the module for $(LUA) into build/<lua>/factorio_mocks.so
+#   make fuzz        a million mutated inputs per file parser: no panic, no hang (examples/fuzz.rs)
+#   make cli         the `factorio-mocks` command-line tool into build/factorio-mocks
 #
 # LuaRocks drives the `rock` and `rock-install` targets (see rockspec/).
 
@@ -23,7 +25,7 @@ else
   LIB_EXT := so
 endif
 
-.PHONY: build rock rock-install install demo test bench deps clean check-lua
+.PHONY: build rock rock-install install demo test bench deps clean check-lua fuzz cli
 
 check-lua:
 	@test -n "$(LUA_FEATURE)" || { echo "error: cannot run '$(LUA)'; pass LUA=<interpreter>, e.g. make LUA=lua5.4 (scripts/ensure-deps.sh installs them)"; exit 1; }
@@ -60,6 +62,15 @@ bench: deps
 	@mkdir -p build/bench
 	@test -f $(BENCH_JSON) || gzip -dc $(SHARED_DATA)/data-raw/space-age-2.0.77.json.gz > $(BENCH_JSON)
 	@lua5.2 bench/bench.lua $(BENCH_JSON)
+
+FUZZ_INPUTS ?= 1000000
+fuzz:
+	$(CARGO) run --release --no-default-features --features cli --example fuzz -- --inputs $(FUZZ_INPUTS)
+
+cli:
+	$(CARGO) build --release --no-default-features --features cli --bin factorio-mocks
+	@mkdir -p build
+	cp target/release/factorio-mocks build/factorio-mocks
 
 clean:
 	rm -rf build

@@ -134,7 +134,20 @@ fn metadata_from_lua(t: &Table) -> Result<Metadata> {
 }
 
 /// Builds the value at `at` as a Lua value; the inner error is a damaged tree.
+///
+/// The collector is paused while building: every table made here is reachable from the result,
+/// so collection steps during the build would only walk the growing tree again and again.
 fn build_value(lua: &Lua, bytes: &[u8], at: usize) -> Result<std::result::Result<Value, TreeError>> {
+    let was_running = lua.gc_is_running();
+    lua.gc_stop();
+    let built = build_value_unpaused(lua, bytes, at);
+    if was_running {
+        lua.gc_restart();
+    }
+    built
+}
+
+fn build_value_unpaused(lua: &Lua, bytes: &[u8], at: usize) -> Result<std::result::Result<Value, TreeError>> {
     let mut failure = None;
     // SAFETY: `push` only pushes well-formed values and keeps the stack balanced; exec_raw runs
     // it in protected mode, so a Lua memory error cannot unwind through Rust frames that own heap

@@ -5,10 +5,16 @@
 
 use std::path::Path;
 
-use mlua::{Error, Lua, LuaString, Result, Table, Value};
+use std::cell::RefCell;
+use std::os::raw::c_int;
+
+use mlua::{Error, ErrorContext, Function, Lua, LuaString, Result, Table, Value, ffi};
 
 use crate::locale::engine::LIMIT;
-use crate::locale::{self, Dictionary, LocalisedString, Options, TranslateError};
+use crate::locale::{self, CfgRef, Dictionary, LocalisedString, Options, PrototypeKind, TranslateError};
+
+/// Registry slot of the function `__ITEM__x__` and friends ask for a prototype's localised_name.
+const PROTOTYPE_NAMES: &str = "factorio_mocks.locale.prototype_names";
 
 /// Builds the `fm.locale` table.
 pub fn module(lua: &Lua) -> Result<Table> {
@@ -24,6 +30,10 @@ pub fn module(lua: &Lua) -> Result<Table> {
     t.set("bind", lua.create_function(bind)?)?;
     t.set("check", lua.create_function(check)?)?;
     t.set("load_text", lua.create_function(load_text)?)?;
+    t.set(
+        "set_prototype_names",
+        lua.create_function(set_prototype_names)?,
+    )?;
     Ok(t)
 }
 
@@ -40,14 +50,64 @@ fn with_dict<R>(lua: &Lua, f: impl FnOnce(&mut Dictionary) -> R) -> Result<R> {
     }
 }
 
+/// Runs `f` on this state's dictionary without changing it; a Lua callback inside `f` may read
+/// it again (translate), though not load into it.
+fn with_dict_ref<R>(lua: &Lua, f: impl FnOnce(&Dictionary) -> R) -> Result<R> {
+    if lua.app_data_ref::<Dictionary>().is_none() {
+        lua.set_app_data(Dictionary::new());
+    }
+    match lua.app_data_ref::<Dictionary>() {
+        Some(d) => Ok(f(&d)),
+        None => Err(Error::runtime(
+            "fm.locale: the dictionary is being changed (re-entrant call)",
+        )),
+    }
+}
+
 /// The text the game shows for a LocalisedString given as a Lua value, in `language`.
 ///
 /// For the control-stage shims (`game.print`, `request_translation`).
-#[allow(dead_code)] // used by the shims as they land
 pub(crate) fn translate_value(lua: &Lua, value: &Value, language: &str) -> Result<String> {
     let ls = from_lua(value, 1)?;
-    let text = with_dict(lua, |d| d.translate(&ls, language))?;
+    // Asked only for the built-in tokens the text contains; the first error it raises (a broken
+    // dataset, a localised_name that is not a LocalisedString) fails the translation.
+    let resolver: Option<Function> = lua.named_registry_value(PROTOTYPE_NAMES)?;
+    let failure = RefCell::new(None);
+    let names = |kind: PrototypeKind, name: &str| -> Option<LocalisedString> {
+        let f = resolver.as_ref()?;
+        let found = f
+            .call::<Value>((kind.family(), name))
+            .and_then(|v| match v {
+                Value::Nil => Ok(None),
+                v => from_lua(&v, 1).map(Some),
+            })
+            .map_err(|e| {
+                e.context(format!(
+                    "fm.locale: the localised_name of {} {name:?}",
+                    kind.family()
+                ))
+            });
+        match found {
+            Ok(ls) => ls,
+            Err(e) => {
+                failure.borrow_mut().get_or_insert(e);
+                None
+            }
+        }
+    };
+    let text = with_dict_ref(lua, |d| d.translate_with(&ls, language, &names))?;
+    if let Some(e) = failure.into_inner() {
+        return Err(e);
+    }
     text.map_err(Error::runtime)
+}
+
+/// `fm.locale.set_prototype_names(function(family, name) … end)`: how `__ITEM__x__` and friends
+/// find a prototype's `localised_name` (family: `item`, `entity`, `fluid`, `tile`,
+/// `space_location`); `nil` forgets it. lua/factorio_mocks/locale.lua sets it to read the
+/// session's dataset, so nothing of data.raw is copied into the dictionary.
+fn set_prototype_names(lua: &Lua, f: Option<Function>) -> Result<()> {
+    lua.set_named_registry_value(PROTOTYPE_NAMES, f)
 }
 
 fn strict_option(options: Option<Table>) -> Result<Options> {
@@ -79,17 +139,41 @@ fn parse(
     (text, chunkname, options): (LuaString, Option<String>, Option<Table>),
 ) -> Result<(Table, Table)> {
     let label = chunk_label(chunkname);
-    let parsed = locale::cfg::parse_bytes(&text.as_bytes(), &label, strict_option(options)?)
+    let options = strict_option(options)?;
+    let bytes = text.as_bytes();
+    let parsed = locale::cfg::text_of(&bytes, &label)
+        .and_then(|text| locale::cfg::parse_ref(text, &label, options))
         .map_err(|errors| Error::runtime(join(&errors)))?;
-    let out = lua.create_table()?;
-    for (section, entries) in &parsed.file.sections {
-        let t = lua.create_table_with_capacity(0, entries.len())?;
-        for (key, value) in entries {
-            t.raw_set(key.as_str(), value.as_str())?;
-        }
-        out.raw_set(section.as_str(), t)?;
+    Ok((
+        sections_table(lua, &parsed.file)?,
+        warnings_table(lua, &parsed.warnings)?,
+    ))
+}
+
+/// `{[section] = {[key] = value}}` built with the C API: every table sized once, no handle per
+/// value (a `Table` handle per entry cost more than the parse itself).
+fn sections_table(lua: &Lua, file: &CfgRef<'_>) -> Result<Table> {
+    fn size(n: usize) -> c_int {
+        c_int::try_from(n).unwrap_or(0)
     }
-    Ok((out, warnings_table(lua, &parsed.warnings)?))
+    // SAFETY: the closure pushes two values at most above each table it fills and pops them with
+    // lua_rawset, leaving only the result; exec_raw runs it in protected mode, so a Lua memory
+    // error cannot unwind through Rust frames that own heap data (the closure only borrows).
+    unsafe {
+        lua.exec_raw::<Table>((), |state| {
+            ffi::lua_createtable(state, 0, size(file.sections.len()));
+            for (section, entries) in &file.sections {
+                ffi::lua_pushlstring(state, section.as_ptr().cast(), section.len());
+                ffi::lua_createtable(state, 0, size(entries.len()));
+                for (key, value) in entries {
+                    ffi::lua_pushlstring(state, key.as_ptr().cast(), key.len());
+                    ffi::lua_pushlstring(state, value.as_ptr().cast(), value.len());
+                    ffi::lua_rawset(state, -3);
+                }
+                ffi::lua_rawset(state, -3);
+            }
+        })
+    }
 }
 
 fn join(errors: &[locale::CfgError]) -> String {
@@ -120,10 +204,11 @@ fn load(
 /// locale, or text a test builds) into the dictionary; `chunkname` names it in errors.
 fn load_text(lua: &Lua, (text, language, chunkname): (LuaString, String, Option<String>)) -> Result<()> {
     let name = chunkname.unwrap_or_else(|| format!("<{language} locale text>"));
-    let file = locale::cfg::parse_bytes(&text.as_bytes(), &name, Options::default()).map_err(|errors| {
-        Error::runtime(errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))
-    })?;
-    with_dict(lua, |d| d.merge(&language, &file.file))
+    let bytes = text.as_bytes();
+    let parsed = locale::cfg::text_of(&bytes, &name)
+        .and_then(|text| locale::cfg::parse_ref(text, &name, Options::default()))
+        .map_err(|errors| Error::runtime(join(&errors)))?;
+    with_dict(lua, |d| d.merge(&language, &parsed.file))
 }
 
 /// `fm.locale.translate(ls, lang)` → the text (lang defaults to `"en"`).

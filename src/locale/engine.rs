@@ -38,6 +38,7 @@ A token the game does not know (the `nl` file's `__ALT_CONTRO_LEFT_CLICK__1__`) 
 */
 
 use std::borrow::Borrow;
+use std::cell::Cell;
 use std::collections::{HashMap, HashSet};
 use std::fmt;
 
@@ -309,26 +310,120 @@ impl Dictionary {
             })
     }
 
-    /// The text the game shows for `ls` in `language`.
+    /// The text the game shows for `ls` in `language`, with no dataset: `__ITEM__x__` and
+    /// friends show the locale key (`item-name.x`).
     pub fn translate(
         &self,
         ls: &LocalisedString,
         language: &str,
+    ) -> Result<String, TranslateError> {
+        self.translate_with(ls, language, &NoPrototypes)
+    }
+
+    /// [`Dictionary::translate`], asking `prototypes` for the `localised_name` a built-in token
+    /// shows; only the tokens in the rendered templates are asked about.
+    pub fn translate_with(
+        &self,
+        ls: &LocalisedString,
+        language: &str,
+        prototypes: &dyn PrototypeNames,
     ) -> Result<String, TranslateError> {
         ls.validate()?;
         let mut out = String::new();
         Renderer {
             dict: self,
             language,
+            prototypes,
+            nesting: Cell::new(0),
         }
         .render(ls, &mut out);
         Ok(out)
     }
 }
 
+/// The prototype families a built-in token names: `__ITEM__x__` is an item, and so on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum PrototypeKind {
+    /// `__ITEM__x__`: any item type (`item`, `tool`, `ammo`, …).
+    Item,
+    /// `__ENTITY__x__`: any entity type.
+    Entity,
+    /// `__FLUID__x__`.
+    Fluid,
+    /// `__TILE__x__`.
+    Tile,
+    /// `__PLANET__x__`: a `planet` or `space-location`.
+    SpaceLocation,
+}
+
+impl PrototypeKind {
+    fn from_token(name: &str) -> Option<Self> {
+        Some(match name {
+            "ITEM" => PrototypeKind::Item,
+            "ENTITY" => PrototypeKind::Entity,
+            "FLUID" => PrototypeKind::Fluid,
+            "TILE" => PrototypeKind::Tile,
+            "PLANET" => PrototypeKind::SpaceLocation,
+            _ => return None,
+        })
+    }
+
+    /// The runtime family (`prototypes.<family>`): `item`, `entity`, `fluid`, `tile`,
+    /// `space_location`.
+    pub fn family(self) -> &'static str {
+        match self {
+            PrototypeKind::Item => "item",
+            PrototypeKind::Entity => "entity",
+            PrototypeKind::Fluid => "fluid",
+            PrototypeKind::Tile => "tile",
+            PrototypeKind::SpaceLocation => "space_location",
+        }
+    }
+
+    /// The locale section of the name a prototype has without `localised_name`.
+    pub fn section(self) -> &'static str {
+        match self {
+            PrototypeKind::Item => "item-name",
+            PrototypeKind::Entity => "entity-name",
+            PrototypeKind::Fluid => "fluid-name",
+            PrototypeKind::Tile => "tile-name",
+            PrototypeKind::SpaceLocation => "space-location-name",
+        }
+    }
+}
+
+/// Where built-in tokens find a prototype's own `localised_name` (the loaded dataset).
+///
+/// `None`: the prototype does not exist or has no `localised_name`; the token then shows the
+/// key `<section>.<name>`, as the game does for a prototype without one.
+pub trait PrototypeNames {
+    /// The `localised_name` of prototype `name` of `kind`, if it sets one.
+    fn localised_name(&self, kind: PrototypeKind, name: &str) -> Option<LocalisedString>;
+}
+
+impl<F: Fn(PrototypeKind, &str) -> Option<LocalisedString>> PrototypeNames for F {
+    fn localised_name(&self, kind: PrototypeKind, name: &str) -> Option<LocalisedString> {
+        self(kind, name)
+    }
+}
+
+/// No dataset: every prototype shows its locale key.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoPrototypes;
+
+impl PrototypeNames for NoPrototypes {
+    fn localised_name(&self, _: PrototypeKind, _: &str) -> Option<LocalisedString> {
+        None
+    }
+}
+
 struct Renderer<'a> {
     dict: &'a Dictionary,
     language: &'a str,
+    prototypes: &'a dyn PrototypeNames,
+    /// Templates being expanded inside one another (through built-ins and plurals).
+    nesting: Cell<usize>,
 }
 
 impl Renderer<'_> {
@@ -394,6 +489,21 @@ impl Renderer<'_> {
 
     /// Expands a template: parameters, plurals, built-ins and `\n`.
     fn template(&self, template: &str, params: &[String], out: &mut String) {
+        // `item-name.x=__ITEM__x__`, or a control key whose text names its own control, would
+        // expand forever (a stack overflow aborts the host, which a test must never see). Past
+        // the game's nesting limit the template is shown as written. Our rule: no report says
+        // what the game does with such a cycle.
+        let depth = self.nesting.get();
+        if depth >= LIMIT {
+            out.push_str(template);
+            return;
+        }
+        self.nesting.set(depth + 1);
+        self.expand(template, params, out);
+        self.nesting.set(depth);
+    }
+
+    fn expand(&self, template: &str, params: &[String], out: &mut String) {
         let mut rest = template;
         while let Some(at) = rest.find(['_', '\\']) {
             let (before, here) = rest.split_at(at);
@@ -442,23 +552,18 @@ impl Renderer<'_> {
     }
 
     fn builtin(&self, name: &str, args: &[&str], out: &mut String) -> Option<()> {
-        let prototype_section = match name {
-            "ITEM" => Some("item-name"),
-            "ENTITY" => Some("entity-name"),
-            "FLUID" => Some("fluid-name"),
-            "TILE" => Some("tile-name"),
-            "PLANET" => Some("space-location-name"),
-            _ => None,
-        };
-        if let Some(section) = prototype_section {
-            let key = format!("{section}.{}", args.first()?);
-            self.render(
-                &LocalisedString::Key {
-                    key,
+        if let Some(kind) = PrototypeKind::from_token(name) {
+            let prototype = args.first()?;
+            // The game shows the prototype's own localised_name when it has one.
+            let ls = self
+                .prototypes
+                .localised_name(kind, prototype)
+                .filter(|ls| ls.validate().is_ok())
+                .unwrap_or_else(|| LocalisedString::Key {
+                    key: format!("{}.{prototype}", kind.section()),
                     params: Vec::new(),
-                },
-                out,
-            );
+                });
+            self.render(&ls, out);
             return Some(());
         }
         match name {

@@ -24,7 +24,9 @@ pub mod load;
 mod plural;
 
 pub use cfg::{CfgError, CfgErrorKind, CfgFile, CfgRef, Options};
-pub use engine::{Catalog, Dictionary, LocalisedString, TranslateError};
+pub use engine::{
+    Catalog, Dictionary, LocalisedString, NoPrototypes, PrototypeKind, PrototypeNames, TranslateError,
+};
 pub use load::{LoadError, Report};
 
 #[cfg(test)]

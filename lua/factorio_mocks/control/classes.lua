@@ -239,6 +239,11 @@ local function newindex(obj, key, value)
   elseif r.kind ~= "unknown" then
     error(d.class .. "::" .. key .. " is read only.", 2)
   else
+    local op = operator(d.class, "newindex")
+    if op then
+      op(d, key, value)
+      return
+    end
     error(d.class .. " doesn't contain key " .. tostring(key) .. ".", 2)
   end
 end
@@ -319,6 +324,15 @@ function custom.index(d, key)
   local v = d.lookup(key)
   if v ~= nil then return true, v end
   return true, nil
+end
+-- Writable custom tables (mod settings) give `assign(key, value, level)`; level 3 blames the
+-- code that wrote (assign < custom.newindex < the __newindex metamethod < caller).
+function custom.newindex(d, key, value)
+  if not d.assign then
+    -- Our words: the game's message for writing to a read-only LuaCustomTable was not found.
+    error("LuaCustomTable is read only: can't set " .. tostring(key) .. ".", 3)
+  end
+  d.assign(key, value, 3)
 end
 function custom.len(d) return #d.keys() end
 function custom.pairs(d)

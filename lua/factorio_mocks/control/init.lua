@@ -82,6 +82,9 @@ function M.attach(fm)
     world.set_locale(current_state(fm, "fm.set_locale"), player, lang)
   end
 
+  function fm.build(opts) return world.build(current_state(fm, "fm.build"), opts) end
+  function fm.mine(entity, player) return world.mine(current_state(fm, "fm.mine"), entity, player) end
+
   function fm.leave(player)
     world.leave(current_state(fm, "fm.leave"), player)
   end

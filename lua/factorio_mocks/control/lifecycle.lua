@@ -5,6 +5,8 @@
 local classes = require("factorio_mocks.control.classes")
 local script = require("factorio_mocks.control.script")
 local mod_loader = require("factorio_mocks.mod_loader")
+local shims = require("factorio_mocks.control.shims")
+local data_stage = require("factorio_mocks.stage.data")
 
 local M = {}
 
@@ -87,14 +89,37 @@ function M.make_require(state, host_require)
   end
 end
 
+local SETTINGS_STEPS = { "settings.lua", "settings-updates.lua", "settings-final-fixes.lua" }
+
+local function lualib_of(state)
+  local data_dir = state.session.opts.factorio_data
+  return data_dir and (data_dir .. "/core/lualib")
+end
+
+-- The mod's settings stage, apart (the game runs it in its own Lua state), to learn the setting
+-- prototypes it defines: their defaults become settings.startup/global/player_default, and the
+-- mod becomes their owner (mods can only change their own settings).
+local function run_settings_stage(state, source)
+  local read = reader(state.fm)
+  local env = state.session.env
+  local settings_env = setmetatable({ mods = {} }, { __index = env })
+  for name, version in pairs(state.active_mods) do settings_env.mods[name] = version end
+  settings_env.data = data_stage.new_data({}, rawget(env, "serpent") or require("factorio_mocks.serpent"))
+  local loader = mod_loader.new(settings_env, mod_tables(state), read, lualib_of(state))
+  local ran = false
+  for _, step in ipairs(SETTINGS_STEPS) do
+    if loader.run_file(source, step) then ran = true end
+  end
+  if ran then shims.add_setting_prototypes(state, settings_env.data.raw, source.name) end
+end
+
 -- Runs control.lua in a fresh loader: one per mod and per load, as each mod has its own Lua
 -- state in the game and a load starts a new one.
 local function run_main_chunk(state, mod)
   local env = state.session.env
   local game = rawget(env, "game")
   rawset(env, "game", nil)   -- `game` is nil while control.lua is parsed, as in the game
-  local data_dir = state.session.opts.factorio_data
-  local loader = mod_loader.new(mod.env, mod_tables(state), reader(state.fm), data_dir and (data_dir .. "/core/lualib"),
+  local loader = mod_loader.new(mod.env, mod_tables(state), reader(state.fm), lualib_of(state),
     { outside = OUTSIDE_PARSING })
   mod.loader = loader
   state.parsing = mod
@@ -143,6 +168,7 @@ function M.load_control(state, path)
   mod_tables(state)[name] = source
   -- A scenario is not a mod: it is not in script.active_mods.
   if name ~= "level" then state.active_mods[name] = version or "0.0.0" end
+  run_settings_stage(state, source)
   run_main_chunk(state, mod)
   script.rebuild_all(state)
   return mod.env

@@ -103,11 +103,13 @@ function M.run_command(state, line, player, from_rcon)
     index = pd and pd.index or player
   end
   local data = { name = name, tick = state.tick, player_index = index, parameter = parameter ~= "" and parameter or nil }
-  local saved = state.rcon_active
+  local saved, saved_player = state.rcon_active, state.command_player
   state.rcon_active = from_rcon and {} or nil
+  -- game.player is the player typing the command, only inside the handler (nil from RCON).
+  state.command_player = index and state.world.players[index] or nil
   local ok, err = pcall(command.fn, data)
   local rcon_out = state.rcon_active
-  state.rcon_active = saved
+  state.rcon_active, state.command_player = saved, saved_player
   if not ok then
     error(("Error while running command \"%s\": %s"):format(name, tostring(err)), 0)
   end
@@ -256,80 +258,216 @@ end
 function helpers.call.check_prototype_translations(d) end
 
 -- LuaSettings -----------------------------------------------------------------------------------
+--
+-- Values live in state.settings.<store>[name] (startup, global, player_default, per_player[i]).
+-- Reading settings.global[name] gives a fresh {value = …} each time, as in the game: changing
+-- that table changes nothing; a mod writes a whole ModSetting table instead, which raises
+-- on_runtime_mod_setting_changed (player_index nil: "In all other cases, this is nil", the
+-- event's description).
 
-local settings_impl = classes.impl("LuaSettings")
-function settings_impl.get.startup(d) return d.state.settings.startup end
-function settings_impl.get.global(d) return d.state.settings.global end
-function settings_impl.get.player_default(d) return d.state.settings.player_default end
-function settings_impl.call.get_player_settings(d, player)
+local KIND_TYPES = {
+  ["bool-setting"] = "boolean", ["int-setting"] = "number", ["double-setting"] = "number",
+  ["string-setting"] = "string", ["color-setting"] = "table",
+}
+local SETTING_TYPES = { "bool-setting", "int-setting", "double-setting", "string-setting", "color-setting" }
+
+local function copy_value(v)
+  if type(v) ~= "table" then return v end
+  local c = {}
+  for k, x in pairs(v) do c[k] = x end
+  return c
+end
+
+-- The mods whose files are on the call stack (chunks named @__mod__/…); none for the test's
+-- own code. A library file runs in the calling mod's Lua state in the game, so one frame of
+-- the owner anywhere up the stack counts.
+local function mods_on_stack(level)
+  local found, any = {}, false
+  local l = level + 1
+  while true do
+    local info = debug.getinfo(l, "S")
+    if not info then break end
+    local name = info.source:match("^@__([^/]+)__/")
+    if name then found[name], any = true, true end
+    l = l + 1
+  end
+  return any and found or nil
+end
+
+-- Checks a ModSetting written to `name`; our words (the game's were not found).
+local function checked_value(settings, name, setting, where, level)
+  if type(setting) ~= "table" or classes.is_object(setting) or setting.value == nil then
+    error(("%s: a ModSetting table ({value = …}) expected, got %s"):format(where,
+      type(setting) == "table" and "a table without value" or type(setting)), level + 1)
+  end
+  local value = setting.value
+  local proto = settings.protos[name]
+  local kind = proto and proto.type
+  local want = KIND_TYPES[kind]
+  if want then
+    if type(value) ~= want or (kind == "int-setting" and value % 1 ~= 0) then
+      error(("%s: %s is an %s; %s expected, got %s"):format(where, name, kind,
+        kind == "int-setting" and "integer" or want, type(value)), level + 1)
+    end
+    local allowed = proto.allowed_values
+    if allowed then
+      local found = false
+      for _, v in ipairs(allowed) do if v == value then found = true end end
+      if not found then error(("%s: %s is not an allowed value of %s"):format(where, tostring(value), name), level + 1) end
+    end
+    if (proto.minimum_value and value < proto.minimum_value) or (proto.maximum_value and value > proto.maximum_value) then
+      error(("%s: %s is out of %s's range [%s, %s]"):format(where, tostring(value), name,
+        tostring(proto.minimum_value or "-inf"), tostring(proto.maximum_value or "inf")), level + 1)
+    end
+  end
+  return copy_value(value)
+end
+
+-- A LuaCustomTable over one store; `write(name, setting, level)` is nil for a read-only one.
+local function settings_table(store, write)
+  local t = classes.custom_table(function(name)
+    local v = store[name]
+    if v ~= nil then return { value = copy_value(v) } end
+  end, function()
+    local names = {}
+    for name in pairs(store) do names[#names + 1] = name end
+    table.sort(names)
+    return names
+  end)
+  classes.data(t).assign = write
+  return t
+end
+
+local function changed(state, name, setting_type, player_index)
+  script.raise(state, state.env_defines.events.on_runtime_mod_setting_changed,
+    { player_index = player_index, setting = name, setting_type = setting_type })
+end
+
+-- Writes `setting` to a runtime setting from mod code (level: the caller to blame).
+local function writer(state, store_name, setting_type, player_index)
+  return function(name, setting, level)
+    local settings = state.settings
+    local store = store_name and settings[store_name] or settings.per_player[player_index]
+    local where = "settings." .. (store_name or "get_player_settings(" .. player_index .. ")") .. "[" .. ("%q"):format(tostring(name)) .. "]"
+    if store[name] == nil then
+      error(("%s: no %s setting named %s"):format(where, setting_type, tostring(name)), level + 1)
+    end
+    local mods, owner = mods_on_stack(level), settings.owners[name]
+    if mods and owner and not mods[owner] then
+      -- "Mods can only change their own settings" (the API description); our words.
+      error(("%s: only mod %s can change this setting; mods can only change their own settings"):format(where, owner), level + 1)
+    end
+    store[name] = checked_value(settings, name, setting, where, level + 1)
+    -- Changing player_default affects future players only; the game's docs mention no event.
+    if store_name ~= "player_default" then changed(state, name, setting_type, player_index) end
+  end
+end
+
+local function per_player(state, index)
+  local settings = state.settings
+  local store = settings.per_player[index]
+  if not store then
+    store = {}
+    for name, value in pairs(settings.player_default) do store[name] = copy_value(value) end
+    settings.per_player[index] = store
+  end
+  return store
+end
+
+local function player_index_of(state, player, where, level)
   local pd = classes.data(player)
   local index = pd and pd.index or player
   if type(index) == "string" then
-    local p = d.state.world.players_by_name[index]
+    local p = state.world.players_by_name[index]
     index = p and classes.data(p).index
   end
-  if not d.state.world.players[index] then error("Invalid player identification: " .. tostring(player), 2) end
-  local per = d.state.settings.per_player[index]
-  if not per then
-    per = {}
-    for name, setting in pairs(d.state.settings.player_default) do per[name] = { value = setting.value } end
-    d.state.settings.per_player[index] = per
-  end
-  return per
+  if not state.world.players[index] then error(where .. ": Invalid player identification: " .. tostring(player), level + 1) end
+  return index
 end
 
--- Runtime settings: the dataset's setting prototypes and their defaults.
-local SETTING_TYPES = { "bool-setting", "int-setting", "double-setting", "string-setting", "color-setting" }
-local function runtime_settings(state, startup)
-  local result = { startup = startup, global = {}, player_default = {}, per_player = {}, types = {} }
-  local source = state.session.dataset.source
-  local types = {}
-  for _, t in ipairs(source.types() or {}) do types[t] = true end
-  for _, t in ipairs(SETTING_TYPES) do
-    if types[t] then
-      for name, proto in pairs(source.build(t) or {}) do
-        local target = proto.setting_type == "runtime-global" and result.global
-          or proto.setting_type == "runtime-per-user" and result.player_default
-        if target then target[name] = { value = proto.default_value } end
-        result.types[name] = proto.setting_type
+local settings_impl = classes.impl("LuaSettings")
+function settings_impl.get.startup(d) return d.state.settings.tables.startup end
+function settings_impl.get.global(d) return d.state.settings.tables.global end
+function settings_impl.get.player_default(d) return d.state.settings.tables.player_default end
+function settings_impl.call.get_player_settings(d, player)
+  local state = d.state
+  local index = player_index_of(state, player, "LuaSettings.get_player_settings", 2)
+  local tables = state.settings.tables.per_player
+  if not tables[index] then
+    tables[index] = settings_table(per_player(state, index), writer(state, nil, "runtime-per-user", index))
+  end
+  return tables[index]
+end
+M.get_player_settings = function(state, player) return settings_impl.call.get_player_settings({ state = state }, player) end
+
+--- Adds setting prototypes (data.raw of a settings stage) owned by `mod`: defaults into their
+--- stores, unless the test already chose a startup value.
+function M.add_setting_prototypes(state, raw, mod)
+  local settings = state.settings
+  for _, kind in ipairs(SETTING_TYPES) do
+    for name, proto in pairs(raw[kind] or {}) do
+      settings.protos[name], settings.owners[name] = proto, mod
+      local value = proto.default_value
+      if proto.hidden and proto.forced_value ~= nil then value = proto.forced_value end
+      local store = proto.setting_type == "startup" and settings.startup
+        or proto.setting_type == "runtime-global" and settings.global
+        or proto.setting_type == "runtime-per-user" and settings.player_default
+      if store and store[name] == nil then store[name] = value end
+      if proto.setting_type == "runtime-per-user" then
+        for _, values in pairs(settings.per_player) do if values[name] == nil then values[name] = copy_value(value) end end
       end
     end
   end
+end
+
+-- The dataset's setting prototypes and values, then fm.setup's startup choices.
+local function runtime_settings(state, startup)
+  local result = { startup = {}, global = {}, player_default = {}, per_player = {}, protos = {}, owners = {} }
+  for name, setting in pairs(startup) do result.startup[name] = setting.value end
+  state.settings = result
+  local source = state.session.dataset.source
+  local types, raw = {}, {}
+  for _, t in ipairs(source.types() or {}) do types[t] = true end
+  for _, t in ipairs(SETTING_TYPES) do
+    if types[t] then raw[t] = source.build(t) end
+  end
+  M.add_setting_prototypes(state, raw, nil)
   local from_dataset = state.session.dataset.settings
   if type(from_dataset) == "table" then
     for kind, target in pairs({ ["runtime-global"] = result.global, ["runtime-per-user"] = result.player_default }) do
       for name, setting in pairs(from_dataset[kind] or {}) do
-        target[name] = { value = type(setting) == "table" and setting.value or setting }
-        result.types[name] = kind
+        target[name] = type(setting) == "table" and setting.value or setting
       end
     end
   end
+  result.tables = {
+    startup = settings_table(result.startup, nil),
+    global = settings_table(result.global, writer(state, "global", "runtime-global")),
+    player_default = settings_table(result.player_default, writer(state, "player_default", "runtime-per-user")),
+    per_player = {},
+  }
   return result
 end
 
 --- fm.set_setting(name, value[, player]): changes a runtime setting as a player would in the
---- mod settings GUI, then raises on_runtime_mod_setting_changed.
+--- mod settings GUI (no ownership rule), then raises on_runtime_mod_setting_changed.
 function M.set_setting(state, name, value, player)
   local settings = state.settings
-  local index
   if player ~= nil then
-    index = classes.data(player) and classes.data(player).index or player
-    local per = settings_impl.call.get_player_settings({ state = state }, index)
-    if not settings.player_default[name] then
-      error(("fm.set_setting: '%s' is not a runtime-per-user setting of the dataset"):format(tostring(name)), 3)
+    local index = player_index_of(state, player, "fm.set_setting", 3)
+    local store = per_player(state, index)
+    if settings.player_default[name] == nil then
+      error(("fm.set_setting: '%s' is not a runtime-per-user setting"):format(tostring(name)), 3)
     end
-    per[name] = { value = value }
+    store[name] = checked_value(settings, name, { value = value }, "fm.set_setting", 3)
+    changed(state, name, "runtime-per-user", index)
   else
-    if not settings.global[name] then
-      error(("fm.set_setting: '%s' is not a runtime-global setting of the dataset"):format(tostring(name)), 3)
+    if settings.global[name] == nil then
+      error(("fm.set_setting: '%s' is not a runtime-global setting"):format(tostring(name)), 3)
     end
-    settings.global[name] = { value = value }
+    settings.global[name] = checked_value(settings, name, { value = value }, "fm.set_setting", 3)
+    changed(state, name, "runtime-global", nil)
   end
-  local defines = state.env_defines
-  script.raise(state, defines.events.on_runtime_mod_setting_changed, {
-    player_index = index, setting = name,
-    setting_type = player ~= nil and "runtime-per-user" or "runtime-global",
-  })
 end
 
 -- The globals ------------------------------------------------------------------------------------

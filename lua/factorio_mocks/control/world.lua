@@ -12,6 +12,10 @@ local M = {}
 
 local data = classes.data
 
+local function inventory_contents(inv)
+  return classes.impl("LuaInventory").call.get_contents(data(inv))
+end
+
 local function position_of(p, what, level)
   if type(p) ~= "table" then error(("%s: MapPosition expected, got %s"):format(what, type(p)), level + 1) end
   local x, y = p.x or p[1], p.y or p[2]
@@ -318,21 +322,43 @@ function tile.get.prototype(d) return prototypes.get(d.state, "tile", tile.get.n
 
 -- Entities --------------------------------------------------------------------------------------
 
--- Inventories an entity type has, with the data field giving their size.
+-- Inventories an entity type has (defines.inventory index → size), sized from the prototype's
+-- fields. A crafting machine's input and output follow its recipe (resize_crafter).
+local MODULE_INVENTORY = {
+  furnace = "furnace_modules", ["assembling-machine"] = "assembling_machine_modules", lab = "lab_modules",
+  ["mining-drill"] = "mining_drill_modules", beacon = "beacon_modules", ["rocket-silo"] = "rocket_silo_modules",
+}
 local function entity_inventories(state, ed)
   local inv = state.env_defines.inventory
   local raw = ed.raw or {}
-  if ed.type == "container" or ed.type == "logistic-container" or ed.type == "infinity-container" then
-    return { [inv.chest] = raw.inventory_size or 16 }
-  elseif ed.type == "character" then
-    return { [inv.character_main] = raw.inventory_size or 80, [inv.character_guns] = 3, [inv.character_ammo] = 3,
-      [inv.character_trash] = 0 }
-  elseif ed.type == "car" or ed.type == "spider-vehicle" then
-    return { [inv.car_trunk] = raw.inventory_size or 80 }
-  elseif ed.type == "cargo-wagon" then
-    return { [inv.cargo_wagon] = raw.inventory_size or 40 }
+  local t = ed.type
+  local out = {}
+  if t == "container" or t == "logistic-container" or t == "infinity-container" then
+    out[inv.chest] = raw.inventory_size or 16
+  elseif t == "character" then
+    out[inv.character_main], out[inv.character_guns], out[inv.character_ammo] = raw.inventory_size or 80, 3, 3
+    out[inv.character_trash] = 0
+  elseif t == "car" or t == "spider-vehicle" then
+    out[inv.car_trunk] = raw.inventory_size or 80
+  elseif t == "cargo-wagon" then
+    out[inv.cargo_wagon] = raw.inventory_size or 40
+  elseif t == "furnace" then
+    out[inv.furnace_source], out[inv.furnace_result] = raw.source_inventory_size or 1, raw.result_inventory_size or 1
+  elseif t == "assembling-machine" or t == "rocket-silo" then
+    out[inv.assembling_machine_input], out[inv.assembling_machine_output] = 0, 0
+  elseif t == "lab" then
+    out[inv.lab_input] = #(raw.inputs or {})
+  elseif t == "ammo-turret" then
+    out[inv.turret_ammo] = raw.inventory_size or 1
   end
-  return {}
+  local modules = MODULE_INVENTORY[t]
+  if modules and (raw.module_slots or 0) > 0 then out[inv[modules]] = raw.module_slots end
+  local energy = raw.energy_source
+  if energy and energy.type == "burner" then
+    out[inv.fuel] = energy.fuel_inventory_size or 1
+    if (energy.burnt_inventory_size or 0) > 0 then out[inv.burnt_result] = energy.burnt_inventory_size end
+  end
+  return out
 end
 
 --- Creates an entity on `surface_d`; `params` as LuaSurface.create_entity takes them.
@@ -357,6 +383,8 @@ local function create_entity(d, params, level)
   end
   d.entities[#d.entities + 1] = e
   w.entities[unit_number] = e
+  local recipe_name = ed.type == "assembling-machine" and (pd.raw.fixed_recipe or params.recipe)
+  if recipe_name then classes.impl("LuaEntity").call.set_recipe(ed, recipe_name) end
   if params.raise_built then
     script.raise(state, state.env_defines.events.script_raised_built, { entity = e })
   end
@@ -436,6 +464,61 @@ end
 function entity.call.get_inventory(d, index)
   if type(index) ~= "number" then error("bad argument #1 (inventory) to 'LuaEntity.get_inventory' (number expected, got " .. type(index) .. ")", 2) end
   return d.inventories[index]
+end
+
+-- Crafting machines: the recipe sizes the input and output inventories, as in the game.
+local function resize_crafter(d, recipe_proto)
+  local inv = d.state.env_defines.inventory
+  local removed = {}
+  for _, index in ipairs({ inv.assembling_machine_input, inv.assembling_machine_output }) do
+    local old = d.inventories[index]
+    if old then
+      for _, item in ipairs(inventory_contents(old)) do removed[#removed + 1] = item end
+      classes.invalidate(old)
+    end
+  end
+  local function count_items(list)
+    local n = 0
+    for _, x in ipairs(list) do if x.type == "item" then n = n + 1 end end
+    return n
+  end
+  local inputs = recipe_proto and count_items(recipe_proto.ingredients) or 0
+  local outputs = recipe_proto and count_items(recipe_proto.products) or 0
+  d.inventories[inv.assembling_machine_input] = inventory.new(d.state, inputs, d.self, inv.assembling_machine_input)
+  d.inventories[inv.assembling_machine_output] = inventory.new(d.state, outputs, d.self, inv.assembling_machine_output)
+  return removed
+end
+
+function entity.call.set_recipe(d, recipe_arg, quality)
+  if d.type ~= "assembling-machine" then
+    error(("not mocked: LuaEntity.set_recipe for entities of type %s"):format(d.type), 2)
+  end
+  if recipe_arg == nil then
+    d.recipe = nil
+    return resize_crafter(d, nil)
+  end
+  local rd = data(recipe_arg)
+  local name = rd and rd.name or recipe_arg
+  local proto = prototypes.get(d.state, "recipe", name)
+  -- By analogy with the game's "Unknown entity name: …".
+  if not proto then error("Unknown recipe name: " .. tostring(name), 2) end
+  local category = data(proto).raw.category or "crafting"
+  local allowed = false
+  for _, c in ipairs(d.raw.crafting_categories or {}) do if c == category then allowed = true end end
+  if not allowed then
+    -- Our words: the game's message was not found.
+    error(("Recipe %s (category %s) can't be crafted in %s"):format(name, category, d.name), 2)
+  end
+  d.recipe, d.recipe_quality = name, quality or "normal"
+  return resize_crafter(d, proto)
+end
+
+function entity.call.get_recipe(d)
+  if d.type ~= "assembling-machine" and d.type ~= "furnace" and d.type ~= "rocket-silo" then
+    error(("not mocked: LuaEntity.get_recipe for entities of type %s"):format(d.type), 2)
+  end
+  if not d.recipe then return nil end
+  return force_recipe(data(d.force), d.recipe), prototypes.get(d.state, "quality", d.recipe_quality) or d.recipe_quality
 end
 
 local function main_inventory(d)
@@ -623,6 +706,71 @@ function M.leave(state, p)
   local d = data(player_of(state, p, 3))
   d.connected = false
   script.raise(state, state.env_defines.events.on_player_left_game, { player_index = d.index, reason = state.env_defines.disconnect_reason.quit })
+end
+
+-- Built and mined by a player, from the test side ------------------------------------------------
+
+-- A temporary inventory holding `items` ({name, count, quality}…) with `spare` empty slots,
+-- for an event's lifetime.
+local function temporary_inventory(state, items, spare)
+  local inv = inventory.new(state, #items + spare, nil, nil)
+  for _, item in ipairs(items) do inventory.insert(inv, item, 2) end
+  return inv
+end
+
+--- fm.build{name = …, position = …, player = p, direction = …, tags = …}: the player places
+--- the entity (on their surface, for their force); on_built_entity follows with the item used.
+function M.build(state, opts)
+  if type(opts) ~= "table" then error("fm.build: expected a table such as {name = \"iron-chest\", position = {0, 0}, player = p}", 3) end
+  if opts.player == nil then error("fm.build: player is required (the player who builds)", 3) end
+  local p = player_of(state, opts.player, 3)
+  local pd = data(p)
+  local surface_obj = opts.surface and surface_of(state, opts.surface, 3) or player.get.surface(pd)
+  local e = create_entity(data(surface_obj), { name = opts.name, position = opts.position, direction = opts.direction,
+    force = opts.force or pd.force, recipe = opts.recipe }, 3)
+  local items = data(e).proto.items_to_place_this
+  local consumed = temporary_inventory(state, items[1] and { { name = items[1].name, count = items[1].count or 1 } } or {}, 0)
+  local ok, err = pcall(script.raise, state, state.env_defines.events.on_built_entity,
+    { entity = e, player_index = pd.index, consumed_items = consumed, tags = opts.tags })
+  -- "This inventory is temporary and thus invalidated after the event" (the API description).
+  classes.invalidate(consumed)
+  if not ok then error(err, 0) end
+  return e
+end
+
+--- fm.mine(entity, player): the player mines the entity. on_pre_player_mined_item, then
+--- on_player_mined_entity with the products in a buffer handlers may change; the entity goes,
+--- the buffer's items go to the player, and on_player_mined_item follows for each.
+function M.mine(state, e, p)
+  local ed = data(e)
+  if not ed or ed.class ~= "LuaEntity" then error("fm.mine: expected a LuaEntity", 3) end
+  if ed.valid == false then error("LuaEntity API call when LuaEntity was invalid.", 3) end
+  local pd = data(player_of(state, p, 3))
+  local events = state.env_defines.events
+  local props = ed.proto.mineable_properties
+  if not props.minable then error(("fm.mine: %s is not minable"):format(ed.name), 3) end
+  script.raise(state, events.on_pre_player_mined_item, { entity = e, player_index = pd.index })
+  if ed.valid == false then return {} end   -- a handler destroyed it: nothing is mined
+  local items = {}
+  for _, product in ipairs(props.products) do
+    if product.type == nil or product.type == "item" then
+      local amount = product.amount or product.amount_max or 1
+      if amount > 0 then items[#items + 1] = { name = product.name, count = amount } end
+    end
+  end
+  -- Room for what handlers add; the game's buffer size is not documented.
+  local buffer = temporary_inventory(state, items, 10)
+  local ok, err = pcall(script.raise, state, events.on_player_mined_entity, { entity = e, player_index = pd.index, buffer = buffer })
+  if not ok then classes.invalidate(buffer); error(err, 0) end
+  local mined = inventory_contents(buffer)
+  classes.invalidate(buffer)
+  if ed.valid ~= false then remove_entity(ed) end
+  local main = player.call.get_main_inventory(pd)
+  for _, item in ipairs(mined) do
+    if main then inventory.insert(main, item, 2) end
+    script.raise(state, events.on_player_mined_item, { item_stack = item, player_index = pd.index })
+  end
+  return mined
 end
 
 -- GUI events from the test side.

@@ -1,0 +1,154 @@
+-- What mods use most around the world: their settings, game.player in commands, players
+-- building and mining, and the inventories of machines.
+local fm = require("factorio_mocks")
+
+local MOD = "fixtures/control-mod"
+
+describe("the control stage", function()
+  before_each(function() fm.setup{ stage = "control" } end)
+  after_each(function() fm.teardown() end)
+
+  describe("mod settings", function()
+    before_each(function()
+      fm.load_control(MOD)   -- its settings.lua defines the settings, with their defaults
+      fm.init()
+    end)
+
+    it("come from the mod's settings stage", function()
+      assert.are.equal(3, settings.global["control-mod-greeting-limit"].value)
+      assert.are.equal("normal", settings.startup["control-mod-mode"].value)
+      local p = fm.create_player{ name = "alice" }
+      assert.is_true(p.mod_settings["control-mod-greet-me"].value)
+      assert.is_nil(settings.global["no-such-setting"])
+      assert.are.equal("LuaCustomTable", settings.global.object_name)
+    end)
+
+    it("give a copy on each read: changing it changes nothing, as in the game", function()
+      settings.global["control-mod-greeting-limit"].value = 7
+      assert.are.equal(3, settings.global["control-mod-greeting-limit"].value)
+      assert.are.same({}, storage.setting_changes)
+    end)
+
+    it("change when a mod writes a ModSetting, raising on_runtime_mod_setting_changed", function()
+      local p = fm.create_player{ name = "alice" }
+      fm.run_command("/greeting-limit 5", p)
+      assert.are.equal(5, settings.global["control-mod-greeting-limit"].value)
+      assert.are.same({ { setting = "control-mod-greeting-limit" } }, storage.setting_changes)
+      -- game.player is the player typing the command, and only inside the handler.
+      assert.are.equal("Players are greeted 5 times.", fm.output("player")[2])
+      assert.is_nil(game.player)
+    end)
+
+    it("refuse a value of the wrong type or outside the setting's range", function()
+      local ok, err = pcall(function() settings.global["control-mod-greeting-limit"] = { value = "five" } end)
+      assert.is_false(ok)
+      assert.matches('settings.global["control-mod-greeting-limit"]: control-mod-greeting-limit is an int-setting; integer expected, got string', err, 1, true)
+      assert.has_error(function() settings.global["control-mod-greeting-limit"] = { value = 11 } end)
+      assert.has_error(function() settings.global["control-mod-greeting-limit"] = 5 end)
+      assert.has_error(function() settings.startup["control-mod-mode"] = { value = "quiet" } end)
+      assert.are.equal(3, settings.global["control-mod-greeting-limit"].value)
+    end)
+
+    it("refuse a write from another mod's code: mods can only change their own settings", function()
+      local dir = os.tmpname()
+      os.remove(dir)
+      os.execute("mkdir -p '" .. dir .. "'")
+      local f = io.open(dir .. "/info.json", "w")
+      f:write('{"name": "meddler", "version": "0.1.0", "title": "t", "author": "a", "factorio_version": "2.0"}')
+      f:close()
+      f = io.open(dir .. "/control.lua", "w")
+      f:write('remote.add_interface("meddler", {meddle = function()\n'
+        .. '  settings.global["control-mod-greeting-limit"] = {value = 9}\nend})\n')
+      f:close()
+      fm.load_control(dir)
+      local ok, err = pcall(remote.call, "meddler", "meddle")
+      os.execute("rm -rf '" .. dir .. "'")
+      assert.is_false(ok)
+      assert.matches("only mod control-mod can change this setting", err, 1, true)
+    end)
+
+    it("per player: fm.set_setting and player.mod_settings raise the event with the player", function()
+      local p = fm.create_player{ name = "alice" }
+      fm.set_setting("control-mod-greet-me", false, p)
+      assert.is_false(p.mod_settings["control-mod-greet-me"].value)
+      p.mod_settings["control-mod-greet-me"] = { value = true }
+      assert.is_true(settings.get_player_settings(p)["control-mod-greet-me"].value)
+      assert.are.same({
+        { setting = "control-mod-greet-me", player_index = p.index },
+        { setting = "control-mod-greet-me", player_index = p.index },
+      }, storage.setting_changes)
+    end)
+  end)
+
+  describe("fm.build and fm.mine", function()
+    it("build for a player and raise on_built_entity with the item used", function()
+      fm.load_control(MOD)
+      fm.init()
+      local p = fm.create_player{ name = "alice" }
+      local consumed
+      script.on_event(defines.events.on_built_entity, function(e)
+        storage.chests[e.entity.unit_number] = e.entity
+        consumed = e.consumed_items
+        assert.are.same({ { name = "iron-chest", count = 1, quality = "normal" } }, e.consumed_items.get_contents())
+        assert.are.equal(p.index, e.player_index)
+      end, { { filter = "type", type = "container" } })
+      local chest = fm.build{ name = "iron-chest", position = { 1, 1 }, player = p }
+      assert.are.equal(chest, storage.chests[chest.unit_number])
+      assert.are.equal("player", chest.force.name)
+      assert.is_false(consumed.valid)   -- temporary, as the game's
+    end)
+
+    it("mine into the player's inventory through the buffer handlers may change", function()
+      local p = fm.create_player{ name = "alice" }
+      local chest = game.surfaces[1].create_entity{ name = "iron-chest", position = { 3, 3 }, force = "player" }
+      local order = {}
+      script.on_event(defines.events.on_pre_player_mined_item, function() order[#order + 1] = "pre" end)
+      script.on_event(defines.events.on_player_mined_entity, function(e)
+        order[#order + 1] = "entity"
+        assert.is_true(e.entity.valid)
+        e.buffer.insert{ name = "iron-plate", count = 2 }
+      end)
+      script.on_event(defines.events.on_player_mined_item, function(e) order[#order + 1] = e.item_stack.name end)
+      fm.mine(chest, p)
+      assert.is_false(chest.valid)
+      assert.are.same({ "pre", "entity", "iron-chest", "iron-plate" }, order)
+      assert.are.equal(1, p.get_item_count("iron-chest"))
+      assert.are.equal(2, p.get_item_count("iron-plate"))
+    end)
+  end)
+
+  describe("machine inventories", function()
+    local inv
+    before_each(function() inv = defines.inventory end)
+
+    it("give a furnace its fuel, source, result and modules from the prototype", function()
+      local surface = game.surfaces[1]
+      local stone = surface.create_entity{ name = "stone-furnace", position = { 0, 0 } }
+      assert.are.equal(1, #stone.get_inventory(inv.fuel))
+      assert.are.equal(1, #stone.get_inventory(inv.furnace_source))
+      assert.are.equal(1, #stone.get_inventory(inv.furnace_result))
+      assert.is_nil(stone.get_inventory(inv.furnace_modules))
+      local electric = surface.create_entity{ name = "electric-furnace", position = { 4, 0 } }
+      assert.are.equal(2, #electric.get_inventory(inv.furnace_modules))
+      assert.is_nil(electric.get_inventory(inv.fuel))
+      stone.get_inventory(inv.furnace_source).insert{ name = "iron-ore", count = 10 }
+      assert.are.equal(10, stone.get_item_count("iron-ore"))
+    end)
+
+    it("size an assembler's input and output by its recipe", function()
+      local machine = game.surfaces[1].create_entity{ name = "assembling-machine-2", position = { 0, 0 } }
+      assert.are.equal(0, #machine.get_inventory(inv.assembling_machine_input))
+      assert.are.equal(2, #machine.get_inventory(inv.assembling_machine_modules))
+      machine.set_recipe("electronic-circuit")
+      assert.are.equal(2, #machine.get_inventory(inv.assembling_machine_input))
+      assert.are.equal(1, #machine.get_inventory(inv.assembling_machine_output))
+      assert.are.equal("electronic-circuit", machine.get_recipe().name)
+      assert.has_error(function() machine.set_recipe("no-such-recipe") end, "Unknown recipe name: no-such-recipe")
+    end)
+
+    it("give labs their science pack slots", function()
+      local lab = game.surfaces[1].create_entity{ name = "lab", position = { 0, 0 } }
+      assert.are.equal(7, #lab.get_inventory(inv.lab_input))
+    end)
+  end)
+end)
