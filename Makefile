@@ -62,6 +62,10 @@ bench: deps
 	@mkdir -p build/bench
 	@test -f $(BENCH_JSON) || gzip -dc $(SHARED_DATA)/data-raw/space-age-2.0.77.json.gz > $(BENCH_JSON)
 	@lua5.2 bench/bench.lua $(BENCH_JSON)
+	@echo
+	@lua5.2 bench/locale_bench.lua $(SHARED_DATA)/locale/core-2.0.55
+	@echo
+	@SHARED_DATA=$(SHARED_DATA) bench/fetch_bench.sh
 
 FUZZ_INPUTS ?= 1000000
 fuzz:

@@ -9,8 +9,12 @@ missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
-# docker-registry is optional: the OCI tests skip (and say so) without it.
+# docker-registry, python3-venv (for the `oras` client) and curl serve the OCI tests and the
+# fetch bench; those skip, and say so, without them.
 if ! command -v docker-registry >/dev/null 2>&1; then missing+=(docker-registry); fi
+for p in python3-venv curl; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
 
 if ! command -v cargo >/dev/null 2>&1; then
   echo "error: cargo not found; install Rust first: https://rustup.rs (curl --proto '=https' -sSf https://sh.rustup.rs | sh)"

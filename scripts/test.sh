@@ -23,6 +23,9 @@ count_busted() {  # "N successes / N failures / N errors / N pending"
   passed=$((passed + $1)); failed=$((failed + $2 + $3))
 }
 
+# The OCI interop tests push with the independent `oras` client, from a venv in build/.
+scripts/ensure-oras.sh | grep -v '^FM_TEST_PYTHON='
+
 echo "== cargo test (pure core and binding, Lua 5.2 vendored)"
 cargo test --no-default-features --features lua52,vendored 2>&1 | tee build/cargo-test.log | grep -E '^(test result|failures:|---- |error|warning: unused)' 
 [ "${PIPESTATUS[0]}" -eq 0 ] || status=1

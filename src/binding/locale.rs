@@ -141,11 +141,16 @@ fn parse(
     let label = chunk_label(chunkname);
     let options = strict_option(options)?;
     let bytes = text.as_bytes();
+    let t0 = std::time::Instant::now();
     let parsed = locale::cfg::text_of(&bytes, &label)
         .and_then(|text| locale::cfg::parse_ref(text, &label, options))
         .map_err(|errors| Error::runtime(join(&errors)))?;
+    let t1 = std::time::Instant::now();
+    let tb = sections_table(lua, &parsed.file)?;
+    let t2 = std::time::Instant::now();
+    if std::env::var_os("FMT").is_some() { eprintln!("TIMING {} {}", (t1-t0).as_micros(), (t2-t1).as_micros()); }
     Ok((
-        sections_table(lua, &parsed.file)?,
+        tb,
         warnings_table(lua, &parsed.warnings)?,
     ))
 }

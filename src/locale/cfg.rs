@@ -248,24 +248,37 @@ pub fn parse_str(text: &str, file: &str, options: Options) -> Result<Parsed, Vec
     })
 }
 
-/// Parses cfg text into slices of it: the fast path behind `fm.locale.load` and `parse`.
+/// One meaningful line, as slices of the text: what [`scan`] hands its caller.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Line<'a> {
+    /// `[name]`: the keys after it belong to section `name`.
+    Header(&'a str),
+    /// `key=value`, in the section of the last header (`""` before any).
+    Entry {
+        /// The section it belongs to.
+        section: &'a str,
+        /// Everything before the first `=`.
+        key: &'a str,
+        /// Everything after it, verbatim.
+        value: &'a str,
+    },
+}
+
+/// Reads cfg text line by line with the game's rules, giving each header and entry to `on_line`
+/// with its 1-based line number; a problem `on_line` returns (a duplicate) becomes a warning at
+/// that line. Returns the warnings, or every error (warnings included in strict mode).
 ///
-/// Nothing is allocated per line except the entry itself in its section's list; the duplicate
-/// check keys on `(section, &key)`.
-pub fn parse_ref<'a>(text: &'a str, file: &str, options: Options) -> Result<ParsedRef<'a>, Vec<CfgError>> {
+/// The parsers of this module and the dictionary's loader share it, so the rules live once.
+pub fn scan<'a>(
+    text: &'a str,
+    file: &str,
+    options: Options,
+    mut on_line: impl FnMut(usize, Line<'a>) -> Option<CfgErrorKind>,
+) -> Result<Vec<CfgError>, Vec<CfgError>> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let mut out = CfgRef::default();
     let mut errors = Vec::new();
     let mut warnings = Vec::new();
     let mut section: &str = "";
-    // Index of `section` in `out.sections`, created when its first key arrives (an empty header
-    // adds no section).
-    let mut current: Option<usize> = None;
-    // (section index, key) -> (entry index, line), for duplicates within this file. Keys in
-    // core.cfg average ~50 bytes a line, which sizes the table once for most files.
-    let mut seen: HashMap<(usize, &str), (usize, usize), FastState> =
-        HashMap::with_capacity_and_hasher(text.len() / 48, FastState);
-
     for (index, raw) in text.split('\n').enumerate() {
         let number = index + 1;
         let line = raw.strip_suffix('\r').unwrap_or(raw);
@@ -277,7 +290,9 @@ pub fn parse_ref<'a>(text: &'a str, file: &str, options: Options) -> Result<Pars
                 match rest.trim_end_matches([' ', '\t']).strip_suffix(']') {
                     Some(name) if !name.contains(']') => {
                         section = name;
-                        current = out.sections.iter().position(|(n, _)| *n == name);
+                        if let Some(kind) = on_line(number, Line::Header(name)) {
+                            warnings.push(problem(file, number, kind));
+                        }
                     }
                     _ => errors.push(problem(file, number, CfgErrorKind::BadHeader(line.to_owned()))),
                 }
@@ -294,6 +309,42 @@ pub fn parse_ref<'a>(text: &'a str, file: &str, options: Options) -> Result<Pars
         } else if key.ends_with([' ', '\t']) {
             warnings.push(problem(file, number, CfgErrorKind::KeyEndsWithBlank(key.to_owned())));
         }
+        if let Some(kind) = on_line(number, Line::Entry { section, key, value }) {
+            warnings.push(problem(file, number, kind));
+        }
+    }
+    if options.strict {
+        errors.append(&mut warnings);
+        errors.sort_by_key(|e| e.line);
+    }
+    if errors.is_empty() {
+        Ok(warnings)
+    } else {
+        Err(errors)
+    }
+}
+
+/// Parses cfg text into slices of it: the fast path behind `fm.locale.parse`.
+///
+/// Nothing is allocated per line except the entry itself in its section's list; the duplicate
+/// check keys on `(section, &key)`.
+pub fn parse_ref<'a>(text: &'a str, file: &str, options: Options) -> Result<ParsedRef<'a>, Vec<CfgError>> {
+    let mut out = CfgRef::default();
+    // Index of the current section in `out.sections`, created when its first key arrives (an
+    // empty header adds no section).
+    let mut current: Option<usize> = None;
+    // (section index, key) -> (entry index, line), for duplicates within this file. Lines in
+    // core.cfg average ~58 bytes, which sizes the table once for most files.
+    let mut seen: HashMap<(usize, &str), (usize, usize), FastState> =
+        HashMap::with_capacity_and_hasher(text.len() / 48, FastState);
+    let warnings = scan(text, file, options, |number, line| {
+        let (section, key, value) = match line {
+            Line::Header(name) => {
+                current = out.sections.iter().position(|(n, _)| *n == name);
+                return None;
+            }
+            Line::Entry { section, key, value } => (section, key, value),
+        };
         let at = match current {
             Some(at) => at,
             None => {
@@ -303,44 +354,32 @@ pub fn parse_ref<'a>(text: &'a str, file: &str, options: Options) -> Result<Pars
                 at
             }
         };
-        let Some((_, entries)) = out.sections.get_mut(at) else {
-            continue;
-        };
+        let (_, entries) = out.sections.get_mut(at)?;
         match seen.entry((at, key)) {
-            Entry::Occupied(first) => {
-                let (slot, first_line) = *first.get();
-                warnings.push(problem(
-                    file,
-                    number,
-                    CfgErrorKind::DuplicateKey {
-                        section: section.to_owned(),
-                        key: key.to_owned(),
-                        first_line,
-                    },
-                ));
+            Entry::Occupied(mut first) => {
+                // Reported against the definition it replaces, as the loader does.
+                let (slot, first_line) = std::mem::replace(first.get_mut(), (0, number));
+                first.get_mut().0 = slot;
                 if let Some(entry) = entries.get_mut(slot) {
                     entry.1 = value;
                 }
+                Some(CfgErrorKind::DuplicateKey {
+                    section: section.to_owned(),
+                    key: key.to_owned(),
+                    first_line,
+                })
             }
             Entry::Vacant(v) => {
                 v.insert((entries.len(), number));
                 entries.push((key, value));
+                None
             }
         }
-    }
-
-    if options.strict {
-        errors.append(&mut warnings);
-        errors.sort_by_key(|e| e.line);
-    }
-    if errors.is_empty() {
-        Ok(ParsedRef {
-            file: out,
-            warnings,
-        })
-    } else {
-        Err(errors)
-    }
+    })?;
+    Ok(ParsedRef {
+        file: out,
+        warnings,
+    })
 }
 
 fn problem(file: &str, line: usize, kind: CfgErrorKind) -> CfgError {

@@ -37,10 +37,10 @@ knows):
 A token the game does not know (the `nl` file's `__ALT_CONTRO_LEFT_CLICK__1__`) stays as written.
 */
 
-use std::borrow::Borrow;
 use std::cell::Cell;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::fmt;
+use std::hash::{BuildHasher, Hasher};
 
 use super::cfg::CfgRef;
 use super::hash::FastState;
@@ -140,99 +140,188 @@ impl fmt::Display for TranslateError {
 impl std::error::Error for TranslateError {}
 
 /// One language: section → key → template.
+///
+/// Built for loading 50 languages at once: keys and templates live back to back in one string,
+/// and a small open-addressing table finds them, so a key costs no allocation of its own (one
+/// `String` per key and per value made the allocator half of `fm.locale.load`).
 #[derive(Debug, Clone, Default)]
 pub struct Catalog {
-    sections: HashMap<Box<str>, HashSet<Entry, FastState>, FastState>,
+    /// Section names; an entry names its section by index.
+    sections: Vec<Box<str>>,
+    section_ids: HashMap<Box<str>, usize, FastState>,
+    /// Every key and template, back to back.
+    text: String,
+    entries: Vec<Slot>,
+    /// Linear probing over `entries`: index + 1, 0 for a free slot. Its length is a power of
+    /// two and at least twice the number of entries.
+    table: Vec<usize>,
 }
 
-/// A key and its template in one allocation, found by the key alone (as a `&str`).
-///
-/// Loading 50 languages makes ~185 000 of these; one allocation each instead of a `String` for
-/// the key and another for the value halves the allocator's share of `fm.locale.load`.
+/// Where a definition came from, for the loader's duplicate report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Origin {
+    /// Which file of the load, counted by the loader.
+    pub file: usize,
+    /// Its 1-based line.
+    pub line: usize,
+}
+
 #[derive(Debug, Clone)]
-struct Entry {
-    text: Box<str>,
-    key_len: usize,
+struct Slot {
+    hash: u64,
+    section: usize,
+    key: (usize, usize),
+    value: (usize, usize),
+    origin: Origin,
 }
 
-impl Entry {
-    fn new(key: &str, value: &str) -> Self {
-        let mut text = String::with_capacity(key.len() + value.len());
-        text.push_str(key);
-        text.push_str(value);
-        Entry {
-            text: text.into_boxed_str(),
-            key_len: key.len(),
-        }
-    }
-
-    fn key(&self) -> &str {
-        self.text.get(..self.key_len).unwrap_or_default()
-    }
-
-    fn value(&self) -> &str {
-        self.text.get(self.key_len..).unwrap_or_default()
-    }
-}
-
-// Hash, Eq and Borrow all look at the key only, so a set of entries is a map keyed by `&str`.
-impl std::hash::Hash for Entry {
-    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        self.key().hash(state);
-    }
-}
-
-impl PartialEq for Entry {
-    fn eq(&self, other: &Self) -> bool {
-        self.key() == other.key()
-    }
-}
-
-impl Eq for Entry {}
-
-impl Borrow<str> for Entry {
-    fn borrow(&self) -> &str {
-        self.key()
-    }
+fn slot_hash(section: usize, key: &str) -> u64 {
+    let mut h = FastState.build_hasher();
+    h.write_usize(section);
+    h.write(key.as_bytes());
+    h.finish()
 }
 
 impl Catalog {
+    fn piece(&self, (start, len): (usize, usize)) -> &str {
+        self.text.get(start..start + len).unwrap_or_default()
+    }
+
+    fn push_text(&mut self, s: &str) -> (usize, usize) {
+        let start = self.text.len();
+        self.text.push_str(s);
+        (start, s.len())
+    }
+
+    /// The index of section `name`, added if new.
+    pub fn section_id(&mut self, name: &str) -> usize {
+        if let Some(&id) = self.section_ids.get(name) {
+            return id;
+        }
+        let id = self.sections.len();
+        self.sections.push(name.into());
+        self.section_ids.insert(name.into(), id);
+        id
+    }
+
+    /// The table slot holding `key` of `section`, or the free slot where it would go.
+    fn probe(&self, hash: u64, section: usize, key: &str) -> Option<usize> {
+        let mask = self.table.len().checked_sub(1)?;
+        // Truncation is fine: any bits of the hash pick the start.
+        let mut at = (hash as usize) & mask;
+        loop {
+            let found = *self.table.get(at)?;
+            let Some(slot) = found.checked_sub(1).and_then(|i| self.entries.get(i)) else {
+                return Some(at);
+            };
+            if slot.hash == hash && slot.section == section && self.piece(slot.key) == key {
+                return Some(at);
+            }
+            at = (at + 1) & mask;
+        }
+    }
+
+    /// Makes room for `more` entries without growing the table on the way.
+    pub fn reserve(&mut self, more: usize) {
+        let want = (self.entries.len() + more).saturating_mul(2).next_power_of_two().max(16);
+        if want <= self.table.len() {
+            return;
+        }
+        self.entries.reserve(more);
+        self.table = vec![0; want];
+        let mask = want - 1;
+        for (i, slot) in self.entries.iter().enumerate() {
+            let mut at = (slot.hash as usize) & mask;
+            while self.table.get(at).is_some_and(|&t| t != 0) {
+                at = (at + 1) & mask;
+            }
+            if let Some(t) = self.table.get_mut(at) {
+                *t = i + 1;
+            }
+        }
+    }
+
+    /// Sets `key` of section `section` (from [`Catalog::section_id`]); returns where the value
+    /// it replaces came from.
+    pub fn insert(&mut self, section: usize, key: &str, value: &str, origin: Origin) -> Option<Origin> {
+        if (self.entries.len() + 1) * 2 > self.table.len() {
+            self.reserve(self.entries.len().max(8));
+        }
+        let hash = slot_hash(section, key);
+        let at = self.probe(hash, section, key)?;
+        let existing = self.table.get(at).copied().unwrap_or(0);
+        if let Some(i) = existing.checked_sub(1) {
+            // The old template's bytes stay behind in `text`: overrides are few.
+            let value = self.push_text(value);
+            let slot = self.entries.get_mut(i)?;
+            slot.value = value;
+            return Some(std::mem::replace(&mut slot.origin, origin));
+        }
+        let key = self.push_text(key);
+        let value = self.push_text(value);
+        self.entries.push(Slot {
+            hash,
+            section,
+            key,
+            value,
+            origin,
+        });
+        if let Some(t) = self.table.get_mut(at) {
+            *t = self.entries.len();
+        }
+        None
+    }
+
     /// Adds a file's keys; a key already present is replaced, as a later mod replaces an earlier.
     pub fn merge(&mut self, file: &CfgRef<'_>) {
+        let origin = Origin { file: 0, line: 0 };
+        self.reserve(file.sections.iter().map(|(_, e)| e.len()).sum());
         for (section, entries) in &file.sections {
-            if !self.sections.contains_key(*section) {
-                let fresh = HashSet::with_capacity_and_hasher(entries.len(), FastState);
-                self.sections.insert((*section).into(), fresh);
-            }
-            let Some(target) = self.sections.get_mut(*section) else {
-                continue;
-            };
+            let id = self.section_id(section);
             for (key, value) in entries {
-                target.replace(Entry::new(key, value));
+                self.insert(id, key, value, origin);
             }
+        }
+    }
+
+    /// Adds every key of `other`, replacing those present.
+    pub fn absorb(&mut self, other: Catalog) {
+        if self.entries.is_empty() {
+            *self = other;
+            return;
+        }
+        self.reserve(other.entries.len());
+        for slot in &other.entries {
+            let section = other.sections.get(slot.section).map_or("", |s| &**s);
+            let id = self.section_id(section);
+            self.insert(id, other.piece(slot.key), other.piece(slot.value), slot.origin);
         }
     }
 
     /// The template of `section.key`.
     pub fn get(&self, full_key: &str) -> Option<&str> {
         let (section, key) = full_key.split_once('.').unwrap_or(("", full_key));
-        self.sections.get(section)?.get(key).map(Entry::value)
+        let section = *self.section_ids.get(section)?;
+        let at = self.probe(slot_hash(section, key), section, key)?;
+        let i = self.table.get(at)?.checked_sub(1)?;
+        self.entries.get(i).map(|slot| self.piece(slot.value))
     }
 
     /// Number of keys.
     pub fn len(&self) -> usize {
-        self.sections.values().map(HashSet::len).sum()
+        self.entries.len()
     }
 
     /// Whether no key is loaded.
     pub fn is_empty(&self) -> bool {
-        self.len() == 0
+        self.entries.is_empty()
     }
 
-    /// Every `(section, key, template)`, in no set order.
+    /// Every `(section, key, template)`, in the order they were first defined.
     pub fn entries(&self) -> impl Iterator<Item = (&str, &str, &str)> {
-        self.sections.iter().flat_map(|(s, keys)| {
-            keys.iter().map(move |e| (&**s, e.key(), e.value()))
+        self.entries.iter().map(move |slot| {
+            let section = self.sections.get(slot.section).map_or("", |s| &**s);
+            (section, self.piece(slot.key), self.piece(slot.value))
         })
     }
 }
@@ -255,11 +344,24 @@ impl Dictionary {
 
     /// Adds a parsed file to `language` (`CfgFile::view` turns an owned file into a `CfgRef`).
     pub fn merge(&mut self, language: &str, file: &CfgRef<'_>) {
-        if !self.languages.contains_key(language) {
-            self.languages.insert(language.to_owned(), Catalog::default());
+        match self.languages.get_mut(language) {
+            Some(catalog) => catalog.merge(file),
+            None => {
+                let mut catalog = Catalog::default();
+                catalog.merge(file);
+                self.languages.insert(language.to_owned(), catalog);
+            }
         }
-        if let Some(catalog) = self.languages.get_mut(language) {
-            catalog.merge(file);
+    }
+
+    /// Adds a whole language's keys, as the loader stages them; taken as is when the language
+    /// is new.
+    pub fn absorb(&mut self, language: &str, catalog: Catalog) {
+        match self.languages.get_mut(language) {
+            Some(existing) => existing.absorb(catalog),
+            None => {
+                self.languages.insert(language.to_owned(), catalog);
+            }
         }
     }
 

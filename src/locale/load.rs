@@ -18,8 +18,8 @@ use std::fmt;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use super::cfg::{self, CfgError, Options};
-use super::engine::Dictionary;
+use super::cfg::{self, CfgError, CfgErrorKind, Options};
+use super::engine::{Catalog, Dictionary, Origin};
 
 /// What a load did.
 #[derive(Debug, Clone, Default)]
@@ -178,32 +178,59 @@ pub fn load(
 ) -> Result<Report, LoadError> {
     let found = discover(path, language)?;
     let mut report = Report::default();
-    // Every file is read, then parsed as slices of its bytes, then merged: the only copies of a
-    // key or value are the dictionary's own.
-    let mut texts = Vec::new();
+    let mut staged = Vec::with_capacity(found.len());
+    let mut errors = Vec::new();
+    let mut file_no = 0;
+    // Each language is parsed straight into a catalog of its own, then handed to `dict` only if
+    // every file parsed: no copy of a key or value but the catalog's, and one table insert per
+    // line, which also finds the duplicates within a file.
     for (lang, files) in &found {
+        let mut catalog = Catalog::default();
         for file in files {
             let bytes = fs::read(file).map_err(io(file))?;
-            texts.push((lang.as_str(), file.display().to_string(), bytes));
+            let name = file.display().to_string();
+            file_no += 1;
+            catalog.reserve(bytes.len() / 48);
+            let mut section = catalog.section_id("");
+            let parsed = cfg::text_of(&bytes, &name).and_then(|text| {
+                cfg::scan(text, &name, options, |line, found| match found {
+                    cfg::Line::Header(name) => {
+                        section = catalog.section_id(name);
+                        None
+                    }
+                    cfg::Line::Entry {
+                        section: section_name,
+                        key,
+                        value,
+                    } => {
+                        let origin = Origin {
+                            file: file_no,
+                            line,
+                        };
+                        match catalog.insert(section, key, value, origin) {
+                            Some(first) if first.file == file_no => Some(CfgErrorKind::DuplicateKey {
+                                section: section_name.to_owned(),
+                                key: key.to_owned(),
+                                first_line: first.line,
+                            }),
+                            _ => None,
+                        }
+                    }
+                })
+            });
+            match parsed {
+                Ok(mut warnings) => report.warnings.append(&mut warnings),
+                Err(mut e) => errors.append(&mut e),
+            }
             report.files.push(file.clone());
         }
-    }
-    let mut parsed = Vec::with_capacity(texts.len());
-    let mut errors = Vec::new();
-    for (lang, name, bytes) in &texts {
-        match cfg::text_of(bytes, name).and_then(|text| cfg::parse_ref(text, name, options)) {
-            Ok(p) => {
-                report.warnings.extend(p.warnings);
-                parsed.push((*lang, p.file));
-            }
-            Err(mut e) => errors.append(&mut e),
-        }
+        staged.push((lang.as_str(), catalog));
     }
     if !errors.is_empty() {
         return Err(LoadError::Parse(errors));
     }
-    for (lang, file) in &parsed {
-        dict.merge(lang, file);
+    for (lang, catalog) in staged {
+        dict.absorb(lang, catalog);
     }
     report.languages = found.into_iter().map(|(l, _)| l).collect();
     report.languages.sort();

@@ -25,7 +25,8 @@ mod plural;
 
 pub use cfg::{CfgError, CfgErrorKind, CfgFile, CfgRef, Options};
 pub use engine::{
-    Catalog, Dictionary, LocalisedString, NoPrototypes, PrototypeKind, PrototypeNames, TranslateError,
+    Catalog, Dictionary, LocalisedString, NoPrototypes, Origin, PrototypeKind, PrototypeNames,
+    TranslateError,
 };
 pub use load::{LoadError, Report};
 
