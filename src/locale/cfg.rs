@@ -279,38 +279,29 @@ pub fn scan<'a>(
     let mut errors = Vec::new();
     let mut warnings = Vec::new();
     let mut section: &str = "";
-    for (index, raw) in text.split('\n').enumerate() {
-        let number = index + 1;
-        let line = raw.strip_suffix('\r').unwrap_or(raw);
-        let body = line.trim_start_matches([' ', '\t']);
-        match body.as_bytes().first() {
-            None | Some(b';' | b'#') => continue,
-            Some(b'[') => {
-                let rest = body.get(1..).unwrap_or_default();
-                match rest.trim_end_matches([' ', '\t']).strip_suffix(']') {
-                    Some(name) if !name.contains(']') => {
-                        section = name;
-                        if let Some(kind) = on_line(number, Line::Header(name)) {
-                            warnings.push(problem(file, number, kind));
-                        }
-                    }
-                    _ => errors.push(problem(file, number, CfgErrorKind::BadHeader(line.to_owned()))),
-                }
-                continue;
+    let mut rest = text;
+    let mut number = 0;
+    loop {
+        number += 1;
+        // One pass finds the first `=` and the line's end: two searches per line cost more
+        // than the line is long (core.cfg lines average 58 bytes).
+        let bytes = rest.as_bytes();
+        let stop = find_either(bytes, b'=', b'\n');
+        let (eq, end) = match stop {
+            Some(at) if bytes.get(at) == Some(&b'=') => {
+                let after = bytes.get(at + 1..).unwrap_or_default();
+                let end = find_either(after, b'\n', b'\n').map_or(bytes.len(), |n| at + 1 + n);
+                (Some(at), end)
             }
-            Some(_) => {}
-        }
-        let Some((key, value)) = body.split_once('=') else {
-            errors.push(problem(file, number, CfgErrorKind::MissingValue(line.to_owned())));
-            continue;
+            Some(at) => (None, at),
+            None => (None, bytes.len()),
         };
-        if key.is_empty() {
-            warnings.push(problem(file, number, CfgErrorKind::EmptyKey));
-        } else if key.ends_with([' ', '\t']) {
-            warnings.push(problem(file, number, CfgErrorKind::KeyEndsWithBlank(key.to_owned())));
-        }
-        if let Some(kind) = on_line(number, Line::Entry { section, key, value }) {
-            warnings.push(problem(file, number, kind));
+        let raw = rest.get(..end).unwrap_or_default();
+        let next = rest.get(end + 1..);
+        scan_line(raw, eq, number, file, &mut section, &mut errors, &mut warnings, &mut on_line);
+        match next {
+            Some(next) => rest = next,
+            None => break,
         }
     }
     if options.strict {
@@ -321,6 +312,83 @@ pub fn scan<'a>(
         Ok(warnings)
     } else {
         Err(errors)
+    }
+}
+
+/// The index of the first `a` or `b` in `bytes`, eight bytes at a step: a zero byte in
+/// `word ^ (a repeated)` is an `a`, and `(x - 0x01…) & !x & 0x80…` marks the first zero byte.
+fn find_either(bytes: &[u8], a: u8, b: u8) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let (wa, wb) = (ONES * u64::from(a), ONES * u64::from(b));
+    let mut chunks = bytes.chunks_exact(8);
+    let mut base = 0;
+    for chunk in &mut chunks {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let word = u64::from_le_bytes(word);
+        let (x, y) = (word ^ wa, word ^ wb);
+        let hit = ((x.wrapping_sub(ONES) & !x) | (y.wrapping_sub(ONES) & !y)) & HIGH;
+        if hit != 0 {
+            return Some(base + (hit.trailing_zeros() / 8) as usize);
+        }
+        base += 8;
+    }
+    let tail = chunks.remainder().iter().position(|&c| c == a || c == b);
+    tail.map(|i| base + i)
+}
+
+/// One line of [`scan`]; `eq` is the offset of its first `=`, if any.
+#[allow(clippy::too_many_arguments)] // the loop's state, passed down rather than rebuilt
+#[inline]
+fn scan_line<'a>(
+    raw: &'a str,
+    eq: Option<usize>,
+    number: usize,
+    file: &str,
+    section: &mut &'a str,
+    errors: &mut Vec<CfgError>,
+    warnings: &mut Vec<CfgError>,
+    on_line: &mut impl FnMut(usize, Line<'a>) -> Option<CfgErrorKind>,
+) {
+    let line = raw.strip_suffix('\r').unwrap_or(raw);
+    let body = line.trim_start_matches([' ', '\t']);
+    match body.as_bytes().first() {
+        None | Some(b';' | b'#') => return,
+        Some(b'[') => {
+            let rest = body.get(1..).unwrap_or_default();
+            match rest.trim_end_matches([' ', '\t']).strip_suffix(']') {
+                Some(name) if !name.contains(']') => {
+                    *section = name;
+                    if let Some(kind) = on_line(number, Line::Header(name)) {
+                        warnings.push(problem(file, number, kind));
+                    }
+                }
+                _ => errors.push(problem(file, number, CfgErrorKind::BadHeader(line.to_owned()))),
+            }
+            return;
+        }
+        Some(_) => {}
+    }
+    // Leading blanks hold no `=`, so the first `=` of the line is the body's.
+    let split = eq.and_then(|at| Some((line.get(..at)?, line.get(at + 1..)?)));
+    let Some((before, value)) = split else {
+        errors.push(problem(file, number, CfgErrorKind::MissingValue(line.to_owned())));
+        return;
+    };
+    let key = before.trim_start_matches([' ', '\t']);
+    if key.is_empty() {
+        warnings.push(problem(file, number, CfgErrorKind::EmptyKey));
+    } else if key.ends_with([' ', '\t']) {
+        warnings.push(problem(file, number, CfgErrorKind::KeyEndsWithBlank(key.to_owned())));
+    }
+    let entry = Line::Entry {
+        section: *section,
+        key,
+        value,
+    };
+    if let Some(kind) = on_line(number, entry) {
+        warnings.push(problem(file, number, kind));
     }
 }
 
@@ -493,6 +561,23 @@ mod tests {
                 "{text:?}: {strict:?}"
             );
             assert!(parse_str(text, "t.cfg", Options { strict: true }).is_err());
+        }
+    }
+
+    #[test]
+    fn find_either_finds_the_first_of_two_bytes() {
+        let cases: &[(&[u8], Option<usize>)] = &[
+            (b"", None),
+            (b"abc", None),
+            (b"=", Some(0)),
+            (b"ab\n=", Some(2)),
+            (b"abcdefgh=", Some(8)),
+            (b"abcdefghijklmno\n", Some(15)),
+            ("\u{ff}\u{100}\u{3d}x".as_bytes(), Some(4)),
+            (b"\x3c\x3e\x3d", Some(2)),
+        ];
+        for (bytes, want) in cases {
+            assert_eq!(find_either(bytes, b'=', b'\n'), *want, "{bytes:?}");
         }
     }
 
