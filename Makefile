@@ -31,10 +31,13 @@ check-lua:
 	@test -n "$(LUA_FEATURE)" || { echo "error: cannot run '$(LUA)'; pass LUA=<interpreter>, e.g. make LUA=lua5.4 (scripts/ensure-deps.sh installs them)"; exit 1; }
 
 # One target dir for every Lua: dependencies that do not depend on the Lua version compile once.
+# LuaRocks passes its own CC and flags; cargo would take a change of them as a reason to rebuild
+# every C-building dependency (ring), so every build runs without them. The module is copied
+# then renamed, so a process using the old one never sees a half-written file.
 build: check-lua
-	$(CARGO) build --release --no-default-features --features module,$(LUA_FEATURE)
+	env -u CC -u CFLAGS -u LDFLAGS $(CARGO) build --release --no-default-features --features module,$(LUA_FEATURE)
 	@mkdir -p $(BUILD_DIR)
-	cp target/release/libfactorio_mocks.$(LIB_EXT) $(MODULE)
+	cp target/release/libfactorio_mocks.$(LIB_EXT) $(MODULE).tmp && mv $(MODULE).tmp $(MODULE)
 
 rock: build
 
@@ -62,6 +65,7 @@ bench: deps
 	@mkdir -p build/bench
 	@test -f $(BENCH_JSON) || gzip -dc $(SHARED_DATA)/data-raw/space-age-2.0.77.json.gz > $(BENCH_JSON)
 	@lua5.2 bench/bench.lua $(BENCH_JSON)
+	@lua5.2 bench/control_bench.lua
 	@echo
 	@lua5.2 bench/locale_bench.lua $(SHARED_DATA)/locale/core-2.0.55
 	@echo

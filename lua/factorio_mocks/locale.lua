@@ -29,6 +29,50 @@ return function(fm)
     return false
   end
 
+  -- __ITEM__x__ and friends show the prototype's own localised_name when the session's dataset
+  -- gives it one; the Rust engine asks through this function only for the tokens it renders,
+  -- so data.raw is never copied. data.raw types per family; item and entity come from the API
+  -- description, read the first time such a token is shown.
+  local family_types = { fluid = { "fluid" }, tile = { "tile" }, space_location = { "planet", "space-location" } }
+  local function types_of(family)
+    local types = family_types[family]
+    if not types and (family == "item" or family == "entity") then
+      types = {}
+      local list = require("factorio_mocks.control.api_2_0_77").prototype_types[family]
+      for t in list:gmatch("[^,]+") do types[#types + 1] = t end
+      family_types[family] = types
+    end
+    return types or {}
+  end
+
+  -- Per dataset source (weak, so a torn-down session's data goes): the types it has, and each
+  -- type's prototypes, built the first time a token needs them.
+  local built = setmetatable({}, { __mode = "k" })
+
+  fm.locale.set_prototype_names(function(family, name)
+    local session = fm.current()
+    local source = session and session.dataset and session.dataset.source
+    if not source then return nil end
+    local cache = built[source]
+    if not cache then
+      cache = { present = {}, types = {} }
+      for _, t in ipairs(source.types() or {}) do cache.present[t] = true end
+      built[source] = cache
+    end
+    for _, t in ipairs(types_of(family)) do
+      if cache.present[t] then
+        local prototypes = cache.types[t]
+        if prototypes == nil then
+          prototypes = source.build(t) or false
+          cache.types[t] = prototypes
+        end
+        local proto = prototypes and prototypes[name]
+        if proto then return proto.localised_name end
+      end
+    end
+    return nil
+  end)
+
   function fm.locale.translate(ls, lang)
     lang = lang or "en"
     local loaded = false

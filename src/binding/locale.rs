@@ -141,30 +141,42 @@ fn parse(
     let label = chunk_label(chunkname);
     let options = strict_option(options)?;
     let bytes = text.as_bytes();
-    let t0 = std::time::Instant::now();
-    let parsed = locale::cfg::text_of(&bytes, &label)
-        .and_then(|text| locale::cfg::parse_ref(text, &label, options))
-        .map_err(|errors| Error::runtime(join(&errors)))?;
-    let t1 = std::time::Instant::now();
-    let tb = sections_table(lua, &parsed.file)?;
-    let t2 = std::time::Instant::now();
-    if std::env::var_os("FMT").is_some() { eprintln!("TIMING {} {}", (t1-t0).as_micros(), (t2-t1).as_micros()); }
+    let text = locale::cfg::text_of(&bytes, &label).map_err(|errors| Error::runtime(join(&errors)))?;
+    // The common case, a clean file, pays for no duplicate check of its own: the Lua table finds
+    // duplicates while it is filled. Anything to report (and strict mode, where a warning is an
+    // error) goes through parse_ref for the exact report.
+    let exact = || locale::cfg::parse_ref(text, &label, options).map_err(|errors| Error::runtime(join(&errors)));
+    let parsed = match locale::cfg::parse_all(text, &label) {
+        Ok(p) if !(options.strict && !p.warnings.is_empty()) => p,
+        _ => return parsed_tables(lua, exact()?),
+    };
+    let (table, duplicates) = sections_table(lua, &parsed.file)?;
+    if duplicates {
+        let exact = exact()?;
+        return Ok((table, warnings_table(lua, &exact.warnings)?));
+    }
+    Ok((table, warnings_table(lua, &parsed.warnings)?))
+}
+
+fn parsed_tables(lua: &Lua, parsed: locale::cfg::ParsedRef<'_>) -> Result<(Table, Table)> {
     Ok((
-        tb,
+        sections_table(lua, &parsed.file)?.0,
         warnings_table(lua, &parsed.warnings)?,
     ))
 }
 
 /// `{[section] = {[key] = value}}` built with the C API: every table sized once, no handle per
-/// value (a `Table` handle per entry cost more than the parse itself).
-fn sections_table(lua: &Lua, file: &CfgRef<'_>) -> Result<Table> {
+/// value (a `Table` handle per entry cost more than the parse itself). A later key replaces an
+/// earlier one; the flag tells whether that happened.
+fn sections_table(lua: &Lua, file: &CfgRef<'_>) -> Result<(Table, bool)> {
     fn size(n: usize) -> c_int {
         c_int::try_from(n).unwrap_or(0)
     }
-    // SAFETY: the closure pushes two values at most above each table it fills and pops them with
-    // lua_rawset, leaving only the result; exec_raw runs it in protected mode, so a Lua memory
-    // error cannot unwind through Rust frames that own heap data (the closure only borrows).
-    unsafe {
+    let mut duplicates = false;
+    // SAFETY: the closure pushes three values at most above each table it fills and pops them,
+    // leaving only the result; exec_raw runs it in protected mode, so a Lua memory error cannot
+    // unwind through Rust frames that own heap data (the closure only borrows).
+    let table = unsafe {
         lua.exec_raw::<Table>((), |state| {
             ffi::lua_createtable(state, 0, size(file.sections.len()));
             for (section, entries) in &file.sections {
@@ -172,13 +184,18 @@ fn sections_table(lua: &Lua, file: &CfgRef<'_>) -> Result<Table> {
                 ffi::lua_createtable(state, 0, size(entries.len()));
                 for (key, value) in entries {
                     ffi::lua_pushlstring(state, key.as_ptr().cast(), key.len());
+                    ffi::lua_pushvalue(state, -1);
+                    ffi::lua_rawget(state, -3);
+                    duplicates |= ffi::lua_type(state, -1) != ffi::LUA_TNIL;
+                    ffi::lua_settop(state, -2);
                     ffi::lua_pushlstring(state, value.as_ptr().cast(), value.len());
                     ffi::lua_rawset(state, -3);
                 }
                 ffi::lua_rawset(state, -3);
             }
-        })
-    }
+        })?
+    };
+    Ok((table, duplicates))
 }
 
 fn join(errors: &[locale::CfgError]) -> String {

@@ -158,6 +158,16 @@ pub fn with_lock<T, E: From<io::Error>>(
     fill()
 }
 
+/// Takes the locks of several entries at once (one fill of many entries, such as the layers of
+/// an artifact downloaded together). They are taken in key order, so two processes whose sets
+/// overlap never each hold a lock the other waits for. Released when the returned value drops.
+pub fn lock_all<'a>(store: &dyn Store, keys: impl IntoIterator<Item = &'a Key>) -> io::Result<Vec<Lock>> {
+    let mut keys: Vec<&Key> = keys.into_iter().collect();
+    keys.sort_by(|a, b| a.hex().cmp(b.hex()));
+    keys.dedup();
+    keys.into_iter().map(|k| store.lock(k)).collect()
+}
+
 /// Removes a temporary path left by a failed fill (file or folder).
 pub fn discard(temp: &Path) {
     let _ = remove_any(temp);

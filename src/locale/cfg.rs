@@ -392,6 +392,33 @@ fn scan_line<'a>(
     }
 }
 
+/// Every entry of cfg text in file order, duplicates included and not reported: for a caller
+/// that finds duplicates itself (`fm.locale.parse` lets the Lua table do it) and calls
+/// [`parse_ref`] for the exact report when there is one. Sections as in [`parse_ref`].
+pub fn parse_all<'a>(text: &'a str, file: &str) -> Result<ParsedRef<'a>, Vec<CfgError>> {
+    let mut out = CfgRef::default();
+    let mut current: Option<usize> = None;
+    let warnings = scan(text, file, Options::default(), |_, line| {
+        match line {
+            Line::Header(name) => current = out.sections.iter().position(|(n, _)| *n == name),
+            Line::Entry { section, key, value } => {
+                let at = *current.get_or_insert_with(|| {
+                    out.sections.push((section, Vec::new()));
+                    out.sections.len() - 1
+                });
+                if let Some((_, entries)) = out.sections.get_mut(at) {
+                    entries.push((key, value));
+                }
+            }
+        }
+        None
+    })?;
+    Ok(ParsedRef {
+        file: out,
+        warnings,
+    })
+}
+
 /// Parses cfg text into slices of it: the fast path behind `fm.locale.parse`.
 ///
 /// Nothing is allocated per line except the entry itself in its section's list; the duplicate

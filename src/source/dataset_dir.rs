@@ -147,6 +147,7 @@ pub(crate) fn serve(
         let temp = store.temp_path(key)?;
         fs::create_dir_all(&temp)?;
         let filled = fill(&temp).and_then(|()| {
+            ctx.phase("layers in place");
             verify_checksums(&temp).map_err(|why| {
                 Error::new(reference, source, ErrorKind::Integrity, format!("{why}; the published dataset does not match its own metadata, report it to its publisher"))
             })
@@ -158,8 +159,11 @@ pub(crate) fn serve(
             }
             return Err(e.into());
         }
+        ctx.phase("dataset checksums verified");
         write_stamp(&temp).inspect_err(|_| cache::discard(&temp))?;
-        Ok(store.commit(key, &temp, Expiry::Never).inspect_err(|_| cache::discard(&temp))?)
+        let committed = store.commit(key, &temp, Expiry::Never).inspect_err(|_| cache::discard(&temp))?;
+        ctx.phase("dataset committed");
+        Ok(committed)
     })
     .map_err(|e| e.into_error(reference, source, "storing the dataset"))
 }

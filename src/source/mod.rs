@@ -186,6 +186,8 @@ pub(crate) struct Ctx {
     pub progress: bool,
     pub verify: bool,
     pub warnings: std::cell::RefCell<Vec<String>>,
+    /// When the fetch started, if `FACTORIO_MOCKS_TIMING` asks for a timeline on stderr.
+    pub timing: Option<std::time::Instant>,
 }
 
 impl Ctx {
@@ -218,6 +220,7 @@ impl Ctx {
             progress: opts.progress.unwrap_or_else(|| std::io::stderr().is_terminal()),
             verify: opts.verify,
             warnings: Default::default(),
+            timing: env("FACTORIO_MOCKS_TIMING").filter(|v| is_yes(v)).map(|_| std::time::Instant::now()),
         };
         for w in warnings {
             ctx.warn(w);
@@ -229,6 +232,14 @@ impl Ctx {
     pub fn warn(&self, text: String) {
         eprintln!("factorio-mocks: warning: {text}");
         self.warnings.borrow_mut().push(text);
+    }
+
+    /// With `FACTORIO_MOCKS_TIMING=1`, prints when a step of the fetch ended, in ms since its
+    /// start: how the cold-pull figure of `make bench` is broken down.
+    pub fn phase(&self, what: &str) {
+        if let Some(t0) = self.timing {
+            eprintln!("factorio-mocks: timing: {:7.2} ms  {what}", t0.elapsed().as_secs_f64() * 1e3);
+        }
     }
 
     /// Plain HTTP is allowed for loopback hosts, or everywhere with the explicit opt-in.

@@ -170,6 +170,17 @@ struct Session<'a> {
     r: &'a OciRef,
     ctx: &'a Ctx,
     net: Option<Net>,
+    /// The manifest that came with the tag's answer (digest, bytes), hashed on arrival.
+    prefetched: Option<(String, Vec<u8>)>,
+}
+
+/// A layer of the dataset manifest, checked.
+struct Layer {
+    digest: String,
+    size: Option<u64>,
+    title: String,
+    name: PathBuf,
+    unpack: bool,
 }
 
 impl Session<'_> {
@@ -209,6 +220,7 @@ impl Session<'_> {
             let auth = credentials(&self.r.registry);
             rt.block_on(client.store_auth_if_needed(&self.r.registry, &auth));
             self.net = Some(Net { rt, client, auth });
+            self.ctx.phase("network client ready");
         }
         self.net.as_ref().ok_or_else(|| self.err(ErrorKind::Io, "network client missing"))
     }
@@ -287,10 +299,15 @@ impl Session<'_> {
                 return Ok(d);
             }
             let reference = oci_client::Reference::with_tag(self.r.registry.clone(), self.r.repository.clone(), tag.to_string());
-            let answer = self.call(&format!("resolving tag `{tag}`"), async |n| n.client.fetch_manifest_digest(&reference, &n.auth).await);
+            // A GET rather than a HEAD: the manifest comes with the answer, so the next step
+            // needs no request of its own. The digest is the hash of the bytes received.
+            let answer = self.call(&format!("resolving tag `{tag}`"), async |n| n.client.pull_manifest_raw(&reference, &n.auth, MANIFEST_TYPES).await);
             let digest = match answer {
-                Ok(d) if is_sha256_digest(&d) => d,
-                Ok(d) => return Err(self.err(ErrorKind::Integrity, format!("the registry answered the digest {d:?}, which is not sha256")).into()),
+                Ok((bytes, _)) => {
+                    let d = sha256_digest(&bytes);
+                    self.prefetched = Some((d.clone(), bytes.to_vec()));
+                    d
+                }
                 Err(e) => match &cached {
                     Some((d, _)) => {
                         self.ctx.warn(format!("{}; using the cached {d} for {}", e.message, self.r.display()));
@@ -321,15 +338,22 @@ impl Session<'_> {
                 if self.ctx.offline {
                     return Err(self.offline_err(&format!("manifest {digest}")).into());
                 }
-                let reference = self.r.with_digest(digest);
-                let (bytes, _) = self.call(&format!("pulling manifest {digest}"), async |n| n.client.pull_manifest_raw(&reference, &n.auth, MANIFEST_TYPES).await)?;
-                if sha256_digest(&bytes) != digest {
-                    return Err(self.err(ErrorKind::Integrity, format!("manifest {digest} arrived with digest {}; the registry or a proxy altered it", sha256_digest(&bytes))).into());
-                }
+                let bytes = match self.prefetched.take().filter(|(d, _)| d == digest) {
+                    // Its digest is the hash of these very bytes (see `resolve_tag`).
+                    Some((_, bytes)) => bytes,
+                    None => {
+                        let reference = self.r.with_digest(digest);
+                        let (bytes, _) = self.call(&format!("pulling manifest {digest}"), async |n| n.client.pull_manifest_raw(&reference, &n.auth, MANIFEST_TYPES).await)?;
+                        if sha256_digest(&bytes) != digest {
+                            return Err(self.err(ErrorKind::Integrity, format!("manifest {digest} arrived with digest {}; the registry or a proxy altered it", sha256_digest(&bytes))).into());
+                        }
+                        bytes.to_vec()
+                    }
+                };
                 let temp = store.temp_path(&key)?;
                 fs::write(&temp, &bytes)?;
                 store.commit(&key, &temp, Expiry::Never)?;
-                Ok(bytes.to_vec())
+                Ok(bytes)
             })
             .map_err(|e| e.into_error(&self.r.display(), &self.r.repo_display(), "storing the manifest"))?,
         };
@@ -389,91 +413,115 @@ impl Session<'_> {
         .map_err(|e| e.into_error(&self.r.display(), &self.r.repo_display(), "storing the referrers"))
     }
 
-    /// The blob `digest` as a verified file in the download cache.
-    fn blob(&mut self, digest: &str, size: Option<u64>, label: &str) -> Result<PathBuf, Error> {
+    /// The verified blob files of `layers`, in their order: from the cache, the missing ones
+    /// downloaded concurrently (one round trip of latency instead of one per layer).
+    fn blobs(&mut self, layers: &[Layer]) -> Result<Vec<PathBuf>, Error> {
         let store = self.ctx.caches.downloads.clone();
-        let key = Key::new(&format!("oci-blob\n{digest}"));
-        let valid = |path: &Path| hash_file(path, false).is_ok_and(|(d, _, len)| d == digest && size.is_none_or(|s| s == len));
-        if let Some(hit) = store.get(&key) {
-            if valid(&hit.path) {
-                return Ok(hit.path);
+        let keys: Vec<Key> = layers.iter().map(|l| Key::new(&format!("oci-blob\n{}", l.digest))).collect();
+        // A cached blob is re-hashed before use: the cache folder may have been damaged.
+        let valid = |path: &Path, l: &Layer| hash_file(path, false).is_ok_and(|(d, _, len)| d == l.digest && l.size.is_none_or(|s| s == len));
+        let mut paths: Vec<Option<PathBuf>> = layers.iter().zip(&keys).map(|(l, k)| store.get(k).filter(|h| valid(&h.path, l)).map(|h| h.path)).collect();
+        // The layers to fetch, one per distinct blob.
+        let mut missing: Vec<usize> = Vec::new();
+        for i in (0..layers.len()).filter(|&i| paths[i].is_none()) {
+            if !missing.iter().any(|&j| keys[j] == keys[i]) {
+                missing.push(i);
             }
         }
-        cache::with_lock(&store, &key, || -> Result<PathBuf, FillError> {
-            if let Some(hit) = store.get(&key) {
-                if valid(&hit.path) {
-                    return Ok(hit.path);
+        let lock_err = |e: std::io::Error| FillError::Io(e).into_error(&self.r.display(), &self.r.repo_display(), "storing a layer");
+        let locks = cache::lock_all(&store, missing.iter().map(|&i| &keys[i])).map_err(lock_err)?;
+        let mut todo = Vec::new();
+        for &i in &missing {
+            let (l, key) = (&layers[i], &keys[i]);
+            // Another process may have filled it while we waited for the lock.
+            if let Some(hit) = store.get(key) {
+                if valid(&hit.path, l) {
+                    paths[i] = Some(hit.path);
+                    continue;
                 }
-                self.ctx.warn(format!("cached blob {digest} ({label}) does not match its digest; fetching it again"));
-                store.remove(&key)?;
+                self.ctx.warn(format!("cached blob {} ({}) does not match its digest; fetching it again", l.digest, l.title));
+                store.remove(key).map_err(lock_err)?;
                 if self.ctx.offline {
-                    return Err(self.err(ErrorKind::Integrity, format!("the cached layer `{label}` ({digest}) is damaged and FACTORIO_MOCKS_OFFLINE is set; fetch once online to repair it")).into());
+                    return Err(self.err(ErrorKind::Integrity, format!("the cached layer `{}` ({}) is damaged and FACTORIO_MOCKS_OFFLINE is set; fetch once online to repair it", l.title, l.digest)));
                 }
             }
             if self.ctx.offline {
-                return Err(self.offline_err(&format!("layer `{label}` ({digest})")).into());
+                return Err(self.offline_err(&format!("layer `{}` ({})", l.title, l.digest)));
             }
-            let temp = store.temp_path(&key)?;
-            let result = self.download(digest, size, label, &temp);
-            if let Err(e) = result {
-                cache::discard(&temp);
-                return Err(e);
-            }
-            Ok(store.commit(&key, &temp, Expiry::Never)?)
-        })
-        .map_err(|e| e.into_error(&self.r.display(), &self.r.repo_display(), "storing a layer"))
-    }
-
-    fn download(&mut self, digest: &str, size: Option<u64>, label: &str, temp: &Path) -> Result<(), FillError> {
-        let mut file = fs::File::create(temp)?;
-        let reference = self.r.with_digest(digest);
-        let ctx = self.ctx;
-        let mut progress = Progress::new(ctx, format!("{} {label}", self.r.repository), size);
-        let mut hasher = Hasher::default();
-        let mut io_error = None;
-        self.call(&format!("downloading layer `{label}` ({digest})"), async |n| {
-            let mut stream = n.client.pull_blob_stream(&reference, digest).await?;
-            while let Some(chunk) = stream.stream.next().await {
-                let chunk = match chunk {
-                    Ok(c) => c,
-                    // The client's own digest check fails at the end of the stream: every byte
-                    // is in `hasher`, and the checks below say what was wrong.
-                    Err(e) if e.get_ref().is_some_and(|i| i.is::<oci_client::errors::DigestError>()) => break,
-                    Err(e) => return Err(std::io::Error::other(format!("connection lost after {} bytes: {}", hasher.len(), error_text(&e))).into()),
-                };
-                hasher.update(&chunk);
-                progress.add(chunk.len());
-                if let Err(e) = file.write_all(&chunk) {
-                    io_error = Some(e);
-                    break;
-                }
-                if size.is_some_and(|s| hasher.len() > s) {
-                    break;
+            todo.push((i, store.temp_path(key).map_err(lock_err)?));
+        }
+        if !todo.is_empty() {
+            let results = self.download_all(layers, &todo);
+            // Each blob is committed only after its own checks; the first failure in manifest
+            // order is reported, and every unchecked temporary file removed.
+            let mut first = None;
+            for ((i, temp), result) in todo.iter().zip(results) {
+                let committed = result.and_then(|()| Ok(store.commit(&keys[*i], temp, Expiry::Never)?));
+                match committed {
+                    Ok(path) => paths[*i] = Some(path),
+                    Err(e) => {
+                        cache::discard(temp);
+                        first.get_or_insert(e);
+                    }
                 }
             }
-            Ok(())
-        })?;
-        if let Some(e) = io_error {
-            return Err(e.into());
+            if let Some(e) = first {
+                return Err(e.into_error(&self.r.display(), &self.r.repo_display(), "storing a layer"));
+            }
         }
-        // No fsync: every reuse of a blob re-hashes it, so one lost to a crash is fetched
-        // again, never trusted; the sync cost a few ms per layer on every cold pull.
-        let (got, _, len) = hasher.finish();
-        if size.is_some_and(|s| s != len) {
-            return Err(self.err(ErrorKind::Integrity, format!("layer `{label}` ({digest}) arrived with {len} bytes, the manifest says {}; the download was cut or altered, retry", size.unwrap_or(0))).into());
+        drop(locks);
+        // Layers sharing a blob take the path of the first one.
+        let mut out = Vec::with_capacity(layers.len());
+        for i in 0..layers.len() {
+            let path = paths[i].clone().or_else(|| (0..i).find(|&j| keys[j] == keys[i]).and_then(|j| paths[j].clone()));
+            out.push(path.ok_or_else(|| self.err(ErrorKind::Io, format!("layer `{}` missing after its download", layers[i].title)))?);
         }
-        if got != digest {
-            return Err(self.err(ErrorKind::Integrity, format!("layer `{label}` arrived with digest {got}, expected {digest}; the registry or a proxy altered it")).into());
-        }
-        Ok(())
+        Ok(out)
     }
 
-    /// Fills `dir` with the dataset's layers.
-    fn fill(&mut self, manifest: &Value, dir: &Path) -> Result<(), Error> {
+    /// Downloads `todo` (layer index, temporary file) concurrently on the runtime, each
+    /// streamed to its file and hashed on the way; the result says per layer whether it
+    /// arrived whole and with its digest.
+    fn download_all(&mut self, layers: &[Layer], todo: &[(usize, PathBuf)]) -> Vec<Result<(), FillError>> {
+        let total = todo.iter().try_fold(0u64, |t, (i, _)| Some(t + layers[*i].size?));
+        let progress = std::cell::RefCell::new(Progress::new(self.ctx, format!("{} ({} layers)", self.r.repository, todo.len()), total));
+        let r = self.r;
+        let joined = self.call("downloading layers", async |n| {
+            let pulls = todo.iter().map(|(i, temp)| pull_blob(n, r, &layers[*i], temp, &progress));
+            Ok(futures_util::future::join_all(pulls).await)
+        });
+        drop(progress);
+        let pulled = match joined {
+            Ok(p) => p,
+            Err(e) => return todo.iter().map(|_| Err(FillError::Fetch(e.clone()))).collect(),
+        };
+        todo.iter()
+            .zip(pulled)
+            .map(|((i, _), p)| {
+                let l = &layers[*i];
+                let what = || format!("downloading layer `{}` ({})", l.title, l.digest);
+                match p {
+                    Pulled::Disk(e) => Err(FillError::Io(e)),
+                    Pulled::Failed(e) => Err(self.classify(&what(), &e).into()),
+                    Pulled::Done { len, .. } if l.size.is_some_and(|s| s != len) => Err(self
+                        .err(ErrorKind::Integrity, format!("layer `{}` ({}) arrived with {len} bytes, the manifest says {}; the download was cut or altered, retry", l.title, l.digest, l.size.unwrap_or(0)))
+                        .into()),
+                    Pulled::Done { digest, .. } if digest != l.digest => Err(self
+                        .err(ErrorKind::Integrity, format!("layer `{}` arrived with digest {digest}, expected {}; the registry or a proxy altered it", l.title, l.digest))
+                        .into()),
+                    Pulled::Done { .. } => Ok(()),
+                }
+            })
+            .collect()
+    }
+
+    /// The manifest's layers, each with a digest and a single-component title.
+    fn layers(&self, manifest: &Value) -> Result<Vec<Layer>, Error> {
         let layers = manifest.get("layers").and_then(Value::as_array).filter(|l| !l.is_empty());
         let Some(layers) = layers else {
             return Err(self.err(ErrorKind::Integrity, "the dataset manifest has no layers"));
         };
+        let mut out = Vec::with_capacity(layers.len());
         for layer in layers {
             let digest = layer.get("digest").and_then(Value::as_str).filter(|d| is_sha256_digest(d));
             let Some(digest) = digest else {
@@ -489,18 +537,77 @@ impl Session<'_> {
             let Some(name) = single else {
                 return Err(self.err(ErrorKind::Integrity, format!("layer {digest} has no usable {TITLE} (got {title:?}); each layer must be named like `prototype` or `metadata.lua`")));
             };
-            let size = layer.get("size").and_then(Value::as_u64);
-            let blob = self.blob(digest, size, title)?;
-            if annotations.get(UNPACK).map(String::as_str) == Some("true") {
-                let file = fs::File::open(&blob).map_err(|e| self.err(ErrorKind::Io, format!("reading the cached layer `{title}`: {e}")))?;
+            out.push(Layer {
+                digest: digest.to_string(),
+                size: layer.get("size").and_then(Value::as_u64),
+                title: title.to_string(),
+                name,
+                unpack: annotations.get(UNPACK).map(String::as_str) == Some("true"),
+            });
+        }
+        Ok(out)
+    }
+
+    /// Fills `dir` with the dataset's layers, in manifest order (a later layer wins).
+    fn fill(&mut self, manifest: &Value, dir: &Path) -> Result<(), Error> {
+        let layers = self.layers(manifest)?;
+        let blobs = self.blobs(&layers)?;
+        self.ctx.phase("layers downloaded and checked");
+        for (layer, blob) in layers.iter().zip(&blobs) {
+            let title = &layer.title;
+            if layer.unpack {
+                let file = fs::File::open(blob).map_err(|e| self.err(ErrorKind::Io, format!("reading the cached layer `{title}`: {e}")))?;
                 super::unpack_tar_gz(std::io::BufReader::new(file), dir, Some(title))
-                    .map_err(|e| self.err(ErrorKind::Integrity, format!("layer `{title}` ({digest}): {e}; the artifact is damaged or unsafe, report it to its publisher")))?;
+                    .map_err(|e| self.err(ErrorKind::Integrity, format!("layer `{title}` ({}): {e}; the artifact is damaged or unsafe, report it to its publisher", layer.digest)))?;
             } else {
-                fs::copy(&blob, dir.join(name)).map_err(|e| self.err(ErrorKind::Io, format!("copying layer `{title}` into the dataset: {e}")))?;
+                fs::copy(blob, dir.join(&layer.name)).map_err(|e| self.err(ErrorKind::Io, format!("copying layer `{title}` into the dataset: {e}")))?;
             }
+            self.ctx.phase(&format!("layer `{title}` in place"));
         }
         Ok(())
     }
+}
+
+/// How one blob download ended (checked against the manifest by the caller).
+enum Pulled {
+    Done { digest: String, len: u64 },
+    Failed(oci_client::errors::OciDistributionError),
+    Disk(std::io::Error),
+}
+
+/// Streams the blob of `layer` into `temp`, hashing it on the way.
+async fn pull_blob(n: &Net, r: &OciRef, layer: &Layer, temp: &Path, progress: &std::cell::RefCell<Progress>) -> Pulled {
+    let mut file = match fs::File::create(temp) {
+        Ok(f) => f,
+        Err(e) => return Pulled::Disk(e),
+    };
+    let reference = r.with_digest(&layer.digest);
+    let mut stream = match n.client.pull_blob_stream(&reference, layer.digest.as_str()).await {
+        Ok(s) => s.stream,
+        Err(e) => return Pulled::Failed(e),
+    };
+    let mut hasher = Hasher::default();
+    while let Some(chunk) = stream.next().await {
+        let chunk = match chunk {
+            Ok(c) => c,
+            // The client's own digest check fails at the end of the stream: every byte is in
+            // `hasher`, and the caller's checks say what was wrong.
+            Err(e) if e.get_ref().is_some_and(|i| i.is::<oci_client::errors::DigestError>()) => break,
+            Err(e) => return Pulled::Failed(std::io::Error::other(format!("connection lost after {} bytes: {}", hasher.len(), error_text(&e))).into()),
+        };
+        hasher.update(&chunk);
+        progress.borrow_mut().add(chunk.len());
+        if let Err(e) = file.write_all(&chunk) {
+            return Pulled::Disk(e);
+        }
+        if layer.size.is_some_and(|s| hasher.len() > s) {
+            break;
+        }
+    }
+    // No fsync: every reuse of a blob re-hashes it, so one lost to a crash is fetched again,
+    // never trusted; the sync cost a few ms per layer on every cold pull.
+    let (digest, _, len) = hasher.finish();
+    Pulled::Done { digest, len }
 }
 
 /// Runs `f`, turning a panic into an error text (the client must never take the host down).
@@ -557,13 +664,15 @@ fn subject_of(m: &Value, r: &OciRef) -> Option<Subject> {
 
 /// Fetches `r`: resolves the tag, finds the dataset (itself or a referrer), fills the cache.
 pub(crate) fn fetch(r: &OciRef, ctx: &Ctx) -> Result<Fetched, Error> {
-    let mut s = Session { r, ctx, net: None };
+    let mut s = Session { r, ctx, net: None, prefetched: None };
     let digest = match (&r.digest, &r.tag) {
         (Some(d), _) => d.clone(),
         (None, Some(t)) => s.resolve_tag(t)?,
         (None, None) => return Err(s.err(ErrorKind::Invalid, "needs a tag or a digest")),
     };
+    ctx.phase("tag resolved");
     let manifest = s.manifest(&digest)?;
+    ctx.phase("manifest");
     let (dataset_digest, dataset, subject) = if is_dataset(&manifest) {
         let subject = subject_of(&manifest, r);
         (digest, manifest, subject)
