@@ -187,6 +187,32 @@ describe("fm.locale", function()
     end)
   end)
 
+  describe("prototype names", function()
+    after_each(function()
+      fm.teardown()
+    end)
+
+    it("shows a prototype's own localised_name for __ITEM__ and friends, as the game does", function()
+      fm.setup{ stage = "data", dataset = "fixtures/locale/dataset" }
+      assert.are.equal("Widget Mk 2 / Iron plate / Plain science / Unknown key: \"item-name.nothing\"",
+        fm.locale.translate({ "my-mod.items" }))
+      assert.are.equal("Steam / Stone path / Coal machine / Home", fm.locale.translate({ "my-mod.others" }))
+    end)
+
+    it("falls back to the item-name.x keys when no dataset is set up", function()
+      fm.locale.load_text("[item-name]\nmy-widget=Widget\n[m]\nt=__ITEM__my-widget__", "en")
+      assert.are.equal("Widget", fm.locale.translate({ "m.t" }))
+    end)
+
+    it("reports a localised_name that is not a LocalisedString", function()
+      fm.setup{ stage = "data", dataset = "fixtures/locale/dataset" }
+      local ok, err = pcall(fm.locale.translate, { "my-mod.broken" })
+      assert.is_false(ok)
+      assert.matches('the localised_name of item "broken%-name"', tostring(err))
+      assert.matches("must be a string, got", tostring(err))
+    end)
+  end)
+
   describe("check", function()
     it("lists, per language, keys missing against English and keys English no longer has", function()
       local report = fm.locale.check(MOD)

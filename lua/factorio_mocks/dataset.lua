@@ -4,22 +4,15 @@
 -- Rust from a parsed tree; the generator's Lua layout runs each type's file as a text chunk
 -- in an empty environment whose only `require` reaches the dataset's own files.
 
+local chunk = require("factorio_mocks.chunk")
+
 local M = {}
 
 local PREFIX = "___GENERATED__FACTORIO__DATA___."
 
 -- Loads `text` as a text chunk (never bytecode) with `env` as its only globals.
 local function run_data_chunk(text, chunkname, env)
-  if text:byte(1) == 27 then
-    error(chunkname:sub(2) .. ": precompiled chunks are refused; a dataset holds Lua source text only", 0)
-  end
-  local fn, err
-  if setfenv then
-    fn, err = loadstring(text, chunkname)
-    if fn then setfenv(fn, env) end
-  else
-    fn, err = load(text, chunkname, "t", env)
-  end
+  local fn, err = chunk.load(text, chunkname, env)
   if not fn then error(err .. " (the dataset file is not valid Lua; regenerate or re-fetch it)", 0) end
   local ok, result = pcall(fn)
   if not ok then error(tostring(result) .. " (while loading dataset data)", 0) end

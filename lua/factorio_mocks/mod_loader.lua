@@ -11,6 +11,8 @@
 -- control stage makes one per mod (each mod has its own state there), with `opts.outside`
 -- set, since the game allows require only while control.lua is being parsed.
 
+local chunk = require("factorio_mocks.chunk")
+
 local M = {}
 
 local function split_path(name)
@@ -19,13 +21,7 @@ local function split_path(name)
 end
 
 local function load_text(text, chunkname, env)
-  local fn, err
-  if setfenv then
-    fn, err = loadstring(text, chunkname)
-    if fn then setfenv(fn, env) end
-  else
-    fn, err = load(text, chunkname, "t", env)
-  end
+  local fn, err = chunk.load(text, chunkname, env)
   if not fn then error(err, 0) end
   return fn
 end

@@ -143,14 +143,7 @@ function M.load(text, opts)
     return false, "serpent.load: cannot call functions"
   end
   local chunk_text = text:find("^%s*do%s+local") and text or ("return " .. text)
-  local env = { math = { huge = math.huge } }
-  local fn, err
-  if setfenv then
-    fn, err = loadstring(chunk_text, "=serpent")
-    if fn then setfenv(fn, env) end
-  else
-    fn, err = load(chunk_text, "=serpent", "t", env)
-  end
+  local fn, err = require("factorio_mocks.chunk").load(chunk_text, "=serpent", { math = { huge = math.huge } })
   if not fn then return false, err end
   local ok, result = pcall(fn)
   if not ok then return false, result end

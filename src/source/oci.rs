@@ -13,7 +13,7 @@ use std::panic::AssertUnwindSafe;
 use std::path::{Path, PathBuf};
 
 use futures_util::StreamExt;
-use oci_client::client::{ClientConfig, ClientProtocol};
+use oci_client::client::{Certificate, CertificateEncoding, ClientConfig, ClientProtocol};
 use oci_client::secrets::RegistryAuth;
 use serde_json::Value;
 
@@ -172,7 +172,31 @@ struct Session<'a> {
     net: Option<Net>,
     /// The manifest that came with the tag's answer (digest, bytes), hashed on arrival.
     prefetched: Option<(String, Vec<u8>)>,
+    /// The client trusts no HTTPS server (see [`NO_HTTPS_ROOT`]).
+    light: bool,
+    /// An HTTPS server was needed: build the client with the system's roots.
+    full_tls: bool,
 }
+
+/// The only root a client for a plain-HTTP registry trusts at first: a self-signed CA whose
+/// private key was thrown away at creation, so no server can present a chain to it. Such a
+/// pull needs HTTPS only if the registry sends it elsewhere (a token realm, a redirect), and
+/// loading the system's CA bundle took 8 ms of a 50 ms cold pull; a certificate error switches
+/// to the full client and retries (see `Session::call`).
+const NO_HTTPS_ROOT: &str = "\
+-----BEGIN CERTIFICATE-----
+MIIB2DCCAX2gAwIBAgIUSsatm86N0bF2S6k6LfQYhGjJB5gwCgYIKoZIzj0EAwIw
+QDE+MDwGA1UEAww1ZmFjdG9yaW8tbW9ja3MgcGxhaW4tSFRUUCBwdWxscyB0cnVz
+dCBubyBIVFRQUyBzZXJ2ZXIwIBcNMjYxMTIyMDAyODE2WhgPMjEyNjEwMjkwMDI4
+MTZaMEAxPjA8BgNVBAMMNWZhY3RvcmlvLW1vY2tzIHBsYWluLUhUVFAgcHVsbHMg
+dHJ1c3Qgbm8gSFRUUFMgc2VydmVyMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE
+8oXXjOztpJsLVCaM3QsHyWNP3dvU0RxO/KtqWQ1G7dIkcynSRfTTjUOB+TKQdGHg
+Ouj7VhakRlr2d040BQ2DFaNTMFEwHQYDVR0OBBYEFJZfNd2fOg49B5Vn61KlsKYI
+3wTCMB8GA1UdIwQYMBaAFJZfNd2fOg49B5Vn61KlsKYI3wTCMA8GA1UdEwEB/wQF
+MAMBAf8wCgYIKoZIzj0EAwIDSQAwRgIhAIcXh0AUSH1elWeJ1oqI2eXFHLjtdB5K
+v4y3EhSStIRHAiEAyPbQ0HXMhr02zvPHsGRYJD+n1NST7fjZGr4C0YOV8hU=
+-----END CERTIFICATE-----
+";
 
 /// A layer of the dataset manifest, checked.
 struct Layer {
@@ -198,13 +222,16 @@ impl Session<'_> {
                 return Err(self.offline_err("the artifact"));
             }
             super::install_crypto();
-            let protocol = if self.ctx.http_allowed(&self.r.registry) {
-                ClientProtocol::HttpsExcept(vec![self.r.registry.clone()])
-            } else {
-                ClientProtocol::Https
-            };
+            let plain = self.ctx.http_allowed(&self.r.registry);
+            let protocol = if plain { ClientProtocol::HttpsExcept(vec![self.r.registry.clone()]) } else { ClientProtocol::Https };
+            self.light = plain && !self.full_tls;
             let config = ClientConfig {
                 protocol,
+                tls_certs_only: if self.light {
+                    vec![Certificate { encoding: CertificateEncoding::Pem, data: NO_HTTPS_ROOT.as_bytes().to_vec() }]
+                } else {
+                    Vec::new()
+                },
                 // reqwest's read timeout restarts after every read: a silent registry or a
                 // stalled download fails after `timeout`, a slow but moving one does not.
                 connect_timeout: Some(self.ctx.timeout),
@@ -216,7 +243,9 @@ impl Session<'_> {
                 .enable_time()
                 .build()
                 .map_err(|e| self.err(ErrorKind::Io, format!("cannot start the network runtime: {e}")))?;
-            let client = catch(|| oci_client::Client::new(config)).map_err(|m| self.err(ErrorKind::Network, m))?;
+            let client = catch(|| oci_client::Client::try_from(config))
+                .map_err(|m| self.err(ErrorKind::Network, m))?
+                .map_err(|e| self.err(ErrorKind::Network, format!("cannot set up the registry client: {}", error_text(&e))))?;
             let auth = credentials(&self.r.registry);
             rt.block_on(client.store_auth_if_needed(&self.r.registry, &auth));
             self.net = Some(Net { rt, client, auth });
@@ -225,15 +254,32 @@ impl Session<'_> {
         self.net.as_ref().ok_or_else(|| self.err(ErrorKind::Io, "network client missing"))
     }
 
-    /// Runs a registry call, turning its error (or a panic inside the client) into ours.
-    fn call<T>(&mut self, what: &str, f: impl AsyncFnOnce(&Net) -> Result<T, oci_client::errors::OciDistributionError>) -> Result<T, Error> {
+    /// True when `e` is the light client refusing an HTTPS server: the call must be retried
+    /// with the system's roots. (The rustls error sits in an `io::Error`, so by its text.)
+    fn needs_full_tls(&self, e: &oci_client::errors::OciDistributionError) -> bool {
+        self.light && error_text(e).contains("invalid peer certificate")
+    }
+
+    fn use_full_tls(&mut self) {
+        self.full_tls = true;
+        self.net = None;
+    }
+
+    /// Runs a registry call once; the outer error is a client that cannot start or panicked.
+    fn attempt<T>(&mut self, what: &str, f: &impl AsyncFn(&Net) -> Result<T, oci_client::errors::OciDistributionError>) -> Result<Result<T, oci_client::errors::OciDistributionError>, Error> {
         let net = self.net()?;
         let result = catch(|| net.rt.block_on(f(net)));
-        match result {
-            Ok(Ok(v)) => Ok(v),
-            Ok(Err(e)) => Err(self.classify(what, &e)),
-            Err(panic) => Err(self.err(ErrorKind::Network, format!("{what}: the registry client failed ({panic})"))),
+        result.map_err(|panic| self.err(ErrorKind::Network, format!("{what}: the registry client failed ({panic})")))
+    }
+
+    /// Runs a registry call, turning its error (or a panic inside the client) into ours.
+    fn call<T>(&mut self, what: &str, f: impl AsyncFn(&Net) -> Result<T, oci_client::errors::OciDistributionError>) -> Result<T, Error> {
+        let mut result = self.attempt(what, &f)?;
+        if result.as_ref().err().is_some_and(|e| self.needs_full_tls(e)) {
+            self.use_full_tls();
+            result = self.attempt(what, &f)?;
         }
+        result.map_err(|e| self.classify(what, &e))
     }
 
     fn classify(&self, what: &str, e: &oci_client::errors::OciDistributionError) -> Error {
@@ -664,7 +710,7 @@ fn subject_of(m: &Value, r: &OciRef) -> Option<Subject> {
 
 /// Fetches `r`: resolves the tag, finds the dataset (itself or a referrer), fills the cache.
 pub(crate) fn fetch(r: &OciRef, ctx: &Ctx) -> Result<Fetched, Error> {
-    let mut s = Session { r, ctx, net: None, prefetched: None };
+    let mut s = Session { r, ctx, net: None, prefetched: None, light: false, full_tls: false };
     let digest = match (&r.digest, &r.tag) {
         (Some(d), _) => d.clone(),
         (None, Some(t)) => s.resolve_tag(t)?,
