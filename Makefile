@@ -6,6 +6,7 @@
 #   make build       the module for $(LUA) into build/<lua>/factorio_mocks.so
 #   make fuzz        a million mutated inputs per file parser: no panic, no hang (examples/fuzz.rs)
 #   make cli         the `factorio-mocks` command-line tool into build/factorio-mocks
+#   make coverage    how many runtime API members have mock behaviour, per class
 #
 # LuaRocks drives the `rock` and `rock-install` targets (see rockspec/).
 
@@ -25,7 +26,7 @@ else
   LIB_EXT := so
 endif
 
-.PHONY: build rock rock-install install demo test bench deps clean check-lua fuzz cli
+.PHONY: build rock rock-install install demo test bench deps clean check-lua fuzz cli coverage
 
 check-lua:
 	@test -n "$(LUA_FEATURE)" || { echo "error: cannot run '$(LUA)'; pass LUA=<interpreter>, e.g. make LUA=lua5.4 (scripts/ensure-deps.sh installs them)"; exit 1; }
@@ -74,6 +75,10 @@ bench: deps
 FUZZ_INPUTS ?= 1000000
 fuzz:
 	$(CARGO) run --release --no-default-features --features cli --example fuzz -- --inputs $(FUZZ_INPUTS)
+
+coverage: deps
+	@$(MAKE) --no-print-directory build LUA=lua5.2
+	@lua5.2 -e 'package.cpath="build/lua52/?.so;"..package.cpath' scripts/coverage.lua
 
 cli:
 	$(CARGO) build --release --no-default-features --features cli --bin factorio-mocks

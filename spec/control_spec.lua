@@ -206,7 +206,14 @@ describe("the control stage", function()
     end)
 
     it("says not mocked for helpers without behaviour", function()
-      assert.has_error(function() helpers.encode_string("x") end, "not mocked: LuaHelpers.encode_string")
+      assert.has_error(function() helpers.create_profiler() end, "not mocked: LuaHelpers.create_profiler")
+    end)
+
+    it("encodes strings as the game does (zlib, then base64) and decodes them back", function()
+      -- Best compression: zlib header 78 DA, "eNp" in base64, as the game's blueprint strings start.
+      assert.are.equal("eNpLTEoGAAJNASc=", helpers.encode_string("abc"))
+      assert.are.equal("abc", helpers.decode_string("eNpLTEoGAAJNASc="))
+      assert.is_nil(helpers.decode_string("not base64 !"))
     end)
 
     it("reads startup settings from the dataset and the setup overrides", function()

@@ -147,7 +147,7 @@ fn parse(
     // error) goes through parse_ref for the exact report.
     let exact = || locale::cfg::parse_ref(text, &label, options).map_err(|errors| Error::runtime(join(&errors)));
     let parsed = match locale::cfg::parse_all(text, &label) {
-        Ok(p) if !(options.strict && !p.warnings.is_empty()) => p,
+        Ok(p) if !options.strict || p.warnings.is_empty() => p,
         _ => return parsed_tables(lua, exact()?),
     };
     let (table, duplicates) = sections_table(lua, &parsed.file)?;

@@ -4,6 +4,7 @@
 //! `register(lua, native)` (functions the Lua shims call). Hand-written behaviour lives in the
 //! Lua shims under `lua/`, which this layer registers in `package.preload`.
 
+mod codec;
 mod dataset;
 mod fetch;
 mod locale;
@@ -25,6 +26,7 @@ pub fn module(lua: &Lua) -> Result<Table> {
         ("mod_settings", mod_settings::module(lua)?),
         ("mod_list", mod_list::module(lua)?),
         ("mods", mods::module(lua)?),
+        ("codec", codec::module(lua)?),
     ];
     // Rust errors become plain messages at the caller's line (see lua/factorio_mocks/errors.lua).
     let errors: Table = lua.load("return require('factorio_mocks.errors')").eval()?;

@@ -22,7 +22,8 @@ What the game does, and where we learnt it:
 * Duplicate keys: 0.11 refused a file with a duplicate key (Dysoch/DyTech#221); the community
   language server flags it as an error ("Duplicate Key"). Across files and mods the later
   definition wins — that is how a mod renames a base item. We keep the later value and warn
-  (an error in strict mode), so a test can insist on clean files.
+  (an error in strict mode), so a test can insist on clean files. The warning names the line of
+  the definition it replaces.
 * A UTF-8 BOM and CRLF line ends are accepted (the Windows editors translators use write them).
   Leading blanks before a comment, a header or a key are skipped, as the community language server
   does; none of the game's 50 `core.cfg` files has such a line, so this is not verified in game.
@@ -382,8 +383,9 @@ fn scan_line<'a>(
     } else if key.ends_with([' ', '\t']) {
         warnings.push(problem(file, number, CfgErrorKind::KeyEndsWithBlank(key.to_owned())));
     }
+    let current: &'a str = section;
     let entry = Line::Entry {
-        section: *section,
+        section: current,
         key,
         value,
     };
@@ -589,6 +591,27 @@ mod tests {
             );
             assert!(parse_str(text, "t.cfg", Options { strict: true }).is_err());
         }
+    }
+
+    #[test]
+    fn parse_all_keeps_duplicates_in_file_order() {
+        let text = "a=1\n[s]\nk=x\n[t]\nk=y\n[s]\nk=z\n[]\nb=2";
+        let p = parse_all(text, "t.cfg").unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(
+            p.file.sections,
+            [("", vec![("a", "1"), ("b", "2")]), ("s", vec![("k", "x"), ("k", "z")]), ("t", vec![("k", "y")])]
+        );
+        assert!(p.warnings.is_empty());
+        let p = parse_ref(text, "t.cfg", Options::default()).unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(p.file.get("s", "k"), Some("z"));
+        assert_eq!(p.warnings.len(), 1);
+    }
+
+    #[test]
+    fn a_third_definition_is_reported_against_the_second() {
+        let got = errors("a=1\na=2\na=3", false);
+        assert_eq!(got.len(), 2);
+        assert!(got[1].contains("first defined at line 2"), "{got:?}");
     }
 
     #[test]

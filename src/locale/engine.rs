@@ -24,7 +24,7 @@ knows):
 
 | token | shown as |
 | --- | --- |
-| `__ITEM__x__`, `__ENTITY__x__`, `__FLUID__x__`, `__TILE__x__`, `__PLANET__x__` | the translated `item-name.x`, `entity-name.x`, `fluid-name.x`, `tile-name.x`, `space-location-name.x` |
+| `__ITEM__x__`, `__ENTITY__x__`, `__FLUID__x__`, `__TILE__x__`, `__PLANET__x__` | the prototype's own `localised_name` when the dataset gives it one ([`PrototypeNames`]), else the translated `item-name.x`, `entity-name.x`, `fluid-name.x`, `tile-name.x`, `space-location-name.x` |
 | `__CONTROL__x__` | the binding of control `x` (see [`super::controls`]), or `controls.not-set` |
 | `__CONTROL_MODIFIER__x__` | the modifier keys of that binding |
 | `__ALT_CONTROL__n__x__` | the binding in form n (1 "Left-click"/"Press R", 2 "Left-clicking"/"Pressing R") |
@@ -35,6 +35,9 @@ knows):
 | `__CONTROL_STYLE_BEGIN__`/`END`, `__REMARK_COLOR_BEGIN__`/`END` | nothing: they only colour the text in game |
 
 A token the game does not know (the `nl` file's `__ALT_CONTRO_LEFT_CLICK__1__`) stays as written.
+
+A template that expands inside another (through a built-in or a plural) more than 20 deep is
+shown as written: `item-name.x=__ITEM__x__` would otherwise never end. That limit is ours.
 */
 
 use std::cell::Cell;
@@ -1098,6 +1101,65 @@ days=__1__ __plural_for_parameter__1__{ends in 11,ends in 12,ends in 13,ends in 
                 "{ls:?} in {lang}"
             );
         }
+    }
+
+    #[test]
+    fn prototype_names_come_from_the_dataset_when_it_has_them() {
+        let d = dict();
+        let names = |kind: PrototypeKind, name: &str| match (kind, name) {
+            (PrototypeKind::Item, "iron-plate") => Some(k("test.greet", vec![t("plate")])),
+            (PrototypeKind::Fluid, "water") => Some(t("Wet")),
+            _ => None,
+        };
+        let got = d.translate_with(&k("test.item", vec![]), "en", &names);
+        assert_eq!(
+            got.as_deref(),
+            Ok("Hello plate! and Coal and Wet and Stone path on Nauvis")
+        );
+    }
+
+    #[test]
+    fn templates_that_name_themselves_stop_at_the_nesting_limit() {
+        let mut d = Dictionary::new();
+        let text = "[item-name]\nloop=a __ITEM__loop__\n[control-keys]\nmouse-button-1=__CONTROL__build__";
+        match parse_str(text, "en", Options::default()) {
+            Ok(p) => d.merge("en", &p.file.view()),
+            Err(e) => panic!("{e:?}"),
+        }
+        let got = d
+            .translate(&k("item-name.loop", vec![]), "en")
+            .unwrap_or_default();
+        assert_eq!(got, format!("{}a __ITEM__loop__", "a ".repeat(LIMIT)));
+        let got = d.translate(&t("x"), "en");
+        assert_eq!(got.as_deref(), Ok("x"));
+        // The control key that shows its own binding ends the same way instead of overflowing.
+        let got = d
+            .translate(&k("control-keys.mouse-button-1", vec![]), "en")
+            .unwrap_or_default();
+        assert!(got.ends_with("__CONTROL__build__"), "{got}");
+    }
+
+    #[test]
+    fn catalog_replaces_and_grows() {
+        let mut c = Catalog::default();
+        let s = c.section_id("s");
+        let o = |line| Origin { file: 1, line };
+        for i in 0..1000 {
+            assert_eq!(c.insert(s, &format!("k{i}"), "v", o(i)), None);
+        }
+        assert_eq!(c.insert(s, "k7", "seven", o(2000)), Some(o(7)));
+        assert_eq!(c.len(), 1000);
+        assert_eq!(c.get("s.k7"), Some("seven"));
+        assert_eq!(c.get("s.k999"), Some("v"));
+        assert_eq!(c.get("s.k1000"), None);
+        assert_eq!(c.get("t.k1"), None);
+        let mut other = Catalog::default();
+        let root = other.section_id("");
+        other.insert(root, "top", "T", o(1));
+        let s2 = other.section_id("s");
+        other.insert(s2, "k1", "one", o(1));
+        c.absorb(other);
+        assert_eq!((c.get("top"), c.get("s.k1"), c.len()), (Some("T"), Some("one"), 1001));
     }
 
     #[test]

@@ -285,8 +285,19 @@ mod tests {
         }
 
         let mut d = Dictionary::new();
-        let _ = load(&mut d, &root.join("mod"), None, Options::default());
+        let report = load(&mut d, &root.join("mod"), None, Options::default())
+            .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(tr(&d, "s.both", "en"), "from b", "later file wins");
+        assert!(report.warnings.is_empty(), "a key in two files is no duplicate: {:?}", report.warnings);
+
+        // A key twice in one file is; a second load replaces keys without a warning.
+        write(root, "dup/locale/en/a.cfg", "[s]\nk=1\nk=2\n");
+        let report = load(&mut d, &root.join("dup"), None, Options::default())
+            .unwrap_or_else(|e| panic!("{e}"));
+        let warnings: Vec<String> = report.warnings.iter().map(ToString::to_string).collect();
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        assert!(warnings[0].contains("a.cfg:3: duplicate key \"k\" in section [s] (first defined at line 2)"), "{warnings:?}");
+        assert_eq!((tr(&d, "s.k", "en"), tr(&d, "s.both", "en")), ("2".to_owned(), "from b".to_owned()));
     }
 
     #[test]

@@ -237,14 +237,19 @@ impl Ctx {
     /// With `FACTORIO_MOCKS_TIMING=1`, prints when a step of the fetch ended, in ms since its
     /// start: how the cold-pull figure of `make bench` is broken down.
     pub fn phase(&self, what: &str) {
-        if let Some(t0) = self.timing {
-            eprintln!("factorio-mocks: timing: {:7.2} ms  {what}", t0.elapsed().as_secs_f64() * 1e3);
-        }
+        phase_at(self.timing, what);
     }
 
     /// Plain HTTP is allowed for loopback hosts, or everywhere with the explicit opt-in.
     pub fn http_allowed(&self, host: &str) -> bool {
         self.allow_http || is_loopback(host)
+    }
+}
+
+/// [`Ctx::phase`] for threads without the context.
+pub(crate) fn phase_at(t0: Option<std::time::Instant>, what: &str) {
+    if let Some(t0) = t0 {
+        eprintln!("factorio-mocks: timing: {:7.2} ms  {what}", t0.elapsed().as_secs_f64() * 1e3);
     }
 }
 

@@ -243,9 +243,14 @@ impl Session<'_> {
                 .enable_time()
                 .build()
                 .map_err(|e| self.err(ErrorKind::Io, format!("cannot start the network runtime: {e}")))?;
-            let client = catch(|| oci_client::Client::try_from(config))
-                .map_err(|m| self.err(ErrorKind::Network, m))?
-                .map_err(|e| self.err(ErrorKind::Network, format!("cannot set up the registry client: {}", error_text(&e))))?;
+            let client = match catch(|| oci_client::Client::try_from(config)) {
+                Ok(Ok(c)) => c,
+                // As `Client::new` does: a client with the default settings (full roots).
+                _ => {
+                    self.light = false;
+                    catch(oci_client::Client::default).map_err(|m| self.err(ErrorKind::Network, m))?
+                }
+            };
             let auth = credentials(&self.r.registry);
             rt.block_on(client.store_auth_if_needed(&self.r.registry, &auth));
             self.net = Some(Net { rt, client, auth });
@@ -459,34 +464,43 @@ impl Session<'_> {
         .map_err(|e| e.into_error(&self.r.display(), &self.r.repo_display(), "storing the referrers"))
     }
 
-    /// The verified blob files of `layers`, in their order: from the cache, the missing ones
-    /// downloaded concurrently (one round trip of latency instead of one per layer).
-    fn blobs(&mut self, layers: &[Layer]) -> Result<Vec<PathBuf>, Error> {
+    /// Makes the blob of every layer a verified file in the download cache, the missing ones
+    /// downloaded concurrently (one round trip of latency instead of one per layer). `ready`
+    /// gets each layer's file as soon as it is checked, so unpacking overlaps the downloads.
+    fn blobs(&mut self, layers: &[Layer], ready: &dyn Fn(usize, PathBuf)) -> Result<(), Error> {
         let store = self.ctx.caches.downloads.clone();
         let keys: Vec<Key> = layers.iter().map(|l| Key::new(&format!("oci-blob\n{}", l.digest))).collect();
+        // Layers sharing a blob are served by one file.
+        let serve = |i: usize, path: &Path| (0..layers.len()).filter(|&j| keys[j] == keys[i]).for_each(|j| ready(j, path.to_path_buf()));
         // A cached blob is re-hashed before use: the cache folder may have been damaged.
         let valid = |path: &Path, l: &Layer| hash_file(path, false).is_ok_and(|(d, _, len)| d == l.digest && l.size.is_none_or(|s| s == len));
-        let mut paths: Vec<Option<PathBuf>> = layers.iter().zip(&keys).map(|(l, k)| store.get(k).filter(|h| valid(&h.path, l)).map(|h| h.path)).collect();
-        // The layers to fetch, one per distinct blob.
         let mut missing: Vec<usize> = Vec::new();
-        for i in (0..layers.len()).filter(|&i| paths[i].is_none()) {
-            if !missing.iter().any(|&j| keys[j] == keys[i]) {
-                missing.push(i);
+        for (i, l) in layers.iter().enumerate() {
+            // A blob seen before is already served or on its way.
+            if (0..i).any(|j| keys[j] == keys[i]) {
+                continue;
+            }
+            match store.get(&keys[i]).filter(|h| valid(&h.path, l)) {
+                Some(hit) => serve(i, &hit.path),
+                None => missing.push(i),
             }
         }
-        let lock_err = |e: std::io::Error| FillError::Io(e).into_error(&self.r.display(), &self.r.repo_display(), "storing a layer");
-        let locks = cache::lock_all(&store, missing.iter().map(|&i| &keys[i])).map_err(lock_err)?;
+        if missing.is_empty() {
+            return Ok(());
+        }
+        let io_err = |e: std::io::Error| FillError::Io(e).into_error(&self.r.display(), &self.r.repo_display(), "storing a layer");
+        let _locks = cache::lock_all(&store, missing.iter().map(|&i| &keys[i])).map_err(io_err)?;
         let mut todo = Vec::new();
         for &i in &missing {
             let (l, key) = (&layers[i], &keys[i]);
             // Another process may have filled it while we waited for the lock.
             if let Some(hit) = store.get(key) {
                 if valid(&hit.path, l) {
-                    paths[i] = Some(hit.path);
+                    serve(i, &hit.path);
                     continue;
                 }
                 self.ctx.warn(format!("cached blob {} ({}) does not match its digest; fetching it again", l.digest, l.title));
-                store.remove(key).map_err(lock_err)?;
+                store.remove(key).map_err(io_err)?;
                 if self.ctx.offline {
                     return Err(self.err(ErrorKind::Integrity, format!("the cached layer `{}` ({}) is damaged and FACTORIO_MOCKS_OFFLINE is set; fetch once online to repair it", l.title, l.digest)));
                 }
@@ -494,71 +508,74 @@ impl Session<'_> {
             if self.ctx.offline {
                 return Err(self.offline_err(&format!("layer `{}` ({})", l.title, l.digest)));
             }
-            todo.push((i, store.temp_path(key).map_err(lock_err)?));
+            todo.push(i);
         }
-        if !todo.is_empty() {
-            let results = self.download_all(layers, &todo);
-            // Each blob is committed only after its own checks; the first failure in manifest
-            // order is reported, and every unchecked temporary file removed.
-            let mut first = None;
-            for ((i, temp), result) in todo.iter().zip(results) {
-                let committed = result.and_then(|()| Ok(store.commit(&keys[*i], temp, Expiry::Never)?));
-                match committed {
-                    Ok(path) => paths[*i] = Some(path),
-                    Err(e) => {
-                        cache::discard(temp);
-                        first.get_or_insert(e);
-                    }
-                }
+        let mut round = 0;
+        while !todo.is_empty() {
+            let results = self.download_round(layers, &keys, &todo, &serve)?;
+            // A redirect to HTTPS storage (or a realm) the light client refused: once more
+            // with the system's roots.
+            let retry: Vec<usize> = results.iter().filter(|(_, r)| round == 0 && matches!(r, Err(Failure::Net(e)) if self.needs_full_tls(e))).map(|(i, _)| *i).collect();
+            if !retry.is_empty() {
+                self.use_full_tls();
             }
-            if let Some(e) = first {
-                return Err(e.into_error(&self.r.display(), &self.r.repo_display(), "storing a layer"));
+            // The first failure in manifest order is reported (`todo` is in manifest order).
+            if let Some((i, Err(e))) = results.into_iter().find(|(i, r)| r.is_err() && !retry.contains(i)) {
+                let l = &layers[i];
+                return Err(match e {
+                    Failure::Net(e) => self.classify(&format!("downloading layer `{}` ({})", l.title, l.digest), &e),
+                    Failure::Fill(e) => e.into_error(&self.r.display(), &self.r.repo_display(), "storing a layer"),
+                });
             }
+            todo = retry;
+            round += 1;
         }
-        drop(locks);
-        // Layers sharing a blob take the path of the first one.
-        let mut out = Vec::with_capacity(layers.len());
-        for i in 0..layers.len() {
-            let path = paths[i].clone().or_else(|| (0..i).find(|&j| keys[j] == keys[i]).and_then(|j| paths[j].clone()));
-            out.push(path.ok_or_else(|| self.err(ErrorKind::Io, format!("layer `{}` missing after its download", layers[i].title)))?);
-        }
-        Ok(out)
+        Ok(())
     }
 
-    /// Downloads `todo` (layer index, temporary file) concurrently on the runtime, each
-    /// streamed to its file and hashed on the way; the result says per layer whether it
-    /// arrived whole and with its digest.
-    fn download_all(&mut self, layers: &[Layer], todo: &[(usize, PathBuf)]) -> Vec<Result<(), FillError>> {
-        let total = todo.iter().try_fold(0u64, |t, (i, _)| Some(t + layers[*i].size?));
+    /// Downloads the blobs of `todo` (layer indices) concurrently, each streamed to a temporary
+    /// file, hashed on the way, checked against the manifest and only then committed and
+    /// passed to `serve`. Failed downloads leave nothing behind.
+    fn download_round(&mut self, layers: &[Layer], keys: &[Key], todo: &[usize], serve: &dyn Fn(usize, &Path)) -> Result<Vec<(usize, Result<(), Failure>)>, Error> {
+        let store = self.ctx.caches.downloads.clone();
+        let temps = todo.iter().map(|&i| store.temp_path(&keys[i])).collect::<Result<Vec<_>, _>>();
+        let temps = temps.map_err(|e| FillError::Io(e).into_error(&self.r.display(), &self.r.repo_display(), "storing a layer"))?;
+        let total = todo.iter().try_fold(0u64, |t, &i| Some(t + layers[i].size?));
         let progress = std::cell::RefCell::new(Progress::new(self.ctx, format!("{} ({} layers)", self.r.repository, todo.len()), total));
-        let r = self.r;
-        let joined = self.call("downloading layers", async |n| {
-            let pulls = todo.iter().map(|(i, temp)| pull_blob(n, r, &layers[*i], temp, &progress));
-            Ok(futures_util::future::join_all(pulls).await)
-        });
-        drop(progress);
-        let pulled = match joined {
-            Ok(p) => p,
-            Err(e) => return todo.iter().map(|_| Err(FillError::Fetch(e.clone()))).collect(),
+        self.net()?;
+        let this = &*self;
+        let net = this.net.as_ref().ok_or_else(|| this.err(ErrorKind::Io, "network client missing"))?;
+        let one = async |i: usize, temp: &Path| -> Result<(), Failure> {
+            let l = &layers[i];
+            let (digest, len) = pull_blob(net, this.r, l, temp, &progress).await?;
+            if l.size.is_some_and(|s| s != len) {
+                let msg = format!("layer `{}` ({}) arrived with {len} bytes, the manifest says {}; the download was cut or altered, retry", l.title, l.digest, l.size.unwrap_or(0));
+                return Err(Failure::Fill(this.err(ErrorKind::Integrity, msg).into()));
+            }
+            if digest != l.digest {
+                let msg = format!("layer `{}` arrived with digest {digest}, expected {}; the registry or a proxy altered it", l.title, l.digest);
+                return Err(Failure::Fill(this.err(ErrorKind::Integrity, msg).into()));
+            }
+            let path = store.commit(&keys[i], temp, Expiry::Never).map_err(|e| Failure::Fill(e.into()))?;
+            this.ctx.phase(&format!("layer `{}` downloaded and checked", l.title));
+            serve(i, &path);
+            Ok(())
         };
-        todo.iter()
-            .zip(pulled)
-            .map(|((i, _), p)| {
-                let l = &layers[*i];
-                let what = || format!("downloading layer `{}` ({})", l.title, l.digest);
-                match p {
-                    Pulled::Disk(e) => Err(FillError::Io(e)),
-                    Pulled::Failed(e) => Err(self.classify(&what(), &e).into()),
-                    Pulled::Done { len, .. } if l.size.is_some_and(|s| s != len) => Err(self
-                        .err(ErrorKind::Integrity, format!("layer `{}` ({}) arrived with {len} bytes, the manifest says {}; the download was cut or altered, retry", l.title, l.digest, l.size.unwrap_or(0)))
-                        .into()),
-                    Pulled::Done { digest, .. } if digest != l.digest => Err(self
-                        .err(ErrorKind::Integrity, format!("layer `{}` arrived with digest {digest}, expected {}; the registry or a proxy altered it", l.title, l.digest))
-                        .into()),
-                    Pulled::Done { .. } => Ok(()),
-                }
-            })
-            .collect()
+        let joined = catch(|| net.rt.block_on(futures_util::future::join_all(todo.iter().zip(&temps).map(|(&i, t)| one(i, t.as_path())))));
+        drop(progress);
+        let results = match joined {
+            Ok(r) => r,
+            Err(panic) => {
+                temps.iter().for_each(|t| cache::discard(t));
+                return Err(this.err(ErrorKind::Network, format!("downloading layers: the registry client failed ({panic})")));
+            }
+        };
+        for (t, r) in temps.iter().zip(&results) {
+            if r.is_err() {
+                cache::discard(t);
+            }
+        }
+        Ok(todo.iter().copied().zip(results).collect())
     }
 
     /// The manifest's layers, each with a digest and a single-component title.
@@ -594,44 +611,75 @@ impl Session<'_> {
         Ok(out)
     }
 
-    /// Fills `dir` with the dataset's layers, in manifest order (a later layer wins).
+    /// Fills `dir` with the dataset's layers, in manifest order (a later layer wins). A worker
+    /// thread unpacks each layer once its blob and those before it are checked, while the
+    /// rest are still downloading.
     fn fill(&mut self, manifest: &Value, dir: &Path) -> Result<(), Error> {
         let layers = self.layers(manifest)?;
-        let blobs = self.blobs(&layers)?;
-        self.ctx.phase("layers downloaded and checked");
-        for (layer, blob) in layers.iter().zip(&blobs) {
-            let title = &layer.title;
-            if layer.unpack {
-                let file = fs::File::open(blob).map_err(|e| self.err(ErrorKind::Io, format!("reading the cached layer `{title}`: {e}")))?;
-                super::unpack_tar_gz(std::io::BufReader::new(file), dir, Some(title))
-                    .map_err(|e| self.err(ErrorKind::Integrity, format!("layer `{title}` ({}): {e}; the artifact is damaged or unsafe, report it to its publisher", layer.digest)))?;
-            } else {
-                fs::copy(blob, dir.join(&layer.name)).map_err(|e| self.err(ErrorKind::Io, format!("copying layer `{title}` into the dataset: {e}")))?;
+        let t0 = self.ctx.timing;
+        let (tx, rx) = std::sync::mpsc::channel::<(usize, PathBuf)>();
+        let outcome = std::thread::scope(|scope| {
+            let worker = std::thread::Builder::new().name("fm-unpack".into()).spawn_scoped(scope, || apply_layers(&layers, dir, rx, t0));
+            let worker = match worker {
+                Ok(w) => w,
+                Err(e) => return Err(self.err(ErrorKind::Io, format!("cannot start the unpacking thread: {e}"))),
+            };
+            let fetched = self.blobs(&layers, &|i, path| {
+                // A closed channel means the worker already failed; its error is reported below.
+                let _ = tx.send((i, path));
+            });
+            drop(tx);
+            let applied = worker.join();
+            fetched?;
+            self.ctx.phase("all layers downloaded, checked and in place");
+            match applied {
+                Ok(Ok(())) => Ok(()),
+                Ok(Err((kind, message))) => Err(self.err(kind, message)),
+                Err(_) => Err(self.err(ErrorKind::Io, "the unpacking thread failed")),
             }
-            self.ctx.phase(&format!("layer `{title}` in place"));
-        }
-        Ok(())
+        });
+        outcome
     }
 }
 
-/// How one blob download ended (checked against the manifest by the caller).
-enum Pulled {
-    Done { digest: String, len: u64 },
-    Failed(oci_client::errors::OciDistributionError),
-    Disk(std::io::Error),
+/// How a blob download failed: the network (classified by the caller) or the check and disk.
+enum Failure {
+    Net(oci_client::errors::OciDistributionError),
+    Fill(FillError),
 }
 
-/// Streams the blob of `layer` into `temp`, hashing it on the way.
-async fn pull_blob(n: &Net, r: &OciRef, layer: &Layer, temp: &Path, progress: &std::cell::RefCell<Progress>) -> Pulled {
-    let mut file = match fs::File::create(temp) {
-        Ok(f) => f,
-        Err(e) => return Pulled::Disk(e),
-    };
+/// Applies the layers to `dir` in manifest order as their checked blobs arrive on `rx`.
+fn apply_layers(layers: &[Layer], dir: &Path, rx: std::sync::mpsc::Receiver<(usize, PathBuf)>, t0: Option<std::time::Instant>) -> Result<(), (ErrorKind, String)> {
+    let mut blobs: Vec<Option<PathBuf>> = vec![None; layers.len()];
+    let mut next = 0;
+    while next < layers.len() {
+        // The sender closing early means the downloads failed; the caller reports that.
+        let Ok((i, path)) = rx.recv() else { return Ok(()) };
+        if let Some(slot) = blobs.get_mut(i) {
+            *slot = Some(path);
+        }
+        while let Some(Some(blob)) = blobs.get(next) {
+            let layer = &layers[next];
+            let title = &layer.title;
+            if layer.unpack {
+                let file = fs::File::open(blob).map_err(|e| (ErrorKind::Io, format!("reading the cached layer `{title}`: {e}")))?;
+                super::unpack_tar_gz(std::io::BufReader::new(file), dir, Some(title))
+                    .map_err(|e| (ErrorKind::Integrity, format!("layer `{title}` ({}): {e}; the artifact is damaged or unsafe, report it to its publisher", layer.digest)))?;
+            } else {
+                fs::copy(blob, dir.join(&layer.name)).map_err(|e| (ErrorKind::Io, format!("copying layer `{title}` into the dataset: {e}")))?;
+            }
+            super::phase_at(t0, &format!("layer `{title}` in place"));
+            next += 1;
+        }
+    }
+    Ok(())
+}
+
+/// Streams the blob of `layer` into `temp`, hashing it on the way: (digest, length).
+async fn pull_blob(n: &Net, r: &OciRef, layer: &Layer, temp: &Path, progress: &std::cell::RefCell<Progress>) -> Result<(String, u64), Failure> {
+    let mut file = fs::File::create(temp).map_err(|e| Failure::Fill(e.into()))?;
     let reference = r.with_digest(&layer.digest);
-    let mut stream = match n.client.pull_blob_stream(&reference, layer.digest.as_str()).await {
-        Ok(s) => s.stream,
-        Err(e) => return Pulled::Failed(e),
-    };
+    let mut stream = n.client.pull_blob_stream(&reference, layer.digest.as_str()).await.map_err(Failure::Net)?.stream;
     let mut hasher = Hasher::default();
     while let Some(chunk) = stream.next().await {
         let chunk = match chunk {
@@ -639,13 +687,11 @@ async fn pull_blob(n: &Net, r: &OciRef, layer: &Layer, temp: &Path, progress: &s
             // The client's own digest check fails at the end of the stream: every byte is in
             // `hasher`, and the caller's checks say what was wrong.
             Err(e) if e.get_ref().is_some_and(|i| i.is::<oci_client::errors::DigestError>()) => break,
-            Err(e) => return Pulled::Failed(std::io::Error::other(format!("connection lost after {} bytes: {}", hasher.len(), error_text(&e))).into()),
+            Err(e) => return Err(Failure::Net(std::io::Error::other(format!("connection lost after {} bytes: {}", hasher.len(), error_text(&e))).into())),
         };
         hasher.update(&chunk);
         progress.borrow_mut().add(chunk.len());
-        if let Err(e) = file.write_all(&chunk) {
-            return Pulled::Disk(e);
-        }
+        file.write_all(&chunk).map_err(|e| Failure::Fill(e.into()))?;
         if layer.size.is_some_and(|s| hasher.len() > s) {
             break;
         }
@@ -653,7 +699,7 @@ async fn pull_blob(n: &Net, r: &OciRef, layer: &Layer, temp: &Path, progress: &s
     // No fsync: every reuse of a blob re-hashes it, so one lost to a crash is fetched again,
     // never trusted; the sync cost a few ms per layer on every cold pull.
     let (digest, _, len) = hasher.finish();
-    Pulled::Done { digest, len }
+    Ok((digest, len))
 }
 
 /// Runs `f`, turning a panic into an error text (the client must never take the host down).

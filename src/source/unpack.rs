@@ -12,6 +12,8 @@ use std::path::{Component, Path, PathBuf};
 
 use flate2::read::GzDecoder;
 
+use super::digest::Adler32;
+
 /// Refuses layers that would unpack to more than this (a gzip bomb guard).
 pub const MAX_UNPACKED: u64 = 16 << 30;
 
@@ -86,22 +88,39 @@ fn clear_leaf(path: &Path) -> io::Result<()> {
 }
 
 /// Copies with a 1 MB buffer: `io::copy`'s 8 KB means 1,500 writes for a 12 MB data-raw.json.
-fn copy_large(from: &mut impl Read, to: &mut impl io::Write) -> io::Result<()> {
+/// Returns the Adler-32 of what was written: the dataset checksums are checked against it
+/// instead of reading every file back (the generator's metadata uses Adler-32).
+fn copy_large(from: &mut impl Read, to: &mut impl io::Write) -> io::Result<(u32, u64)> {
+    let mut adler = Adler32::default();
+    let mut len = 0u64;
     let mut buf = vec![0u8; 1 << 20];
     loop {
         let n = match from.read(&mut buf) {
-            Ok(0) => return Ok(()),
+            Ok(0) => return Ok((adler.finish(), len)),
             Ok(n) => n,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
             Err(e) => return Err(e),
         };
         to.write_all(&buf[..n])?;
+        adler.update(&buf[..n]);
+        len += n as u64;
     }
 }
+
+/// What unpacking left at a path: a regular file with its (Adler-32, length) as written, or
+/// `None` for anything whose content was not hashed on the way (links, copies).
+pub type Written = Vec<(PathBuf, Option<(u32, u64)>)>;
 
 /// Unpacks the tar+gzip stream `reader` into `dest`. `title`, when given, must be the first
 /// component of every entry. Returns the relative paths of the regular files written.
 pub fn unpack_tar_gz(reader: impl Read, dest: &Path, title: Option<&str>) -> Result<Vec<PathBuf>, UnpackError> {
+    let written = unpack_tar_gz_hashed(reader, dest, title)?;
+    Ok(written.into_iter().filter(|(_, sum)| sum.is_some()).map(|(p, _)| p).collect())
+}
+
+/// [`unpack_tar_gz`], returning every path it wrote, in order (a later entry replaces an
+/// earlier one at the same path), with the checksum of the regular files.
+pub(crate) fn unpack_tar_gz_hashed(reader: impl Read, dest: &Path, title: Option<&str>) -> Result<Written, UnpackError> {
     fs::create_dir_all(dest)?;
     let mut archive = tar::Archive::new(GzDecoder::new(reader));
     let mut written = Vec::new();
@@ -134,8 +153,8 @@ pub fn unpack_tar_gz(reader: impl Read, dest: &Path, title: Option<&str>) -> Res
             }
             clear_leaf(&target)?;
             let mut out = fs::File::create(&target)?;
-            copy_large(&mut entry, &mut out)?;
-            written.push(rel);
+            let sum = copy_large(&mut entry, &mut out)?;
+            written.push((rel, Some(sum)));
         } else if kind.is_symlink() {
             let link = entry.link_name()?.ok_or_else(|| UnpackError::Unsafe(format!("{}: link without target", rel.display())))?;
             // The target is resolved from the link's folder and must stay inside `dest`.
@@ -148,6 +167,7 @@ pub fn unpack_tar_gz(reader: impl Read, dest: &Path, title: Option<&str>) -> Res
             }
             clear_leaf(&target)?;
             make_symlink(&link, &target)?;
+            written.push((rel, None));
         } else if kind.is_hard_link() {
             let link = entry.link_name()?.ok_or_else(|| UnpackError::Unsafe(format!("{}: link without target", rel.display())))?;
             let source = safe_relative(&link)
@@ -164,7 +184,7 @@ pub fn unpack_tar_gz(reader: impl Read, dest: &Path, title: Option<&str>) -> Res
             clear_leaf(&target)?;
             // A copy, not a link: the cache entry must not share inodes with anything.
             fs::copy(&from, &target)?;
-            written.push(rel);
+            written.push((rel, None));
         } else {
             return Err(UnpackError::Unsafe(format!("{}: entry type {:?} is not a file, folder or link", rel.display(), kind)));
         }

@@ -216,6 +216,10 @@ function helpers.call.remove_path(d, path)
   end
 end
 
+-- zlib + base64, as the game does (the codec is Rust: fm.codec).
+function helpers.call.encode_string(d, text) return d.state.fm.codec.encode_string(text) end
+function helpers.call.decode_string(d, text) return d.state.fm.codec.decode_string(text) end
+
 function helpers.call.compare_versions(d, first, second)
   local function parts(v)
     local t = {}
