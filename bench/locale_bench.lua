@@ -50,7 +50,41 @@ local function median(f)
   return times[math.ceil(RUNS / 2)]
 end
 
+-- The floor for any parser that returns Lua tables: Lua creating the same strings and tables
+-- from offsets found in advance (no parsing at all).
+local function offsets_of(text)
+  local out, pos = {}, 1
+  for line_start, line, line_end in text:gmatch("()([^\n]*)()\n?") do
+    local first = line:sub(1, 1)
+    if first == "[" then
+      out[#out + 1] = { line_start + 1, line_end - 2 }
+    elseif first ~= ";" and first ~= "#" and line ~= "" then
+      local eq = line:find("=", 1, true)
+      if eq then out[#out + 1] = { line_start, line_start + eq - 2, line_start + eq, line_end - 1 } end
+    end
+    pos = line_end
+  end
+  return out
+end
+local all_offsets = {}
+for i = 1, #texts do all_offsets[i] = offsets_of(texts[i]) end
+local function build_from_offsets(text, offsets)
+  local out = { [""] = {} }
+  local section = out[""]
+  for _, o in ipairs(offsets) do
+    if o[3] then
+      section[text:sub(o[1], o[2])] = text:sub(o[3], o[4])
+    else
+      local name = text:sub(o[1], o[2])
+      section = out[name] or {}
+      out[name] = section
+    end
+  end
+  return out
+end
+
 local pure = median(function() for i = 1, #texts do parse_in_lua(texts[i]) end end)
+local floor = median(function() for i = 1, #texts do build_from_offsets(texts[i], all_offsets[i]) end end)
 local parse = median(function() for i = 1, #texts do fm.locale.parse(texts[i], files[i]) end end)
 local load = median(function()
   fm.locale.clear()
@@ -69,6 +103,7 @@ print(("%d core.cfg files, %.1f MB; %s, median of %d runs"):format(#texts, mb, _
 print("| locale parsing                                       |      time  |   throughput | vs pure Lua |")
 print("|------------------------------------------------------|-----------:|-------------:|-------:|")
 row("pure-Lua parser of the same rules (the reference)", pure)
+row("Lua making the same tables from known offsets (floor)", floor)
 row("fm.locale.parse: text to Lua tables", parse)
 row("fm.locale.load: files into the dictionary (no tables)", load)
 print(("| %-52s | %8.1f ms | %7.1f MB/s |        |"):format("cat of the same files (wall clock)", cat * 1000, mb / cat))

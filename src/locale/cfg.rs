@@ -383,7 +383,7 @@ fn scan_line<'a>(
     } else if key.ends_with([' ', '\t']) {
         warnings.push(problem(file, number, CfgErrorKind::KeyEndsWithBlank(key.to_owned())));
     }
-    let current: &'a str = section;
+    let current = *section;
     let entry = Line::Entry {
         section: current,
         key,

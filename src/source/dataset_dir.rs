@@ -6,6 +6,7 @@
 //! fill time: a stat per file, so a warm fetch stays far below the cost of a pull, and any
 //! edit (a flipped byte included) is noticed. `verify` re-hashes everything.
 
+use std::collections::HashMap;
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
@@ -61,13 +62,35 @@ pub fn read_checksums(dir: &Path) -> Result<Option<Checksums>, String> {
     Ok(None)
 }
 
+/// What a fill wrote, by dataset-relative path: a file's (Adler-32, length) as written, or
+/// `None` where the content was not hashed on the way (links, copies).
+pub(crate) type Written = HashMap<PathBuf, Option<(u32, u64)>>;
+
 /// Checks every file the metadata lists against its checksum.
 pub fn verify_checksums(dir: &Path) -> Result<(), String> {
+    verify_checksums_with(dir, &Written::new())
+}
+
+/// [`verify_checksums`], taking the Adler-32 of files from `written` instead of reading them
+/// back when the fill hashed them and the path is still that file.
+pub(crate) fn verify_checksums_with(dir: &Path, written: &Written) -> Result<(), String> {
     let Some(sums) = read_checksums(dir)? else { return Ok(()) };
     for (path, want) in &sums {
         let rel = super::safe_relative(Path::new(path))?.ok_or_else(|| format!("metadata lists an empty path for {want}"))?;
         let adler = want.trim().len() == 8;
-        let (sha, adl, _) = digest::hash_file(&dir.join(&rel), adler).map_err(|e| format!("{path}: {e}"))?;
+        let target = dir.join(&rel);
+        let hashed = written.get(&rel).copied().flatten().filter(|&(_, len)| {
+            // Unpacking never removes folders, and any later write at the path replaced its
+            // entry in `written`; the size check is a cheap guard on top.
+            adler && fs::symlink_metadata(&target).is_ok_and(|m| m.is_file() && m.len() == len)
+        });
+        let (sha, adl) = match hashed {
+            Some((sum, _)) => (String::new(), Some(format!("{sum:08x}"))),
+            None => {
+                let (sha, adl, _) = digest::hash_file(&target, adler).map_err(|e| format!("{path}: {e}"))?;
+                (sha, adl)
+            }
+        };
         digest::check_checksum(want, &sha, adl.as_deref()).map_err(|why| format!("{path}: checksum mismatch, {why}"))?;
     }
     Ok(())
@@ -124,7 +147,7 @@ pub(crate) fn serve(
     key: &Key,
     reference: &str,
     source: &str,
-    fill: impl FnOnce(&Path) -> Result<(), Error>,
+    fill: impl FnOnce(&Path) -> Result<Written, Error>,
 ) -> Result<PathBuf, Error> {
     let store = &ctx.caches.downloads;
     if let Some(hit) = store.get(key) {
@@ -146,9 +169,9 @@ pub(crate) fn serve(
         }
         let temp = store.temp_path(key)?;
         fs::create_dir_all(&temp)?;
-        let filled = fill(&temp).and_then(|()| {
+        let filled = fill(&temp).and_then(|written| {
             ctx.phase("layers in place");
-            verify_checksums(&temp).map_err(|why| {
+            verify_checksums_with(&temp, &written).map_err(|why| {
                 Error::new(reference, source, ErrorKind::Integrity, format!("{why}; the published dataset does not match its own metadata, report it to its publisher"))
             })
         });
@@ -197,5 +220,23 @@ mod tests {
         assert!(verify_checksums(dir.path()).unwrap_err().contains("a.lua"));
         fs::write(dir.path().join("metadata.lua"), "return { checksums = { [\"../x\"] = \"11e60398\" } }").unwrap();
         assert!(verify_checksums(dir.path()).is_err());
+    }
+
+    #[test]
+    fn sums_taken_while_writing_stand_in_for_reading_back() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join("a.lua"), "Wikipedia").unwrap();
+        fs::write(dir.path().join("metadata.lua"), "return { checksums = { [\"./a.lua\"] = \"11e60398\" } }").unwrap();
+        let mut written = Written::new();
+        written.insert("a.lua".into(), Some((0x11e6_0398, 9)));
+        assert!(verify_checksums_with(dir.path(), &written).is_ok());
+        // The recorded sum is what is checked…
+        written.insert("a.lua".into(), Some((0x11e6_0399, 9)));
+        assert!(verify_checksums_with(dir.path(), &written).unwrap_err().contains("a.lua"));
+        // …unless the file is no longer the one written: then it is read again.
+        written.insert("a.lua".into(), Some((0x11e6_0399, 8)));
+        assert!(verify_checksums_with(dir.path(), &written).is_ok());
+        written.insert("a.lua".into(), None);
+        assert!(verify_checksums_with(dir.path(), &written).is_ok());
     }
 }

@@ -221,7 +221,7 @@ pub(crate) fn fetch(url: &str, ctx: &Ctx) -> Result<Fetched, Error> {
     let (name, bytes) = site.metadata()?;
     let digest = sha256_digest(&bytes);
     let key = Key::new(&format!("git-dataset\n{digest}"));
-    let dir = dataset_dir::serve(ctx, &key, url, &base, |dir| site.fill(&name, &bytes, dir))?;
+    let dir = dataset_dir::serve(ctx, &key, url, &base, |dir| site.fill(&name, &bytes, dir).map(|()| Default::default()))?;
     Ok(Fetched { dir, source: base.clone(), reference: base, digest: Some(digest), subject: None, warnings: Vec::new() })
 }
 

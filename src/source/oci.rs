@@ -17,7 +17,8 @@ use oci_client::client::{Certificate, CertificateEncoding, ClientConfig, ClientP
 use oci_client::secrets::RegistryAuth;
 use serde_json::Value;
 
-use super::dataset_dir::{self, FillError};
+use super::dataset_dir::{self, FillError, Written};
+use super::unpack::{Left, unpack_tar_gz_hashed};
 use super::digest::{Hasher, hash_file, is_sha256_digest, sha256_digest};
 use super::{Ctx, DATASET_ARTIFACT_TYPE, Error, ErrorKind, Fetched, Progress, Subject};
 use crate::cache::{self, Expiry, Key, Store};
@@ -259,10 +260,12 @@ impl Session<'_> {
         self.net.as_ref().ok_or_else(|| self.err(ErrorKind::Io, "network client missing"))
     }
 
-    /// True when `e` is the light client refusing an HTTPS server: the call must be retried
-    /// with the system's roots. (The rustls error sits in an `io::Error`, so by its text.)
+    /// True when `e` may be the light client refusing an HTTPS server: the call must be
+    /// retried with the system's roots. A refused redirect says so (in an `io::Error`, so by
+    /// its text); a refused token realm does not, the client just goes on without a token and
+    /// is turned away, so any authorisation failure counts too.
     fn needs_full_tls(&self, e: &oci_client::errors::OciDistributionError) -> bool {
-        self.light && error_text(e).contains("invalid peer certificate")
+        self.light && (error_text(e).contains("invalid peer certificate") || self.classify("", e).kind == ErrorKind::Auth)
     }
 
     fn use_full_tls(&mut self) {
@@ -614,7 +617,7 @@ impl Session<'_> {
     /// Fills `dir` with the dataset's layers, in manifest order (a later layer wins). A worker
     /// thread unpacks each layer once its blob and those before it are checked, while the
     /// rest are still downloading.
-    fn fill(&mut self, manifest: &Value, dir: &Path) -> Result<(), Error> {
+    fn fill(&mut self, manifest: &Value, dir: &Path) -> Result<Written, Error> {
         let layers = self.layers(manifest)?;
         let t0 = self.ctx.timing;
         let (tx, rx) = std::sync::mpsc::channel::<(usize, PathBuf)>();
@@ -633,7 +636,7 @@ impl Session<'_> {
             fetched?;
             self.ctx.phase("all layers downloaded, checked and in place");
             match applied {
-                Ok(Ok(())) => Ok(()),
+                Ok(Ok(written)) => Ok(written),
                 Ok(Err((kind, message))) => Err(self.err(kind, message)),
                 Err(_) => Err(self.err(ErrorKind::Io, "the unpacking thread failed")),
             }
@@ -649,12 +652,13 @@ enum Failure {
 }
 
 /// Applies the layers to `dir` in manifest order as their checked blobs arrive on `rx`.
-fn apply_layers(layers: &[Layer], dir: &Path, rx: std::sync::mpsc::Receiver<(usize, PathBuf)>, t0: Option<std::time::Instant>) -> Result<(), (ErrorKind, String)> {
+fn apply_layers(layers: &[Layer], dir: &Path, rx: std::sync::mpsc::Receiver<(usize, PathBuf)>, t0: Option<std::time::Instant>) -> Result<Written, (ErrorKind, String)> {
     let mut blobs: Vec<Option<PathBuf>> = vec![None; layers.len()];
+    let mut written = Written::new();
     let mut next = 0;
     while next < layers.len() {
         // The sender closing early means the downloads failed; the caller reports that.
-        let Ok((i, path)) = rx.recv() else { return Ok(()) };
+        let Ok((i, path)) = rx.recv() else { return Ok(written) };
         if let Some(slot) = blobs.get_mut(i) {
             *slot = Some(path);
         }
@@ -663,16 +667,20 @@ fn apply_layers(layers: &[Layer], dir: &Path, rx: std::sync::mpsc::Receiver<(usi
             let title = &layer.title;
             if layer.unpack {
                 let file = fs::File::open(blob).map_err(|e| (ErrorKind::Io, format!("reading the cached layer `{title}`: {e}")))?;
-                super::unpack_tar_gz(std::io::BufReader::new(file), dir, Some(title))
+                let entries = unpack_tar_gz_hashed(std::io::BufReader::new(file), dir, Some(title))
                     .map_err(|e| (ErrorKind::Integrity, format!("layer `{title}` ({}): {e}; the artifact is damaged or unsafe, report it to its publisher", layer.digest)))?;
+                for (rel, left) in entries {
+                    written.insert(rel, if let Left::File(sum) = left { sum } else { None });
+                }
             } else {
                 fs::copy(blob, dir.join(&layer.name)).map_err(|e| (ErrorKind::Io, format!("copying layer `{title}` into the dataset: {e}")))?;
+                written.insert(layer.name.clone(), None);
             }
             super::phase_at(t0, &format!("layer `{title}` in place"));
             next += 1;
         }
     }
-    Ok(())
+    Ok(written)
 }
 
 /// Streams the blob of `layer` into `temp`, hashing it on the way: (digest, length).

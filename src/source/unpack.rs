@@ -107,20 +107,26 @@ fn copy_large(from: &mut impl Read, to: &mut impl io::Write) -> io::Result<(u32,
     }
 }
 
-/// What unpacking left at a path: a regular file with its (Adler-32, length) as written, or
-/// `None` for anything whose content was not hashed on the way (links, copies).
-pub type Written = Vec<(PathBuf, Option<(u32, u64)>)>;
+/// What unpacking left at a path.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Left {
+    /// A regular file, with its (Adler-32, length) when it was hashed as written (not for the
+    /// copies that hard links become).
+    File(Option<(u32, u64)>),
+    /// A symbolic link.
+    Link,
+}
 
 /// Unpacks the tar+gzip stream `reader` into `dest`. `title`, when given, must be the first
 /// component of every entry. Returns the relative paths of the regular files written.
 pub fn unpack_tar_gz(reader: impl Read, dest: &Path, title: Option<&str>) -> Result<Vec<PathBuf>, UnpackError> {
     let written = unpack_tar_gz_hashed(reader, dest, title)?;
-    Ok(written.into_iter().filter(|(_, sum)| sum.is_some()).map(|(p, _)| p).collect())
+    Ok(written.into_iter().filter(|(_, left)| matches!(left, Left::File(_))).map(|(p, _)| p).collect())
 }
 
 /// [`unpack_tar_gz`], returning every path it wrote, in order (a later entry replaces an
 /// earlier one at the same path), with the checksum of the regular files.
-pub(crate) fn unpack_tar_gz_hashed(reader: impl Read, dest: &Path, title: Option<&str>) -> Result<Written, UnpackError> {
+pub(crate) fn unpack_tar_gz_hashed(reader: impl Read, dest: &Path, title: Option<&str>) -> Result<Vec<(PathBuf, Left)>, UnpackError> {
     fs::create_dir_all(dest)?;
     let mut archive = tar::Archive::new(GzDecoder::new(reader));
     let mut written = Vec::new();
@@ -154,7 +160,7 @@ pub(crate) fn unpack_tar_gz_hashed(reader: impl Read, dest: &Path, title: Option
             clear_leaf(&target)?;
             let mut out = fs::File::create(&target)?;
             let sum = copy_large(&mut entry, &mut out)?;
-            written.push((rel, Some(sum)));
+            written.push((rel, Left::File(Some(sum))));
         } else if kind.is_symlink() {
             let link = entry.link_name()?.ok_or_else(|| UnpackError::Unsafe(format!("{}: link without target", rel.display())))?;
             // The target is resolved from the link's folder and must stay inside `dest`.
@@ -167,7 +173,7 @@ pub(crate) fn unpack_tar_gz_hashed(reader: impl Read, dest: &Path, title: Option
             }
             clear_leaf(&target)?;
             make_symlink(&link, &target)?;
-            written.push((rel, None));
+            written.push((rel, Left::Link));
         } else if kind.is_hard_link() {
             let link = entry.link_name()?.ok_or_else(|| UnpackError::Unsafe(format!("{}: link without target", rel.display())))?;
             let source = safe_relative(&link)
@@ -184,7 +190,7 @@ pub(crate) fn unpack_tar_gz_hashed(reader: impl Read, dest: &Path, title: Option
             clear_leaf(&target)?;
             // A copy, not a link: the cache entry must not share inodes with anything.
             fs::copy(&from, &target)?;
-            written.push((rel, None));
+            written.push((rel, Left::File(None)));
         } else {
             return Err(UnpackError::Unsafe(format!("{}: entry type {:?} is not a file, folder or link", rel.display(), kind)));
         }
