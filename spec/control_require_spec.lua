@@ -5,23 +5,12 @@ local fm = require("factorio_mocks")
 local MOD = "fixtures/control-mod"
 local ZIP = "fixtures/control-mod/zip/control-zip_1.0.0.zip"
 
+local support = require("spec.support.files")
+
 -- A throwaway mod folder: files = {["control.lua"] = "…", …}; info.json unless `scenario`.
 local function temp_mod(name, files, scenario)
-  local dir = os.tmpname()
-  os.remove(dir)
-  dir = dir .. "-" .. name
-  os.execute("mkdir -p '" .. dir .. "'")
-  if not scenario then
-    files["info.json"] = ('{"name": "%s", "version": "0.1.0", "title": "t", "author": "a", "factorio_version": "2.0"}'):format(name)
-  end
-  for rel, text in pairs(files) do
-    local sub = rel:match("^(.*)/")
-    if sub then os.execute("mkdir -p '" .. dir .. "/" .. sub .. "'") end
-    local f = assert(io.open(dir .. "/" .. rel, "w"))
-    f:write(text)
-    f:close()
-  end
-  return dir
+  if scenario then return support.write_tree(files, support.temp_dir(name)) end
+  return support.mod_dir(name, files)
 end
 
 local dirs = {}

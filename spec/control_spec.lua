@@ -89,13 +89,10 @@ describe("the control stage", function()
     end)
 
     it("makes require inside an event handler an error, as in the game", function()
-      local dir = os.tmpname()
-      os.remove(dir)
-      os.execute("mkdir -p " .. dir)
-      local f = io.open(dir .. "/control.lua", "w")
-      f:write('script.on_event(defines.events.on_tick, function() require("late") end)\n')
-      f:close()
-      f = io.open(dir .. "/late.lua", "w"); f:write("return 1\n"); f:close()
+      local dir = require("spec.support.files").write_tree({
+        ["control.lua"] = 'script.on_event(defines.events.on_tick, function() require("late") end)\n',
+        ["late.lua"] = "return 1\n",
+      })
       fm.load_control(dir)
       local ok, err = pcall(fm.tick, 1)
       os.execute("rm -rf " .. dir)

@@ -50,16 +50,10 @@ describe("the control stage", function()
     end)
 
     it("refuse a write from another mod's code: mods can only change their own settings", function()
-      local dir = os.tmpname()
-      os.remove(dir)
-      os.execute("mkdir -p '" .. dir .. "'")
-      local f = io.open(dir .. "/info.json", "w")
-      f:write('{"name": "meddler", "version": "0.1.0", "title": "t", "author": "a", "factorio_version": "2.0"}')
-      f:close()
-      f = io.open(dir .. "/control.lua", "w")
-      f:write('remote.add_interface("meddler", {meddle = function()\n'
-        .. '  settings.global["control-mod-greeting-limit"] = {value = 9}\nend})\n')
-      f:close()
+      local dir = require("spec.support.files").mod_dir("meddler", {
+        ["control.lua"] = 'remote.add_interface("meddler", {meddle = function()\n'
+          .. '  settings.global["control-mod-greeting-limit"] = {value = 9}\nend})\n',
+      })
       fm.load_control(dir)
       local ok, err = pcall(remote.call, "meddler", "meddle")
       os.execute("rm -rf '" .. dir .. "'")

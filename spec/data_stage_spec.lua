@@ -1,18 +1,5 @@
 local fm = require("factorio_mocks")
-
--- Writes `files` ({relative path = text}) under a new temporary folder; returns the folder.
-local function temp_dataset(files)
-  local dir = os.tmpname()
-  os.remove(dir)
-  for rel, text in pairs(files) do
-    local path = dir .. "/" .. rel
-    os.execute(("mkdir -p %q"):format(path:match("^(.*)/")))
-    local f = assert(io.open(path, "wb"))
-    f:write(text)
-    f:close()
-  end
-  return dir
-end
+local temp_dataset = require("spec.support.files").write_tree
 
 describe("fm.setup{stage = 'data'}", function()
   after_each(function() fm.teardown() end)

@@ -6,12 +6,7 @@
 
 local fm = require("factorio_mocks")
 
-local function tmpdir()
-  local name = os.tmpname()
-  os.remove(name)
-  assert(os.execute("mkdir -p '" .. name .. "'"))
-  return name
-end
+local tmpdir = require("spec.support.files").temp_dir
 
 describe("fm.fetch", function()
   it("returns a local dataset folder as it is, with its provenance", function()

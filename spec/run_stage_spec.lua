@@ -112,19 +112,12 @@ describe("fm.run_stage", function()
 end)
 
 describe("require inside a mod", function()
+  local files = require("spec.support.files")
   local dir
-  local function write(rel, text)
-    local path = dir .. "/" .. rel
-    os.execute(("mkdir -p %q"):format(path:match("^(.*)/")))
-    local f = assert(io.open(path, "wb"))
-    f:write(text)
-    f:close()
-  end
+  local function write(rel, text) files.write_tree({ [rel] = text }, dir) end
 
   before_each(function()
-    dir = os.tmpname()
-    os.remove(dir)
-    write("info.json", '{"name": "req", "version": "1.0.0", "title": "t", "author": "a", "factorio_version": "2.0"}')
+    dir = files.write_tree({ ["info.json"] = '{"name": "req", "version": "1.0.0", "title": "t", "author": "a", "factorio_version": "2.0"}' })
     fm.setup{ stage = "data" }
   end)
   after_each(function() fm.teardown() end)
