@@ -182,8 +182,9 @@ struct Session<'a> {
 /// The only root a client for a plain-HTTP registry trusts at first: a self-signed CA whose
 /// private key was thrown away at creation, so no server can present a chain to it. Such a
 /// pull needs HTTPS only if the registry sends it elsewhere (a token realm, a redirect), and
-/// loading the system's CA bundle took 8 ms of a 50 ms cold pull; a certificate error switches
-/// to the full client and retries (see `Session::call`).
+/// reading the system's CA bundle cost ~4 ms of a cold pull (oci-client reads it once more for
+/// a default client it discards; that one we cannot avoid). A refused certificate or an
+/// authorisation failure switches to the system's roots and retries (see `needs_full_tls`).
 const NO_HTTPS_ROOT: &str = "\
 -----BEGIN CERTIFICATE-----
 MIIB2DCCAX2gAwIBAgIUSsatm86N0bF2S6k6LfQYhGjJB5gwCgYIKoZIzj0EAwIw
@@ -224,19 +225,14 @@ impl Session<'_> {
             }
             super::install_crypto();
             let plain = self.ctx.http_allowed(&self.r.registry);
-            let protocol = if plain { ClientProtocol::HttpsExcept(vec![self.r.registry.clone()]) } else { ClientProtocol::Https };
-            self.light = plain && !self.full_tls;
-            let config = ClientConfig {
-                protocol,
-                tls_certs_only: if self.light {
-                    vec![Certificate { encoding: CertificateEncoding::Pem, data: NO_HTTPS_ROOT.as_bytes().to_vec() }]
-                } else {
-                    Vec::new()
-                },
+            let timeout = self.ctx.timeout;
+            let config = |light: bool| ClientConfig {
+                protocol: if plain { ClientProtocol::HttpsExcept(vec![self.r.registry.clone()]) } else { ClientProtocol::Https },
+                tls_certs_only: if light { vec![Certificate { encoding: CertificateEncoding::Pem, data: NO_HTTPS_ROOT.as_bytes().to_vec() }] } else { Vec::new() },
                 // reqwest's read timeout restarts after every read: a silent registry or a
                 // stalled download fails after `timeout`, a slow but moving one does not.
-                connect_timeout: Some(self.ctx.timeout),
-                read_timeout: Some(self.ctx.timeout),
+                connect_timeout: Some(timeout),
+                read_timeout: Some(timeout),
                 ..Default::default()
             };
             let rt = tokio::runtime::Builder::new_current_thread()
@@ -244,13 +240,23 @@ impl Session<'_> {
                 .enable_time()
                 .build()
                 .map_err(|e| self.err(ErrorKind::Io, format!("cannot start the network runtime: {e}")))?;
-            let client = match catch(|| oci_client::Client::try_from(config)) {
-                Ok(Ok(c)) => c,
-                // As `Client::new` does: a client with the default settings (full roots).
-                _ => {
-                    self.light = false;
-                    catch(oci_client::Client::default).map_err(|m| self.err(ErrorKind::Network, m))?
+            let light = plain && !self.full_tls;
+            let built = match catch(|| oci_client::Client::try_from(config(light))) {
+                Ok(Ok(c)) => Some(c),
+                Ok(Err(e)) => {
+                    self.ctx.phase(&format!("client setup failed: {}", error_text(&e)));
+                    None
                 }
+                Err(panic) => {
+                    self.ctx.phase(&format!("client setup failed: {panic}"));
+                    None
+                }
+            };
+            self.light = light && built.is_some();
+            let client = match built {
+                Some(c) => c,
+                // With the system's roots; failing that, what `Client::new` falls back to.
+                None => catch(|| oci_client::Client::new(config(false))).map_err(|m| self.err(ErrorKind::Network, m))?,
             };
             let auth = credentials(&self.r.registry);
             rt.block_on(client.store_auth_if_needed(&self.r.registry, &auth));
