@@ -38,7 +38,9 @@ pub fn factorio_mocks(lua: &mlua::Lua) -> mlua::Result<mlua::Table> {
 #[cfg(feature = "module")]
 #[mlua::lua_module(name = "factorio_mocks_busted")]
 pub fn factorio_mocks_busted(lua: &mlua::Lua) -> mlua::Result<mlua::Value> {
-    lua.load("require('factorio_mocks'); return require('factorio_mocks.busted')")
+    // Calls the preload entry rather than `require`: Lua 5.1 and LuaJIT mark the name as being
+    // loaded, and a nested require of it would fail with "loop or previous error".
+    lua.load("require('factorio_mocks'); return package.preload['factorio_mocks.busted']('factorio_mocks.busted')")
         .set_name("=factorio_mocks.busted")
         .eval()
 }
