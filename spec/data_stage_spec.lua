@@ -150,6 +150,22 @@ describe("fm.reset", function()
   end)
 end)
 
+describe("serpent over data.raw", function()
+  after_each(function() fm.teardown() end)
+
+  it("shows the prototype types a test has not touched yet", function()
+    fm.setup{ dataset = "fixtures/datasets/mini-json" }
+    local ok, copy = serpent.load(serpent.line(data.raw))
+    assert.is_true(ok)
+    assert.are.same({ "item", "recipe" }, (function()
+      local names = {}
+      for name in pairs(copy) do names[#names + 1] = name end
+      table.sort(names)
+      return names
+    end)())
+  end)
+end)
+
 describe("fm.teardown", function()
   it("removes the stage's globals and restores what they replaced", function()
     local before = _G.serpent
@@ -230,6 +246,27 @@ describe("datasets", function()
     assert.is_false(ok)
     assert.matches(dir .. "/prototype/data-raw.json: adler32 checksum mismatch", err, 1, true)
     assert.matches("re-fetch the dataset", err, 1, true)
+  end)
+
+  it("checks a JSON dataset against metadata.lua, as the generator writes it", function()
+    local dir = temp_dataset({
+      ["prototype/data-raw.json"] = '{"item": {}}',
+      ["metadata.lua"] = 'return {hash_algorithm = "adler32", checksums = {["prototype/data-raw.json"] = "00000001"}}',
+    })
+    local ok, err = pcall(fm.setup, { dataset = dir })
+    assert.is_false(ok)
+    assert.matches(dir .. "/prototype/data-raw.json: adler32 checksum mismatch", err, 1, true)
+  end)
+
+  it("checks again when the metadata changes after the dataset was loaded once", function()
+    local body = '{"item": {"a": {"type": "item", "name": "a"}}}'
+    local dir = temp_dataset({ ["prototype/data-raw.json"] = body })
+    fm.setup{ dataset = dir }
+    assert.is_table(data.raw.item.a)
+    temp_dataset({ ["metadata.json"] = '{"checksums": {"prototype/data-raw.json": "00000001"}}' }, dir)
+    local ok, err = pcall(fm.setup, { dataset = dir })
+    assert.is_false(ok)
+    assert.matches("checksum mismatch", err, 1, true)
   end)
 
   it("reports malformed JSON with file, line and column", function()

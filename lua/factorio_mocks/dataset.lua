@@ -91,6 +91,7 @@ function M.open(native, spec, stage)
     if type(meta) ~= "table" then error(metadata .. ": must return a table", 0) end
     ds:set_metadata(meta)
   end
+  ds:load()
   local source
   if ds:layout() == "lua" then
     source = lua_layout(ds, env)

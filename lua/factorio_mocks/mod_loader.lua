@@ -76,10 +76,11 @@ function M.new(env, mods, read, lualib, opts)
 
   --- Runs `rel` of `mod` (or its preloaded `text`) with `require` bound to that mod.
   local function run(mod, rel, text)
+    -- Compiled before `require` is swapped, so a syntax error leaves the environment as it was.
+    local chunk = load_text(text, "@__" .. mod.name .. "__/" .. rel, env)
     local previous, previous_require = current, rawget(env, "require")
     current = { mod = mod, dir = rel:match("^(.*/)") or "" }
     rawset(env, "require", loader.require)
-    local chunk = load_text(text, "@__" .. mod.name .. "__/" .. rel, env)
     local ok, result = pcall(chunk)
     current = previous
     rawset(env, "require", previous_require)

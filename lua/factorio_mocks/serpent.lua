@@ -48,6 +48,9 @@ local function serialize(value, opts, level, seen)
   if seen[value] then return "nil --[[ref]]" end
   if opts.maxlevel and level >= opts.maxlevel then return "{}" end
   seen[value] = true
+  -- A lazy table (data.raw) fills itself when iterated; raw `next` below would see it empty.
+  local mt = debug.getmetatable(value)
+  if type(mt) == "table" and rawget(mt, "__pairs") then mt.__pairs(value) end
 
   local indent = opts.indent
   local inner = indent and ("\n" .. indent:rep(level + 1)) or ""

@@ -40,16 +40,21 @@ fn open_dataset(_: &Lua, spec: Option<String>) -> Result<LuaDataset> {
         }
         Some(path) => Dataset::open(&expand_home(path)).map_err(mlua::Error::external)?,
     };
-    let tree = match dataset.layout {
+    Ok(LuaDataset { dataset, tree: None })
+}
+
+/// The parsed tree of a built-in or JSON dataset, with each type's offset. Called once the
+/// metadata is known (metadata.lua is evaluated by the shim first), so checksums apply.
+fn load_tree(dataset: &Dataset) -> Result<Option<(Arc<Tree>, HashMap<String, usize>, Vec<String>)>> {
+    match dataset.layout {
         Layout::Builtin | Layout::Json(_) => {
             let tree = dataset.tree().map_err(mlua::Error::external)?;
-            let entries = tree.root_entries().map_err(|e| tree_error(&dataset, e))?;
+            let entries = tree.root_entries().map_err(|e| tree_error(dataset, e))?;
             let order = entries.iter().map(|(k, _)| k.clone()).collect();
-            Some((tree, entries.into_iter().collect(), order))
+            Ok(Some((tree, entries.into_iter().collect(), order)))
         }
-        Layout::Lua(_) => None,
-    };
-    Ok(LuaDataset { dataset, tree })
+        Layout::Lua(_) => Ok(None),
+    }
 }
 
 fn expand_home(path: &str) -> PathBuf {
@@ -104,6 +109,11 @@ impl UserData for LuaDataset {
         // metadata.lua is Lua: the shim evaluates it as data and hands the table back here.
         methods.add_method("metadata_lua", |_, this, ()| {
             Ok(this.dataset.needs_lua_metadata().map(|p| p.display().to_string()))
+        });
+        // Reads data.raw (parse or cache) after the metadata is in place.
+        methods.add_method_mut("load", |_, this, ()| {
+            this.tree = load_tree(&this.dataset)?;
+            Ok(())
         });
         methods.add_method_mut("set_metadata", |_, this, t: Table| {
             let path = this.dataset.dir.clone().unwrap_or_default().join("metadata.lua");

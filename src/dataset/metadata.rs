@@ -57,6 +57,13 @@ impl Metadata {
         }
     }
 
+    /// Every digest listed for `relative`, as one string (empty when none is listed).
+    pub fn expected(&self, relative: &str) -> String {
+        let listed = self.checksums.get(relative).map(String::as_str).unwrap_or("");
+        let sha256 = self.sha256.get(relative).map(String::as_str).unwrap_or("");
+        format!("{listed}/{sha256}")
+    }
+
     /// Checks `bytes` (the file `relative`, at `path`) against every digest listed for it.
     pub fn verify(&self, relative: &str, path: &Path, bytes: &[u8]) -> Result<(), Error> {
         let algorithm = self.hash_algorithm.as_deref().unwrap_or("adler32");

@@ -162,17 +162,20 @@ impl Dataset {
 
     fn json_tree(&self, path: &Path) -> Result<Arc<Tree>, Error> {
         let stamp = FileStamp::of(path)?;
-        let key = format!("{}|{}|{}", path.display(), stamp.len, stamp.modified_ns);
+        let relative = self.dir.as_ref().and_then(|dir| path.strip_prefix(dir).ok());
+        let relative = relative.map(|r| r.to_string_lossy().replace('\\', "/"));
+        // The digests the metadata expects are part of the key: a tree parsed (and checked)
+        // under other metadata is never served for this one, which must be checked afresh.
+        let expected = relative.as_deref().map(|r| self.metadata.expected(r)).unwrap_or_default();
+        let key = format!("{}|{}|{}|{expected}", path.display(), stamp.len, stamp.modified_ns);
         memoized(&key, || {
             let cache = tree_cache_path(&key);
             if let Some(tree) = cache.as_deref().and_then(read_cached_tree) {
                 return Ok(tree);
             }
             let bytes = read_file(path)?;
-            if let Some(dir) = &self.dir {
-                if let Ok(rel) = path.strip_prefix(dir) {
-                    self.metadata.verify(&rel.to_string_lossy().replace('\\', "/"), path, &bytes)?;
-                }
+            if let Some(relative) = &relative {
+                self.metadata.verify(relative, path, &bytes)?;
             }
             let tree = Tree::from_json(&bytes).map_err(|source| Error::Parse { path: path.to_path_buf(), source })?;
             if let Some(cache) = cache {

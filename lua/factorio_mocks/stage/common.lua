@@ -19,22 +19,31 @@ local function text_of(fm, message)
   return tostring(message)
 end
 
---- Counts every key of a table, as the game's table_size does (also non-array keys).
+-- debug.getmetatable: API objects hide their metatable behind __metatable, as the game's do.
+local function pairs_metamethod(t)
+  local mt = debug.getmetatable(t)
+  return type(mt) == "table" and rawget(mt, "__pairs") or nil
+end
+
+--- Counts every key of a table, as the game's table_size does (also non-array keys). API
+--- objects are not tables in the game (userdata), so they are refused like other non-tables.
 local function table_size(t)
-  if type(t) ~= "table" then
-    error("bad argument #1 to 'table_size' (table expected, got " .. type(t) .. ")", 2)
+  local kind = type(t)
+  if kind == "table" and type(getmetatable(t)) == "string" then kind = "userdata" end
+  if kind ~= "table" then
+    error("bad argument #1 to 'table_size' (table expected, got " .. kind .. ")", 2)
   end
-  local mt = getmetatable(t)
-  if type(mt) == "table" and rawget(mt, "__pairs") then mt.__pairs(t) end
+  local p = pairs_metamethod(t)
+  if p then p(t) end
   local n = 0
   for _ in next, t do n = n + 1 end
   return n
 end
 
--- Lua 5.1 and LuaJIT ignore __pairs; the game's Lua 5.2 honours it, and lazy data.raw needs it.
+-- Lua 5.1 and LuaJIT ignore __pairs; the game's Lua 5.2 honours it (lazy data.raw and the API's
+-- custom tables need it).
 local function pairs_52(t)
-  local mt = getmetatable(t)
-  local p = type(mt) == "table" and rawget(mt, "__pairs")
+  local p = pairs_metamethod(t)
   if p then return p(t) end
   return next, t, nil
 end
