@@ -312,3 +312,16 @@ describe("datasets", function()
     assert.matches("precompiled chunks are refused", err, 1, true)
   end)
 end)
+
+describe("fm.reset and the locale", function()
+  after_each(function() fm.teardown() end)
+
+  it("forgets what a test loaded and keeps the dataset's languages", function()
+    fm.setup{ stage = "data" }
+    fm.locale.load_text("[item-name]\nsteel-gear-wheel=Steel gear wheel\n", "en")
+    assert.are.equal("Steel gear wheel", fm.locale.translate({ "item-name.steel-gear-wheel" }))
+    fm.reset()
+    assert.are.equal('Unknown key: "item-name.steel-gear-wheel"', fm.locale.translate({ "item-name.steel-gear-wheel" }))
+    assert.are.equal("Iron plate", fm.locale.translate({ "item-name.iron-plate" }))
+  end)
+end)

@@ -74,8 +74,7 @@ return function(native)
     fm.logs = {}
     install(session)
     -- The dictionary starts from the dataset's languages; a test adds its mod's with fm.locale.load.
-    fm.locale.clear()
-    for _, lang in ipairs(opts.locale or { "en" }) do fm.locale.load_dataset_language(lang) end
+    fm.locale.start_session(opts.locale or { "en" })
     return env
   end
 
@@ -87,6 +86,7 @@ return function(native)
     restore(session.env, session.before_setup)
     fm.logs = {}
     install(session)
+    fm.locale.start_session()
     return session.env
   end
 

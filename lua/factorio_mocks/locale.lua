@@ -3,6 +3,7 @@
 
 return function(fm)
   local translate = fm.locale.translate
+  local raw = { load = fm.locale.load, load_text = fm.locale.load_text, clear = fm.locale.clear }
 
   local function exists(path)
     local f = io.open(path, "rb")
@@ -17,13 +18,13 @@ return function(fm)
     if not ds then return false end
     local text = ds:builtin_locale(lang)
     if text then
-      fm.locale.load_text(text, lang, "<built-in dataset>/locale/" .. lang .. ".cfg")
+      raw.load_text(text, lang, "<built-in dataset>/locale/" .. lang .. ".cfg")
       return true
     end
     local dir = ds:dir()
     local path = dir and (dir .. "/locale/" .. lang .. ".cfg")
     if path and exists(path) then
-      fm.locale.load(path, lang)
+      raw.load(path, lang)
       return true
     end
     return false
@@ -72,6 +73,27 @@ return function(fm)
     end
     return nil
   end)
+
+  -- What a test loads or binds marks the dictionary changed, so a reset rebuilds it from the
+  -- session's languages; an untouched dictionary costs nothing to reset.
+  local changed, session_languages = true, nil
+  for _, name in ipairs({ "load", "load_text", "clear", "bind" }) do
+    local f = fm.locale[name]
+    fm.locale[name] = function(...)
+      changed = true
+      return f(...)
+    end
+  end
+
+  --- The dictionary as a session starts: the dataset's `languages` (setup), or the same again
+  --- (reset, `languages` nil) when a test changed it.
+  function fm.locale.start_session(languages)
+    if languages then session_languages, changed = languages, true end
+    if not changed then return end
+    raw.clear()
+    for _, lang in ipairs(session_languages or { "en" }) do fm.locale.load_dataset_language(lang) end
+    changed = false
+  end
 
   function fm.locale.translate(ls, lang)
     lang = lang or "en"
