@@ -81,7 +81,8 @@ end
 M.settings_of = settings_of
 
 return function(fm)
-  local function fail(message) error("fm.run_stage: " .. message, 3) end
+  -- Raised bare; fm.run_stage is wrapped below so the error names the caller's line.
+  local function fail(message) error("fm.run_stage: " .. message, 0) end
 
   local function collect(opts)
     local list, by_name = {}, {}
@@ -140,7 +141,7 @@ return function(fm)
   end
 
   --- fm.run_stage{stage = "settings" | "data", mods = {…}, mod_settings = path, factorio_data = path}
-  return function(opts)
+  local function run_stage(opts)
     if type(opts) ~= "table" then fail("expected a table such as {stage = \"data\", mods = {\"path/to/mod\"}}") end
     local stage = opts.stage or "data"
     if not STEPS[stage] then fail(("unknown stage %q; use \"settings\" or \"data\""):format(tostring(stage))) end
@@ -192,4 +193,6 @@ return function(fm)
     for _, mod in ipairs(ordered) do order[#order + 1] = mod.name end
     return { order = order }
   end
+
+  return require("factorio_mocks.errors").wrap(run_stage, 2)
 end

@@ -212,12 +212,11 @@ unsafe fn push(state: *mut ffi::lua_State, b: &[u8], at: usize, depth: usize) ->
                 return Ok(end);
             }
             Some(&tree::TAG_ARR) => {
-                let count = tree::read_u32(b, at + 1)? as usize;
-                let end = tree::read_u32(b, at + 5)? as usize;
+                let (count, end) = container(b, at, 1)?;
                 if ffi::lua_checkstack(state, 4) == 0 {
                     return Err(corrupt("Lua stack exhausted"));
                 }
-                ffi::lua_createtable(state, count.min(end - at.min(end)) as _, 0);
+                ffi::lua_createtable(state, count as _, 0);
                 let mut pos = at + 9;
                 for i in 1..=count {
                     if b.get(pos) == Some(&tree::TAG_NULL) {
@@ -227,15 +226,14 @@ unsafe fn push(state: *mut ffi::lua_State, b: &[u8], at: usize, depth: usize) ->
                     pos = push(state, b, pos, depth + 1)?;
                     ffi::lua_rawseti(state, -2, i as _);
                 }
-                return Ok(end);
+                return ends_at(pos, end, at);
             }
             Some(&tree::TAG_OBJ) => {
-                let count = tree::read_u32(b, at + 1)? as usize;
-                let end = tree::read_u32(b, at + 5)? as usize;
+                let (count, end) = container(b, at, 5)?;
                 if ffi::lua_checkstack(state, 4) == 0 {
                     return Err(corrupt("Lua stack exhausted"));
                 }
-                ffi::lua_createtable(state, 0, count.min(end - at.min(end)) as _);
+                ffi::lua_createtable(state, 0, count as _);
                 let mut pos = at + 9;
                 for _ in 0..count {
                     let (key, value) = tree::read_str(b, pos)?;
@@ -247,12 +245,28 @@ unsafe fn push(state: *mut ffi::lua_State, b: &[u8], at: usize, depth: usize) ->
                     pos = push(state, b, value, depth + 1)?;
                     ffi::lua_rawset(state, -3);
                 }
-                return Ok(end);
+                return ends_at(pos, end, at);
             }
             _ => return Err(corrupt("unknown tag")),
         }
     }
     tree::skip(b, at)
+}
+
+/// A container's count and end, checked against the buffer so a damaged cache file cannot make
+/// the builder run backwards or loop over a count the bytes cannot hold (`min_item` bytes each).
+fn container(b: &[u8], at: usize, min_item: usize) -> std::result::Result<(usize, usize), TreeError> {
+    let count = tree::read_u32(b, at + 1)? as usize;
+    let end = tree::read_u32(b, at + 5)? as usize;
+    if end < at + 9 || end > b.len() || count > (end - at - 9) / min_item {
+        return Err(TreeError::Corrupt { offset: at, message: "container outline out of bounds" });
+    }
+    Ok((count, end))
+}
+
+/// The items must fill the container exactly.
+fn ends_at(pos: usize, end: usize, at: usize) -> std::result::Result<usize, TreeError> {
+    if pos == end { Ok(end) } else { Err(TreeError::Corrupt { offset: at, message: "container length does not match its items" }) }
 }
 
 #[cfg(any(feature = "lua53", feature = "lua54"))]
@@ -264,4 +278,34 @@ unsafe fn push_i64(state: *mut ffi::lua_State, v: i64) {
 #[cfg(not(any(feature = "lua53", feature = "lua54")))]
 unsafe fn push_i64(state: *mut ffi::lua_State, v: i64) {
     unsafe { ffi::lua_pushnumber(state, v as f64) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn build(lua: &Lua, bytes: &[u8], at: usize) -> std::result::Result<Value, TreeError> {
+        build_value(lua, bytes, at).expect("no Lua error")
+    }
+
+    #[test]
+    fn builds_tables_and_refuses_damaged_outlines_without_looping() {
+        let lua = Lua::new();
+        let tree = Tree::from_json(br#"{"a": [1, 2, {"b": "c"}], "d": null}"#).unwrap();
+        let Value::Table(t) = build(&lua, tree.buffer(), tree.root()).unwrap() else { panic!("not a table") };
+        let a: mlua::Table = t.get("a").unwrap();
+        assert_eq!(a.raw_len(), 3);
+        assert_eq!(a.get::<mlua::Table>(3).unwrap().get::<String>("b").unwrap(), "c");
+        assert!(t.get::<Value>("d").unwrap().is_nil());
+
+        let root = tree.root();
+        // (byte offset, new u32): the root's end pointing backwards, past the buffer, and a
+        // count the bytes cannot hold.
+        let len = tree.buffer().len();
+        for (offset, value) in [(root + 5, root as u32), (root + 5, len as u32 + 100), (root + 1, u32::MAX)] {
+            let mut bytes = tree.buffer().to_vec();
+            bytes[offset..offset + 4].copy_from_slice(&value.to_le_bytes());
+            assert!(matches!(build(&lua, &bytes, root), Err(TreeError::Corrupt { .. })), "{offset} {value}");
+        }
+    }
 }
