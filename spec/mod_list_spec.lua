@@ -93,6 +93,13 @@ describe("fm.mod_list", function()
     assert.matches("ModList.enable: mod 'nope' is not in the mod list (add it first)", error_of(function() list:enable("nope") end), 1, true)
   end)
 
+  it("blames the caller's line for a refused operation, with no Rust traceback", function()
+    local ok, err = pcall(function() list:disable("base") end)
+    assert.is_false(ok)
+    assert.matches("^spec/mod_list_spec.lua:%d+: ModList.disable: cannot disable base", err)
+    assert.is_nil(err:find("stack traceback", 1, true))
+  end)
+
   it("starts a new list with base only", function()
     local fresh = fm.mod_list.new()
     assert.are.equal("ModList(1 mods, 1 enabled)", tostring(fresh))

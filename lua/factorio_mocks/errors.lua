@@ -23,6 +23,36 @@ function M.wrap(f, level)
   end
 end
 
+--- A proxy for a Rust object (UserData) whose methods raise plain messages at the caller's
+--- line, as `wrap` does for functions: `list:add(…)` blames the spec's line, not Rust's.
+function M.wrap_object(object)
+  local proxy = {}
+  local methods = {}
+  return setmetatable(proxy, {
+    __index = function(_, key)
+      local value = object[key]
+      if type(value) ~= "function" then return value end
+      local method = methods[key]
+      if not method then
+        method = function(self, ...)
+          local result = { pcall(value, self == proxy and object or self, ...) }
+          if not result[1] then error(M.message(result[2]), 2) end
+          return unpack(result, 2, table.maxn and table.maxn(result) or #result)
+        end
+        methods[key] = method
+      end
+      return method
+    end,
+    __tostring = function() return tostring(object) end,
+  })
+end
+
+--- Wraps `t[name]` (a constructor) so the objects it returns are `wrap_object` proxies.
+function M.wrap_constructor(t, name)
+  local make = t[name]
+  t[name] = function(...) return M.wrap_object(make(...)) end
+end
+
 --- Wraps every function of `t` in place (see `wrap` for `level`).
 function M.wrap_table(t, level)
   for name, value in pairs(t) do

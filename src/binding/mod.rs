@@ -43,6 +43,11 @@ pub fn module(lua: &Lua) -> Result<Table> {
     }
     // Lua additions to fm.locale wrap the Rust functions before every function gets wrapped.
     shims::call::<()>(lua, "factorio_mocks.locale", fm.clone())?;
+    // ModList objects: their methods' errors too name the caller's line.
+    let wrap_constructor: mlua::Function = errors.get("wrap_constructor")?;
+    for name in ["load", "new"] {
+        wrap_constructor.call::<()>((fm.get::<Table>("mod_list")?, name))?;
+    }
     for (_, table) in domains {
         wrap_table.call::<()>((table, 2))?;
     }
