@@ -111,6 +111,131 @@ describe("the control stage", function()
     end)
   end)
 
+  describe("built and destroyed by script", function()
+    local seen
+    before_each(function()
+      seen = {}
+      for _, name in ipairs({ "script_raised_built", "script_raised_destroy", "script_raised_teleported" }) do
+        script.on_event(defines.events[name], function(e) seen[#seen + 1] = { name, e.entity.name } end)
+      end
+    end)
+
+    it("raise script_raised_built and script_raised_destroy only when the mod asks", function()
+      local s = game.surfaces[1]
+      local quiet = s.create_entity{ name = "iron-chest", position = { 0, 0 } }
+      local loud = s.create_entity{ name = "iron-chest", position = { 2, 0 }, raise_built = true }
+      quiet.destroy()
+      loud.destroy{ raise_destroy = true }   -- raised before the entity goes: handlers can read it
+      assert.are.same({ { "script_raised_built", "iron-chest" }, { "script_raised_destroy", "iron-chest" } }, seen)
+    end)
+
+    it("raise script_raised_teleported with where the entity was", function()
+      local chest = game.surfaces[1].create_entity{ name = "iron-chest", position = { 0, 0 } }
+      local moved
+      script.on_event(defines.events.script_raised_teleported, function(e) moved = e end)
+      chest.teleport({ 5, 5 })
+      assert.is_nil(moved)
+      chest.teleport({ 7, 7 }, nil, true)
+      assert.are.same({ x = 5, y = 5 }, moved.old_position)
+      assert.are.equal(1, moved.old_surface_index)
+      assert.are.equal(chest, moved.entity)
+    end)
+  end)
+
+  describe("fm.build{robot = true}", function()
+    it("builds as a construction robot and raises on_robot_built_entity with the robot and the stack", function()
+      local event
+      script.on_event(defines.events.on_robot_built_entity, function(e)
+        event = e
+        assert.are.equal("iron-chest", e.stack.name)   -- the item used, readable during the event
+        assert.are.equal(1, e.stack.count)
+      end)
+      local chest, robot = fm.build{ name = "iron-chest", position = { 4, 4 }, robot = true, tags = { id = 7 } }
+      assert.are.equal(chest, event.entity)
+      assert.are.equal(robot, event.robot)
+      assert.are.equal("construction-robot", robot.name)
+      assert.are.equal("player", chest.force.name)
+      assert.are.same({ id = 7 }, event.tags)
+      assert.is_false(event.stack.valid)   -- temporary, as the game's
+    end)
+
+    it("takes a robot of the test's own and refuses a player and a robot at once", function()
+      local robot = game.surfaces[1].create_entity{ name = "construction-robot", position = { 0, 0 }, force = "enemy" }
+      local chest = fm.build{ name = "iron-chest", position = { 1, 1 }, robot = robot }
+      assert.are.equal("enemy", chest.force.name)   -- the robot's force
+      local p = fm.create_player{ name = "alice" }
+      assert.has_error(function() fm.build{ name = "iron-chest", position = { 2, 2 }, robot = true, player = p } end,
+        "fm.build: give player or robot, not both")
+    end)
+
+    it("records the builder as last_user when a player builds", function()
+      local p = fm.create_player{ name = "alice" }
+      assert.are.equal(p, fm.build{ name = "iron-chest", position = { 1, 1 }, player = p }.last_user)
+      assert.is_nil(fm.build{ name = "iron-chest", position = { 3, 3 }, robot = true }.last_user)
+    end)
+  end)
+
+  describe("more of the world", function()
+    it("game.create_inventory makes a script inventory that only its mod's destroy removes", function()
+      local inv = game.create_inventory(4)
+      assert.are.equal(4, #inv)
+      assert.are.equal("level", inv.mod_owner)   -- the test acts as the scenario
+      assert.are.equal(10, inv.insert{ name = "iron-plate", count = 10 })
+      inv.destroy()
+      assert.is_false(inv.valid)
+      local chest = game.surfaces[1].create_entity{ name = "iron-chest", position = { 0, 0 } }
+      assert.has_error(function() chest.get_main_inventory().destroy() end,
+        "not mocked: LuaInventory.destroy for an inventory not made by game.create_inventory")
+    end)
+
+    it("game.create_random_generator repeats for a seed", function()
+      local a, b = game.create_random_generator(42), game.create_random_generator(42)
+      local x = a()
+      assert.are.equal(x, b())
+      assert.is_true(x >= 0 and x < 1)
+      for _ = 1, 100 do
+        local n = a(6)
+        assert.is_true(n >= 1 and n <= 6 and n % 1 == 0)
+        local m = a(10, 12)
+        assert.is_true(m >= 10 and m <= 12)
+      end
+      a.re_seed(42)
+      assert.are.equal(x, a())
+    end)
+
+    it("forces' bonuses and modifiers start at 0 and keep what a mod writes", function()
+      local force = game.forces.player
+      assert.are.equal(0, force.manual_mining_speed_modifier)
+      assert.are.equal(0, force.character_inventory_slots_bonus)
+      force.manual_mining_speed_modifier = force.manual_mining_speed_modifier + 0.5
+      assert.are.equal(0.5, force.manual_mining_speed_modifier)
+    end)
+
+    it("entities start active, destructible, operable, minable and rotatable", function()
+      local furnace = game.surfaces[1].create_entity{ name = "stone-furnace", position = { 0, 0 } }
+      assert.are.same({ true, true, true, true, true },
+        { furnace.active, furnace.destructible, furnace.operable, furnace.minable, furnace.rotatable })
+      furnace.active = false
+      furnace.destructible = false
+      assert.is_false(furnace.active)
+      assert.is_false(furnace.destructible)
+      furnace.health = furnace.max_health / 2
+      assert.are.equal(0.5, furnace.get_health_ratio())
+    end)
+
+    it("entities name their fuel, output and module inventories", function()
+      local inv = defines.inventory
+      local surface = game.surfaces[1]
+      local stone = surface.create_entity{ name = "stone-furnace", position = { 0, 0 } }
+      assert.are.equal(stone.get_inventory(inv.fuel), stone.get_fuel_inventory())
+      assert.are.equal(stone.get_inventory(inv.furnace_result), stone.get_output_inventory())
+      assert.is_nil(stone.get_module_inventory())
+      local electric = surface.create_entity{ name = "electric-furnace", position = { 4, 0 } }
+      assert.are.equal(electric.get_inventory(inv.furnace_modules), electric.get_module_inventory())
+      assert.is_nil(electric.get_fuel_inventory())
+    end)
+  end)
+
   describe("machine inventories", function()
     local inv
     before_each(function() inv = defines.inventory end)

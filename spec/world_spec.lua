@@ -161,6 +161,42 @@ describe("the world", function()
     end)
   end)
 
+  describe("bad input, in the game's words", function()
+    it("an inventory index out of range", function()
+      local inv = game.surfaces[1].create_entity{ name = "iron-chest", position = { 0, 0 } }.get_main_inventory()
+      assert.has_error(function() return inv[0] end, "Index out of inventory bounds.")
+      assert.has_error(function() return inv[#inv + 1] end, "Index out of inventory bounds.")
+    end)
+
+    it("reading an empty stack", function()
+      local inv = game.surfaces[1].create_entity{ name = "iron-chest", position = { 0, 0 } }.get_main_inventory()
+      assert.has_error(function() return inv[1].name end, "LuaItemStack API call when LuaItemStack was invalid for read.")
+    end)
+
+    it("unknown prototype names", function()
+      local chest = game.surfaces[1].create_entity{ name = "iron-chest", position = { 0, 0 } }
+      assert.has_error(function() chest.insert{ name = "no-such-item" } end, "Unknown item name: no-such-item")
+      assert.has_error(function() chest.get_main_inventory().remove("no-such-item") end, "Unknown item name: no-such-item")
+      assert.has_error(function() game.surfaces[1].create_entity{ name = "no-such-entity", position = { 0, 0 } } end,
+        "Unknown entity name: no-such-entity")
+    end)
+
+    it("a missing required field of a table argument", function()
+      assert.has_error(function() game.surfaces[1].create_entity{ position = { 0, 0 } } end,
+        "value for required field 'name' is missing")
+    end)
+
+    it("a GUI add with a duplicate name, an unknown type or an unknown style", function()
+      local screen = fm.create_player{ name = "alice" }.gui.screen
+      screen.add{ type = "frame", name = "main" }
+      assert.has_error(function() screen.add{ type = "flow", name = "main" } end,
+        "Gui element with name main already present in the parent element.")
+      -- Our words: the game's message for an unknown type was not found.
+      assert.has_error(function() screen.add{ type = "window" } end, "Unknown GUI element type: window")
+      assert.has_error(function() screen.add{ type = "frame", style = "no_such_style" } end, "Unknown style no_such_style")
+    end)
+  end)
+
   it("starts fresh after fm.reset", function()
     fm.create_player{ name = "alice" }
     fm.reset()

@@ -144,7 +144,7 @@ impl Site<'_> {
                     .into_reader()
                     .take(64 << 20)
                     .read_to_end(&mut bytes)
-                    .map_err(|e| self.network_err(&format!("reading {name}"), &io_text(&e), false))?;
+                    .map_err(|e| self.network_err(&format!("reading {name}"), &super::error_text(&e), false))?;
                 return Ok((name.to_string(), bytes));
             }
         }
@@ -173,7 +173,7 @@ impl Site<'_> {
             let mut hasher = if want.trim().len() == 8 { Hasher::with_adler() } else { Hasher::default() };
             let mut buf = vec![0; 256 * 1024];
             loop {
-                let n = reader.read(&mut buf).map_err(|e| self.network_err(&format!("downloading {path} (stopped after {} bytes)", hasher.len()), &io_text(&e), false))?;
+                let n = reader.read(&mut buf).map_err(|e| self.network_err(&format!("downloading {path} (stopped after {} bytes)", hasher.len()), &super::error_text(&e), false))?;
                 if n == 0 {
                     break;
                 }
@@ -190,18 +190,6 @@ impl Site<'_> {
 }
 
 /// An I/O error with its causes (ureq wraps its own error, e.g. a timeout, inside).
-fn io_text(e: &std::io::Error) -> String {
-    let mut text = e.to_string();
-    let mut source = std::error::Error::source(e);
-    while let Some(s) = source {
-        let more = s.to_string();
-        if !text.contains(&more) {
-            text = format!("{text}: {more}");
-        }
-        source = s.source();
-    }
-    text
-}
 
 /// Fetches the dataset at base URL `url` (`https://`, or `http://` on loopback / with opt-in).
 pub(crate) fn fetch(url: &str, ctx: &Ctx) -> Result<Fetched, Error> {

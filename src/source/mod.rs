@@ -475,3 +475,17 @@ mod tests {
         assert_eq!(e.kind, ErrorKind::NotFound, "{e}");
     }
 }
+
+/// An error with its chain of causes, each cause once: the text fetch errors quote.
+fn error_text(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        let more = s.to_string();
+        if !text.contains(&more) {
+            text = format!("{text}: {more}");
+        }
+        source = s.source();
+    }
+    text
+}

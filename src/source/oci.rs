@@ -244,7 +244,7 @@ impl Session<'_> {
             let built = match catch(|| oci_client::Client::try_from(config(light))) {
                 Ok(Ok(c)) => Some(c),
                 Ok(Err(e)) => {
-                    self.ctx.phase(&format!("client setup failed: {}", error_text(&e)));
+                    self.ctx.phase(&format!("client setup failed: {}", super::error_text(&e)));
                     None
                 }
                 Err(panic) => {
@@ -271,7 +271,7 @@ impl Session<'_> {
     /// its text); a refused token realm does not, the client just goes on without a token and
     /// is turned away, so any authorisation failure counts too.
     fn needs_full_tls(&self, e: &oci_client::errors::OciDistributionError) -> bool {
-        self.light && (error_text(e).contains("invalid peer certificate") || self.classify("", e).kind == ErrorKind::Auth)
+        self.light && (super::error_text(e).contains("invalid peer certificate") || self.classify("", e).kind == ErrorKind::Auth)
     }
 
     fn use_full_tls(&mut self) {
@@ -301,7 +301,7 @@ impl Session<'_> {
         const AUTH: &str = "check FACTORIO_MOCKS_REGISTRY_AUTH (user:token) or the Docker config credentials for this registry";
         const MISSING: &str = "check the repository, tag and digest (the registry does not have it)";
         const DOWN: &str = "the registry failed or the network is down: retry later, or set FACTORIO_MOCKS_OFFLINE=1 to use what is cached";
-        let text = error_text(e);
+        let text = super::error_text(e);
         // Decided by the error's variant, not its text: URLs and digests in the text may
         // contain "401" or "404".
         let (kind, fix) = match e {
@@ -701,7 +701,7 @@ async fn pull_blob(n: &Net, r: &OciRef, layer: &Layer, temp: &Path, progress: &s
             // The client's own digest check fails at the end of the stream: every byte is in
             // `hasher`, and the caller's checks say what was wrong.
             Err(e) if e.get_ref().is_some_and(|i| i.is::<oci_client::errors::DigestError>()) => break,
-            Err(e) => return Err(Failure::Net(std::io::Error::other(format!("connection lost after {} bytes: {}", hasher.len(), error_text(&e))).into())),
+            Err(e) => return Err(Failure::Net(std::io::Error::other(format!("connection lost after {} bytes: {}", hasher.len(), super::error_text(&e))).into())),
         };
         hasher.update(&chunk);
         progress.borrow_mut().add(chunk.len());
@@ -725,18 +725,6 @@ fn catch<T>(f: impl FnOnce() -> T) -> Result<T, String> {
 
 /// An error with its causes: reqwest puts the useful part ("operation timed out",
 /// "connection refused") in the source chain, not in the top message.
-fn error_text(e: &dyn std::error::Error) -> String {
-    let mut text = e.to_string();
-    let mut source = e.source();
-    while let Some(s) = source {
-        let more = s.to_string();
-        if !text.contains(&more) {
-            text = format!("{text}: {more}");
-        }
-        source = s.source();
-    }
-    text
-}
 
 /// Removes any credential from a client error text.
 fn scrub(text: &str, auth: &RegistryAuth) -> String {

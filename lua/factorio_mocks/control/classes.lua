@@ -129,8 +129,8 @@ local function params_of(spec)
   return p
 end
 
--- Argument checks from the description (the game's exact words for these are not published;
--- the message names the method, the parameter and the expected type).
+-- Argument checks from the description (the game's words for a missing table field; for a wrong
+-- type they were not found, so the message names the method, the parameter and the type).
 local function check_args(class, key, spec, ...)
   local p = params_of(spec)
   local where = class .. "." .. key
@@ -144,7 +144,8 @@ local function check_args(class, key, spec, ...)
       local v = t[param.name]
       if v == nil then
         if not param.optional then
-          error(("%s: missing required parameter '%s' (%s)"):format(where, param.name, param.type), 3)
+          -- The game's words (a 2.0 crash report from LuaSurface.create_entity).
+          error(("value for required field '%s' is missing"):format(param.name), 3)
         end
       else
         local problem = M.check_type(v, param.type)
@@ -270,6 +271,14 @@ local function metatable_for(class)
       if not op then error("not mocked: pairs over " .. class, 2) end
       return op(d)
     end,
+    -- Callable classes (LuaRandomGenerator) register `callable` (arguments without the object).
+    __call = function(obj, ...)
+      local d = DATA[obj]
+      if d.valid == false then invalid(d, 2) end
+      local op = operator(class, "callable")
+      if not op then error("attempt to call a " .. class .. " value", 2) end
+      return op(d, ...)
+    end,
     __metatable = class,
   }
   return mt
@@ -308,10 +317,13 @@ function M.is_object(v)
   return DATA[v] ~= nil
 end
 
---- Marks an object invalid: from now on every use but `valid` and `object_name` fails.
+--- Marks an object invalid: from now on every use but `valid` and `object_name` fails;
+--- then `d.on_invalidate(d)` runs, for objects whose parts go with them (an inventory's stacks).
 function M.invalidate(obj)
   local d = DATA[obj] or obj
+  if d.valid == false then return end
   d.valid = false
+  if d.on_invalidate then d.on_invalidate(d) end
 end
 
 --- A LuaCustomTable over `source`: get(key) → value, keys() → ordered keys.

@@ -98,9 +98,18 @@ function M.attach(fm)
   end
 
   --- What game.print, player.print, rcon.print, log and localised_print printed, in order;
-  --- `source` ("game", "player", "rcon", "log") keeps only one channel.
+  --- `source` ("game", "player", "force", "surface", "rcon", "log") keeps only one channel.
+  --- fm.output(player) is that player's console: what reached them while connected (game,
+  --- force, surface and player prints), in their locale, repeats within 60 ticks skipped.
   function fm.output(source)
     local state = current_state(fm, "fm.output")
+    local pd = classes.data(source)
+    if pd then
+      if pd.class ~= "LuaPlayer" then error("fm.output: expected a channel name or a LuaPlayer, got " .. pd.class, 2) end
+      local lines = {}
+      for i, line in ipairs(state.consoles[pd.index] or {}) do lines[i] = line.text end
+      return lines
+    end
     local lines = {}
     for _, entry in ipairs(state.output) do
       if source == nil or entry.source == source then lines[#lines + 1] = entry.text end
@@ -138,7 +147,7 @@ function M.globals(session, fm, common)
   local defines = common.defines
   local state = {
     session = session, fm = fm, env = session.env, env_defines = defines,
-    output = {}, files = {},
+    output = {}, consoles = {}, files = {},
     registrations = setmetatable({}, { __mode = "k" }), next_registration = 1, destroyed_queue = {},
     custom_events = {},
   }

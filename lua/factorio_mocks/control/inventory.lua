@@ -8,8 +8,14 @@ local M = {}
 
 local data = classes.data
 
+-- The stacks of an inventory go with it (an event's temporary inventory, a destroyed chest).
+local function invalidate_stacks(d)
+  for _, s in pairs(d.stacks) do classes.invalidate(s) end
+end
+
 function M.new(state, size, owner, index)
-  return classes.new("LuaInventory", { state = state, size = size, slots = {}, owner = owner, index = index, stacks = {} })
+  return classes.new("LuaInventory", { state = state, size = size, slots = {}, owner = owner, index = index, stacks = {},
+    on_invalidate = invalidate_stacks })
 end
 
 -- ItemStackIdentification: "name" or {name = …, count = …, quality = …}.
@@ -24,7 +30,7 @@ local function item_of(d, items, level)
   end
   if type(quality) == "table" or classes.is_object(quality) then quality = quality.name end
   local proto = prototypes.get(d.state, "item", name)
-  -- By analogy with the game's "Unknown entity name: …" for entities.
+  -- The game's words (2.0 crash reports from LuaInventory.insert and get_item_count).
   if not proto then error("Unknown item name: " .. tostring(name), level + 1) end
   return name, count, quality or "normal", data(proto).raw.stack_size or 1
 end
@@ -100,14 +106,21 @@ function inventory.len(d) return d.size end
 function inventory.index(d, key)
   if type(key) == "number" then
     if key < 1 or key > d.size or key % 1 ~= 0 then
-      -- Our words: the game's message for an out-of-range inventory index was not found.
-      error(("Index out of range: inventory has %d slots, index %s"):format(d.size, tostring(key)), 3)
+      -- The game's words (a 2.0 crash report: LuaInventory's __index in an on_built_entity handler).
+      error("Index out of inventory bounds.", 3)
     end
     return true, M.stack(d.self, key)
   end
   return false
 end
 function inventory.get.index(d) return d.index end
+function inventory.get.mod_owner(d) return d.mod_owner end
+-- Only script inventories (game.create_inventory) can be destroyed.
+function inventory.call.destroy(d)
+  -- Our words: the game's message for destroying an entity's or player's inventory was not found.
+  if not d.mod_owner then error("not mocked: LuaInventory.destroy for an inventory not made by game.create_inventory", 2) end
+  classes.invalidate(d.self)
+end
 function inventory.get.entity_owner(d)
   local od = data(d.owner)
   return od and od.class == "LuaEntity" and d.owner or nil
@@ -182,7 +195,7 @@ local stack = classes.impl("LuaItemStack")
 local function slot(d) return d.inventory.slots[d.slot] end
 local function readable(d)
   local s = slot(d)
-  -- The game's message for reading an empty stack, as remembered; not confirmed by a search.
+  -- The game's words (seen in mod logs).
   if not s then error("LuaItemStack API call when LuaItemStack was invalid for read.", 3) end
   return s
 end

@@ -30,6 +30,39 @@ function M.capture(state, source, message, lang, where)
   return text
 end
 
+-- How long a console remembers a line for print_settings.skip (the API description's ticks).
+local SKIP_TICKS = { if_redundant = 60, if_visible = 1152 }
+
+--- game/force/surface/player.print: captured once for fm.output (in `lang`), and once per
+--- recipient in that player's locale for fm.output(player). By default a console skips a line
+--- it showed in the last 60 ticks, as the game does (print_settings.skip).
+function M.print_to(state, source, message, lang, recipients, print_settings, where)
+  local text = M.capture(state, source, message, lang, where)
+  local skip_ticks = SKIP_TICKS.if_redundant
+  if type(print_settings) == "table" and print_settings.skip ~= nil then
+    skip_ticks = nil
+    for name, value in pairs(state.env_defines.print_skip) do
+      if value == print_settings.skip then skip_ticks = SKIP_TICKS[name] end
+    end
+  end
+  for _, p in ipairs(recipients) do
+    local pd = classes.data(p)
+    local console = state.consoles[pd.index]
+    if not console then console = {}; state.consoles[pd.index] = console end
+    local line = pd.locale == lang and text or M.text(state, message, pd.locale, where)
+    local shown = false
+    if skip_ticks then
+      for i = #console, 1, -1 do
+        local old = console[i]
+        if state.tick - old.tick > skip_ticks then break end
+        if old.text == line then shown = true; break end
+      end
+    end
+    if not shown then console[#console + 1] = { text = line, tick = state.tick, source = source } end
+  end
+  return text
+end
+
 -- Copies a value crossing between mods (remote calls): each mod has its own Lua state in the game.
 local function transfer(value, seen)
   if type(value) == "function" then error("Can't pass a function through remote.call", 0) end

@@ -87,8 +87,28 @@ function force.get.connected_players(d)
   for _, p in ipairs(force.get.players(d)) do if data(p).connected then list[#list + 1] = p end end
   return list
 end
-function force.call.print(d, message)
-  shims.capture(d.state, "force", message, "en", "LuaForce.print")
+-- Connected players only: a print reaches the consoles of players in the game.
+local function connected(list, keep)
+  local out = {}
+  for _, p in ipairs(list) do
+    local pd = data(p)
+    if pd.connected and (keep == nil or keep(pd)) then out[#out + 1] = p end
+  end
+  return out
+end
+
+function force.call.print(d, message, print_settings)
+  shims.print_to(d.state, "force", message, "en", connected(d.state.world.player_list, function(pd) return pd.force == d.self end),
+    print_settings, "LuaForce.print")
+end
+
+-- The force's bonuses and modifiers start at 0 on a new map; what a mod writes reads back
+-- (classes keeps written values), so only the first read needs this.
+function force.attribute(d, key, r)
+  if r.mode == "rw" and (key:find("_modifier$") or key:find("_bonus$")) and classes.check_type(0, r.type) == nil then
+    return true, 0
+  end
+  return false
 end
 
 local function force_recipe(d, name)
@@ -230,7 +250,11 @@ end
 local surface = classes.impl("LuaSurface")
 function surface.get.name(d) return d.name end
 function surface.get.index(d) return d.index end
-function surface.call.print(d, message) shims.capture(d.state, "surface", message, "en", "LuaSurface.print") end
+function surface.call.print(d, message, print_settings)
+  shims.print_to(d.state, "surface", message, "en", connected(d.state.world.player_list, function(pd)
+    return (pd.character and data(pd.character).valid ~= false and data(pd.character).surface or pd.surface) == d.self
+  end), print_settings, "LuaSurface.print")
+end
 
 local function entity_box(ed)
   local box = ed.raw and ed.raw.collision_box
@@ -377,6 +401,7 @@ local function create_entity(d, params, level)
     force = force_of(state, params.force or "neutral", level + 1),
     unit_number = unit_number, health = pd.raw.max_health or 10, inventories = {},
   }
+  if params.player ~= nil then ed.last_user = player_of(state, params.player, level + 1) end
   local e = classes.new("LuaEntity", ed)
   for index, size in pairs(entity_inventories(state, ed)) do
     ed.inventories[index] = inventory.new(state, size, e, index)
@@ -416,10 +441,26 @@ function entity.get.bounding_box(d)
   return { left_top = lt, right_bottom = rb }
 end
 
-function entity.call.teleport(d, position, surface_arg)
+-- Flags every entity starts with; written values read back (classes keeps them).
+local ENTITY_FLAGS = { active = true, destructible = true, operable = true, minable = true, minable_flag = true,
+  rotatable = true, disabled_by_script = false }
+function entity.attribute(d, key)
+  if ENTITY_FLAGS[key] ~= nil then return true, ENTITY_FLAGS[key] end
+  return false
+end
+-- last_user: the player who built it (fm.build, create_entity{player = …}), nil otherwise.
+function entity.get.last_user(d) return d.last_user end
+function entity.set.last_user(d, v) d.last_user = v and player_of(d.state, v, 3) or nil end
+function entity.call.get_health_ratio(d)
+  local max = d.raw.max_health or 10
+  return d.health / max
+end
+
+function entity.call.teleport(d, position, surface_arg, raise_teleported)
   local pos = position
   if type(position) == "number" then pos = { x = d.position.x + position, y = d.position.y + surface_arg }; surface_arg = nil end
   pos = position_of(pos, "teleport", 2)
+  local old_surface, old_position = d.surface, d.position
   if surface_arg ~= nil then
     local s = surface_of(d.state, surface_arg, 2)
     if s ~= d.surface then
@@ -432,6 +473,10 @@ function entity.call.teleport(d, position, surface_arg)
   end
   d.position = pos
   if d.player then data(d.player).position = nil end
+  if raise_teleported then
+    script.raise(d.state, d.state.env_defines.events.script_raised_teleported, { entity = d.self,
+      old_surface_index = data(old_surface).index, old_position = { x = old_position.x, y = old_position.y } })
+  end
   return true
 end
 
@@ -527,6 +572,23 @@ local function main_inventory(d)
     or d.inventories[inv.cargo_wagon]
 end
 function entity.call.get_main_inventory(d) return main_inventory(d) end
+-- The inventory getters name the one inventory of that role the entity type has (nil if none).
+local function first_inventory(d, names)
+  local inv = d.state.env_defines.inventory
+  for _, name in ipairs(names) do
+    local found = inv[name] and d.inventories[inv[name]]
+    if found then return found end
+  end
+end
+function entity.call.get_fuel_inventory(d) return first_inventory(d, { "fuel" }) end
+function entity.call.get_burnt_result_inventory(d) return first_inventory(d, { "burnt_result" }) end
+function entity.call.get_output_inventory(d)
+  return first_inventory(d, { "furnace_result", "assembling_machine_output", "chest", "car_trunk", "cargo_wagon" })
+end
+function entity.call.get_module_inventory(d)
+  local name = MODULE_INVENTORY[d.type]
+  return name and first_inventory(d, { name }) or nil
+end
 
 local function need_inventory(d, what)
   local inv = main_inventory(d)
@@ -641,7 +703,9 @@ function M.set_locale(state, p, lang)
 end
 
 -- A player reads a print in their own locale.
-function player.call.print(d, message) shims.capture(d.state, "player", message, d.locale, "LuaPlayer.print") end
+function player.call.print(d, message, print_settings)
+  shims.print_to(d.state, "player", message, d.locale, connected({ d.self }), print_settings, "LuaPlayer.print")
+end
 function player.call.get_main_inventory(d)
   return d.character and data(d.character).valid ~= false and main_inventory(data(d.character)) or nil
 end
@@ -659,8 +723,8 @@ end
 function player.call.get_inventory(d, index)
   if d.character and data(d.character).valid ~= false then return data(d.character).inventories[index] end
 end
-function player.call.teleport(d, position, surface_arg)
-  if d.character then return entity.call.teleport(data(d.character), position, surface_arg) end
+function player.call.teleport(d, position, surface_arg, raise_teleported)
+  if d.character then return entity.call.teleport(data(d.character), position, surface_arg, raise_teleported) end
   d.position = position_of(position, "teleport", 2)
   if surface_arg then d.surface = surface_of(d.state, surface_arg, 2) end
   return true
@@ -718,16 +782,45 @@ local function temporary_inventory(state, items, spare)
   return inv
 end
 
+-- A construction robot builds: on_robot_built_entity with the robot and the stack of the item
+-- used (in a temporary inventory, gone after the event).
+local function robot_build(state, opts)
+  local robot = opts.robot
+  local surface_obj = surface_of(state, opts.surface or (data(robot) and data(robot).surface) or 1, 4)
+  local force_obj = force_of(state, opts.force or (data(robot) and data(robot).force) or "player", 4)
+  if robot == true then
+    if not prototypes.get(state, "entity", "construction-robot") then
+      error("fm.build: the dataset has no construction-robot; pass robot = <a LuaEntity>", 4)
+    end
+    robot = create_entity(data(surface_obj), { name = "construction-robot", position = opts.position, force = force_obj }, 4)
+  elseif not data(robot) or data(robot).class ~= "LuaEntity" then
+    error("fm.build: robot must be true or a LuaEntity, got " .. type(robot), 4)
+  end
+  local e = create_entity(data(surface_obj), { name = opts.name, position = opts.position, direction = opts.direction,
+    force = force_obj, recipe = opts.recipe }, 4)
+  local items = data(e).proto.items_to_place_this
+  local held = temporary_inventory(state, items[1] and { { name = items[1].name, count = items[1].count or 1 } } or {}, 1)
+  local ok, err = pcall(script.raise, state, state.env_defines.events.on_robot_built_entity,
+    { robot = robot, entity = e, stack = inventory.stack(held, 1), tags = opts.tags })
+  classes.invalidate(held)
+  if not ok then error(err, 0) end
+  return e, robot
+end
+
 --- fm.build{name = …, position = …, player = p, direction = …, tags = …}: the player places
 --- the entity (on their surface, for their force); on_built_entity follows with the item used.
+--- With robot = true (or a robot entity) instead of player, a construction robot builds it:
+--- on_robot_built_entity, for `force` (default "player").
 function M.build(state, opts)
   if type(opts) ~= "table" then error("fm.build: expected a table such as {name = \"iron-chest\", position = {0, 0}, player = p}", 3) end
-  if opts.player == nil then error("fm.build: player is required (the player who builds)", 3) end
+  if opts.robot ~= nil and opts.player ~= nil then error("fm.build: give player or robot, not both", 3) end
+  if opts.robot ~= nil then return robot_build(state, opts) end
+  if opts.player == nil then error("fm.build: player (the player who builds) or robot = true is required", 3) end
   local p = player_of(state, opts.player, 3)
   local pd = data(p)
   local surface_obj = opts.surface and surface_of(state, opts.surface, 3) or player.get.surface(pd)
   local e = create_entity(data(surface_obj), { name = opts.name, position = opts.position, direction = opts.direction,
-    force = opts.force or pd.force, recipe = opts.recipe }, 3)
+    force = opts.force or pd.force, recipe = opts.recipe, player = p }, 3)
   local items = data(e).proto.items_to_place_this
   local consumed = temporary_inventory(state, items[1] and { { name = items[1].name, count = items[1].count or 1 } } or {}, 0)
   local ok, err = pcall(script.raise, state, state.env_defines.events.on_built_entity,
@@ -860,8 +953,53 @@ function game.call.create_force(d, name)
   script.raise(d.state, d.state.env_defines.events.on_force_created, { force = f })
   return f
 end
--- Each player reads game.print in their locale; the capture keeps the English text.
-function game.call.print(d, message) shims.capture(d.state, "game", message, "en", "LuaGameScript.print") end
+-- Each connected player reads game.print in their locale; fm.output() keeps the English text.
+function game.call.print(d, message, print_settings)
+  shims.print_to(d.state, "game", message, "en", connected(d.state.world.player_list), print_settings, "LuaGameScript.print")
+end
+-- The innermost mod on the stack (chunks load as "@__name__/…"); the test itself is "level".
+local function calling_mod()
+  local l = 3
+  while true do
+    local info = debug.getinfo(l, "S")
+    if not info then return "level" end
+    local name = info.source:match("^@__([^/]+)__/")
+    if name then return name end
+    l = l + 1
+  end
+end
+
+-- A script inventory: owned by the mod, lives until destroy(), as in the game.
+function game.call.create_inventory(d, size)
+  local inv = inventory.new(d.state, size, nil, nil)
+  data(inv).mod_owner = calling_mod()
+  return inv
+end
+
+-- LuaRandomGenerator: generator() in [0, 1), generator(m) in [1, m], generator(m, n) in [m, n].
+-- A Park–Miller generator (exact in doubles on every Lua): seeded runs repeat, though the
+-- numbers are not the game's.
+local RANDOM_MOD, RANDOM_MUL = 2147483647, 48271
+local function seed_of(seed)
+  seed = math.floor(seed or 341) % RANDOM_MOD
+  if seed == 0 then seed = 1 end
+  return seed
+end
+function game.call.create_random_generator(d, seed)
+  return classes.new("LuaRandomGenerator", { state = d.state, seed = seed_of(seed) })
+end
+local random = classes.impl("LuaRandomGenerator")
+function random.call.re_seed(d, seed) d.seed = seed_of(seed) end
+function random.callable(d, m, n)
+  d.seed = (d.seed * RANDOM_MUL) % RANDOM_MOD
+  local x = (d.seed - 1) / (RANDOM_MOD - 1)
+  if m == nil then return x end
+  if n == nil then m, n = 1, m end
+  -- The game's words for an empty interval were not found.
+  if type(m) ~= "number" or type(n) ~= "number" or m > n then error("LuaRandomGenerator: interval is empty", 3) end
+  return math.floor(m + x * (n - m + 1))
+end
+
 function game.call.get_entity_by_unit_number(d, unit_number) return d.state.world.entities[unit_number] end
 function game.call.is_valid_sound_path(d, path) return type(path) == "string" and path ~= "" end
 
