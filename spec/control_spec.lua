@@ -57,6 +57,19 @@ describe("the control stage", function()
         "Error while running event level::on_load()\nDetected modifications to the 'storage' table: storage[\"counter\"] changed during on_load")
     end)
 
+    it("accepts tables used as keys in storage when on_load leaves storage alone", function()
+      local key = { id = 1 }
+      storage.by_table = { [key] = "first" }
+      script.on_load(function() local _ = storage.by_table end)
+      fm.load()
+      local keys = 0
+      for k, v in pairs(storage.by_table) do
+        keys = keys + 1
+        assert.are.same({ { id = 1 }, "first" }, { k, v })
+      end
+      assert.are.equal(1, keys)
+    end)
+
     it("refuses functions in storage on save", function()
       storage.callback = function() end
       assert.has_error(function() fm.load() end,

@@ -175,7 +175,6 @@ function M.load_control(state, path)
 end
 
 local function storage_of(state, mod)
-  if mod.env == state.session.env then return rawget(mod.env, "storage") end
   return rawget(mod.env, "storage")
 end
 
@@ -238,8 +237,10 @@ local function attach_metatables(value, metatables, seen)
   end
 end
 
--- The first difference between two storage trees, as a path; nil when they are the same.
-local function difference(a, b, path, seen)
+-- The first difference between storage `a` and `b`, a copy of it made by save_copy, as a path;
+-- nil when they are the same. `copies` maps a's tables to their copies in b, so tables used as
+-- keys match their copies; `originals` is the inverse.
+local function difference(a, b, path, seen, copies, originals)
   if type(a) ~= "table" or type(b) ~= "table" or classes.is_object(a) or classes.is_object(b) then
     if a ~= b and not (a ~= a and b ~= b) then return path end
     return nil
@@ -248,11 +249,11 @@ local function difference(a, b, path, seen)
   seen[a] = true
   for k, v in next, a do
     local where = path .. "[" .. (type(k) == "string" and ("%q"):format(k) or tostring(k)) .. "]"
-    local diff = difference(v, rawget(b, k), where, seen)
+    local diff = difference(v, rawget(b, copies[k] or k), where, seen, copies, originals)
     if diff then return diff end
   end
   for k in next, b do
-    if rawget(a, k) == nil then
+    if rawget(a, originals[k] or k) == nil then
       return path .. "[" .. (type(k) == "string" and ("%q"):format(k) or tostring(k)) .. "]"
     end
   end
@@ -288,9 +289,11 @@ function M.load(state)
   local ok, err = pcall(function()
     for i, mod in ipairs(state.mods) do
       if mod.on_load then
-        local before = save_copy(saved[i], "storage", {}, {})
+        local copies, originals = {}, {}
+        local before = save_copy(saved[i], "storage", {}, copies)
+        for original, copy in pairs(copies) do originals[copy] = original end
         script.call(mod, "on_load()", mod.on_load)
-        local diff = difference(storage_of(state, mod), before, "storage", {})
+        local diff = difference(storage_of(state, mod), before, "storage", {}, copies, originals)
         if diff then
           error(("Error while running event %s::on_load()\nDetected modifications to the 'storage' table: %s changed during on_load"):format(mod.name, diff), 0)
         end
