@@ -34,11 +34,7 @@ local function data_env(ds)
   return env
 end
 
-local function exists(path)
-  local f = io.open(path, "rb")
-  if f then f:close() end
-  return f ~= nil
-end
+local exists = require("factorio_mocks.files").exists
 
 -- Reads prototype/<name>.lua (mods, settings, feature-flags) when the dataset has it.
 local function optional_part(ds, env, rel)

@@ -5,11 +5,7 @@ return function(fm)
   local translate = fm.locale.translate
   local raw = { load = fm.locale.load, load_text = fm.locale.load_text, clear = fm.locale.clear }
 
-  local function exists(path)
-    local f = io.open(path, "rb")
-    if f then f:close() end
-    return f ~= nil
-  end
+  local exists = require("factorio_mocks.files").exists
 
   --- Loads `lang` from the current session's dataset; true when the dataset has it.
   function fm.locale.load_dataset_language(lang)

@@ -118,4 +118,63 @@ function M.new(env, mods, read, lualib, opts)
   return loader
 end
 
+--- The stage files, each run for every mod before the next, as the game runs them.
+M.STEPS = {
+  settings = { "settings.lua", "settings-updates.lua", "settings-final-fixes.lua" },
+  data = { "data.lua", "data-updates.lua", "data-final-fixes.lua" },
+}
+
+--- The game's own mods in a game data folder, in the order they load.
+M.GAME_MODS = { "core", "base", "elevated-rails", "quality", "space-age" }
+
+local exists = require("factorio_mocks.files").exists
+M.exists = exists
+
+--- `read(mod, rel)` for M.new: mod files through fm.mods.read_file, so a zip reads like a folder.
+function M.reader(fm)
+  return function(mod, rel)
+    if not mod.path then return nil end
+    return fm.mods.read_file(mod, rel)
+  end
+end
+
+--- The mod tables of the game's mods present in `data_dir`. core is the root of everything
+--- (no dependencies), and some game versions ship it without an info.json.
+function M.game_mods(fm, data_dir)
+  local list = {}
+  for _, name in ipairs(M.GAME_MODS) do
+    local dir = data_dir .. "/" .. name
+    local mod
+    if exists(dir .. "/info.json") then
+      local ok, loaded = pcall(fm.mods.load, dir)
+      if ok then mod = loaded end
+    elseif name == "core" and (exists(dir .. "/data.lua") or exists(dir .. "/lualib/util.lua")) then
+      mod = { name = "core", version = "0.0.0", dependencies = {}, path = dir }
+    end
+    if mod then
+      if name == "core" then mod.dependencies = {} end
+      list[#list + 1] = mod
+    end
+  end
+  return list
+end
+
+--- Runs `stage`'s steps for the `ordered` mods with `loader`.
+function M.run_steps(loader, ordered, stage)
+  for _, step in ipairs(M.STEPS[stage]) do
+    for _, mod in ipairs(ordered) do loader.run_file(mod, step) end
+  end
+end
+
+--- The settings stage of the `ordered` mods, apart from `env` (the game runs it in its own Lua
+--- state): returns its data.raw, the setting prototypes.
+function M.settings_stage(env, mods, ordered, read, lualib, active_mods)
+  local data_stage = require("factorio_mocks.stage.data")
+  local settings_env = setmetatable({ mods = {} }, { __index = env })
+  for name, version in pairs(active_mods or {}) do settings_env.mods[name] = version end
+  settings_env.data = data_stage.new_data({}, rawget(env, "serpent") or require("factorio_mocks.serpent"))
+  M.run_steps(M.new(settings_env, mods, read, lualib), ordered, "settings")
+  return settings_env.data.raw
+end
+
 return M

@@ -7,22 +7,11 @@
 
 local mod_loader = require("factorio_mocks.mod_loader")
 local data_stage = require("factorio_mocks.stage.data")
+local common = require("factorio_mocks.stage.common")
 
 local M = {}
 
-local STEPS = {
-  settings = { "settings.lua", "settings-updates.lua", "settings-final-fixes.lua" },
-  data = { "data.lua", "data-updates.lua", "data-final-fixes.lua" },
-}
--- The game's own mods, in a game data folder, run before the user's mods.
-local GAME_MODS = { "core", "base", "elevated-rails", "quality", "space-age" }
 local SETTING_TYPES = { "bool-setting", "int-setting", "double-setting", "string-setting", "color-setting" }
-
-local function is_dir(path)
-  local f = io.open(path .. "/info.json", "rb") or io.open(path .. "/data.lua", "rb")
-  if f then f:close() end
-  return f ~= nil
-end
 
 local function contains(list, value)
   if type(list) ~= "table" then return false end
@@ -91,17 +80,9 @@ return function(fm)
       list[#list + 1] = mod
       by_name[mod.name] = mod
     end
+    -- The game's own mods, in a game data folder, run before the user's mods.
     if opts.factorio_data then
-      for _, name in ipairs(GAME_MODS) do
-        local dir = opts.factorio_data .. "/" .. name
-        if is_dir(dir) then
-          local ok, mod = pcall(fm.mods.load, dir)
-          -- core has no info.json in some game versions: it is the root of everything.
-          if not ok then mod = { name = name, version = "0.0.0", dependencies = {}, path = dir } end
-          if name == "core" then mod.dependencies = {} end
-          add(mod)
-        end
-      end
+      for _, mod in ipairs(mod_loader.game_mods(fm, opts.factorio_data)) do add(mod) end
     end
     for i, path in ipairs(opts.mods or {}) do
       if type(path) ~= "string" then fail(("mods[%d] must be a path to a mod folder or zip"):format(i)) end
@@ -129,22 +110,13 @@ return function(fm)
     return ordered
   end
 
-  local function read(mod, rel)
-    if not mod.path then return nil end
-    return fm.mods.read_file(mod, rel)
-  end
-
-  local function run_steps(loader, ordered, stage)
-    for _, step in ipairs(STEPS[stage]) do
-      for _, mod in ipairs(ordered) do loader.run_file(mod, step) end
-    end
-  end
+  local read = mod_loader.reader(fm)
 
   --- fm.run_stage{stage = "settings" | "data", mods = {…}, mod_settings = path, factorio_data = path}
   local function run_stage(opts)
     if type(opts) ~= "table" then fail("expected a table such as {stage = \"data\", mods = {\"path/to/mod\"}}") end
     local stage = opts.stage or "data"
-    if not STEPS[stage] then fail(("unknown stage %q; use \"settings\" or \"data\""):format(tostring(stage))) end
+    if not mod_loader.STEPS[stage] then fail(("unknown stage %q; use \"settings\" or \"data\""):format(tostring(stage))) end
     local session = fm.current()
     if not session or session.stage ~= stage then
       fail(("the %s stage is not set up; call fm.setup{stage = %q} first"):format(stage, stage))
@@ -169,26 +141,18 @@ return function(fm)
     if stage == "data" then
       -- The settings stage runs apart, in a fresh environment, as the game runs it in its own
       -- Lua state; only the resulting startup values reach the data stage.
-      local settings_env = setmetatable({}, { __index = env })
-      settings_env.data = data_stage.new_data({}, env.serpent)
-      settings_env.mods = active
-      run_steps(mod_loader.new(settings_env, by_name, read, lualib), ordered, "settings")
+      local raw = mod_loader.settings_stage(env, by_name, ordered, read, lualib, active)
       local stored = opts.mod_settings and fm.mod_settings.read(opts.mod_settings).startup
-      local startup = settings_of(settings_env.data.raw, "startup", stored)
+      local startup = settings_of(raw, "startup", stored)
       for name, setting in pairs(env.settings and env.settings.startup or {}) do
         if startup[name] == nil then startup[name] = setting end
       end
-      -- fm.setup's `settings` are the test's choice: they win over defaults and the file.
-      for name, value in pairs(session.opts.settings or {}) do
-        if type(value) == "table" and value.value ~= nil then value = value.value end
-        startup[name] = { value = value }
-      end
-      env.settings = { startup = startup }
+      env.settings = { startup = common.apply_setting_overrides(startup, session.opts.settings) }
       if opts.factorio_data then
         env.data = data_stage.new_data({}, env.serpent)
       end
     end
-    run_steps(mod_loader.new(env, by_name, read, lualib), ordered, stage)
+    mod_loader.run_steps(mod_loader.new(env, by_name, read, lualib), ordered, stage)
     local order = {}
     for _, mod in ipairs(ordered) do order[#order + 1] = mod.name end
     return { order = order }

@@ -6,30 +6,13 @@ local classes = require("factorio_mocks.control.classes")
 local script = require("factorio_mocks.control.script")
 local mod_loader = require("factorio_mocks.mod_loader")
 local shims = require("factorio_mocks.control.shims")
-local data_stage = require("factorio_mocks.stage.data")
 
 local M = {}
 
 -- The game's words (as mods report them, e.g. Afforess/Big_Brother#12).
 local OUTSIDE_PARSING = "Require can't be used outside of control.lua parsing"
 
--- The game's own mods in a game data folder (fm.setup's factorio_data): other mods may
--- require their files as __core__/… or __base__/….
-local GAME_MODS = { "core", "base", "elevated-rails", "quality", "space-age" }
-
-local function exists(path)
-  local f = io.open(path, "rb")
-  if f then f:close() end
-  return f ~= nil
-end
-
--- Mod files come through fm.mods.read_file, so a zip reads like a folder.
-local function reader(fm)
-  return function(mod, rel)
-    if not mod.path then return nil end
-    return fm.mods.read_file(mod, rel)
-  end
-end
+local exists, reader = mod_loader.exists, mod_loader.reader
 
 --- The mod table (fm.mods.load) of a mod folder or zip. A folder with a control.lua and no
 --- info.json is a scenario: the game names its script "level".
@@ -47,23 +30,14 @@ function M.open_mod(state, path, what)
   return mod
 end
 
--- Every mod a require may reach: the game's mods of factorio_data, then fm.add_mod's and
--- fm.load_control's.
+-- Every mod a require may reach: the game's mods of factorio_data (as __core__/…, __base__/…),
+-- then fm.add_mod's and fm.load_control's.
 local function mod_tables(state)
   if state.mod_tables then return state.mod_tables end
   local tables = {}
   local data_dir = state.session.opts.factorio_data
   if data_dir then
-    for _, name in ipairs(GAME_MODS) do
-      local dir = data_dir .. "/" .. name
-      if exists(dir .. "/info.json") then
-        local ok, mod = pcall(state.fm.mods.load, dir)
-        if ok then tables[name] = mod end
-      elseif name == "core" and exists(dir .. "/lualib") then
-        -- core has no info.json in some game versions.
-        tables.core = { name = "core", dependencies = {}, path = dir }
-      end
-    end
+    for _, mod in ipairs(mod_loader.game_mods(state.fm, data_dir)) do tables[mod.name] = mod end
   end
   state.mod_tables = tables
   return tables
@@ -89,8 +63,6 @@ function M.make_require(state, host_require)
   end
 end
 
-local SETTINGS_STEPS = { "settings.lua", "settings-updates.lua", "settings-final-fixes.lua" }
-
 local function lualib_of(state)
   local data_dir = state.session.opts.factorio_data
   return data_dir and (data_dir .. "/core/lualib")
@@ -100,17 +72,9 @@ end
 -- prototypes it defines: their defaults become settings.startup/global/player_default, and the
 -- mod becomes their owner (mods can only change their own settings).
 local function run_settings_stage(state, source)
-  local read = reader(state.fm)
-  local env = state.session.env
-  local settings_env = setmetatable({ mods = {} }, { __index = env })
-  for name, version in pairs(state.active_mods) do settings_env.mods[name] = version end
-  settings_env.data = data_stage.new_data({}, rawget(env, "serpent") or require("factorio_mocks.serpent"))
-  local loader = mod_loader.new(settings_env, mod_tables(state), read, lualib_of(state))
-  local ran = false
-  for _, step in ipairs(SETTINGS_STEPS) do
-    if loader.run_file(source, step) then ran = true end
-  end
-  if ran then shims.add_setting_prototypes(state, settings_env.data.raw, source.name) end
+  local raw = mod_loader.settings_stage(state.session.env, mod_tables(state), { source },
+    reader(state.fm), lualib_of(state), state.active_mods)
+  if next(raw) then shims.add_setting_prototypes(state, raw, source.name) end
 end
 
 -- Runs control.lua in a fresh loader: one per mod and per load, as each mod has its own Lua

@@ -90,7 +90,13 @@ function M.startup_settings(session)
   for name, setting in pairs(from_dataset and (from_dataset.startup or from_dataset) or {}) do
     startup[name] = { value = type(setting) == "table" and setting.value or setting }
   end
-  for name, value in pairs(session.opts.settings or {}) do
+  return M.apply_setting_overrides(startup, session.opts.settings)
+end
+
+--- fm.setup's `settings` (bare values or `{value = v}`) over `startup`: the test's choice wins
+--- over defaults, datasets and mod-settings.dat.
+function M.apply_setting_overrides(startup, overrides)
+  for name, value in pairs(overrides or {}) do
     if type(value) == "table" and value.value ~= nil then value = value.value end
     startup[name] = { value = value }
   end
