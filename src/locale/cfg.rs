@@ -221,6 +221,10 @@ pub struct Options {
 
 /// The text of cfg bytes, or the game's refusal of a file that is not UTF-8 at the bad line.
 pub fn text_of<'a>(bytes: &'a [u8], file: &str) -> Result<&'a str, Vec<CfgError>> {
+    // The SIMD check answers valid files; std's finds where an invalid one goes wrong.
+    if let Ok(text) = simdutf8::basic::from_utf8(bytes) {
+        return Ok(text);
+    }
     std::str::from_utf8(bytes).map_err(|e| {
         // Count lines up to the bad byte so the message points at it.
         let good = bytes.get(..e.valid_up_to()).unwrap_or_default();
