@@ -15,7 +15,7 @@ describe("the control stage", function()
       assert.are.equal("control-mod", script.mod_name)
     end)
 
-    it("counts on_tick and on_nth_tick in the game's order", function()
+    it("counts ticks and seconds through the mod's on_tick and on_nth_tick(60) handlers", function()
       fm.load_control(MOD)
       fm.init()
       fm.tick(600)

@@ -158,24 +158,20 @@ function inventory.call.get_contents(d)
   for i, key in ipairs(order) do out[i] = totals[key] end
   return out
 end
-function inventory.call.can_insert(d, items)
-  local name, count, quality, stack_size = item_of(d, items, 2)
+-- How many of `items` fit: empty slots take a full stack, matching stacks their remainder.
+local function room_for(d, items)
+  local name, _, quality, stack_size = item_of(d, items, 3)
   local room = 0
   for i = 1, d.size do
     local s = d.slots[i]
     if not s then room = room + stack_size
     elseif s.name == name and s.quality == quality then room = room + stack_size - s.count end
   end
-  return room > 0
+  return room
 end
+function inventory.call.can_insert(d, items) return room_for(d, items) > 0 end
 function inventory.call.get_insertable_count(d, items)
-  local name, _, quality, stack_size = item_of(d, items, 2)
-  local room = 0
-  for i = 1, d.size do
-    local s = d.slots[i]
-    if not s then room = room + stack_size
-    elseif s.name == name and s.quality == quality then room = room + stack_size - s.count end
-  end
+  local room = room_for(d, items) -- not a tail call: item_of's error level counts this frame
   return room
 end
 function inventory.call.find_item_stack(d, item)
