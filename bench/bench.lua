@@ -8,20 +8,11 @@ local ok_dk, dkjson = pcall(require, "dkjson")
 local fm = require("factorio_mocks")
 
 local JSON = arg[1] or "build/bench/space-age.json"
-local RUNS = tonumber(os.getenv("BENCH_RUNS") or "5")
+package.path = "bench/?.lua;" .. package.path
+local RUNS = require("timing").RUNS
 local text = assert(io.open(JSON, "rb"), "missing " .. JSON):read("*a")
 
-local function median(f)
-  local times = {}
-  for i = 1, RUNS do
-    collectgarbage("collect")
-    local t0 = os.clock()
-    f()
-    times[i] = os.clock() - t0
-  end
-  table.sort(times)
-  return times[math.ceil(RUNS / 2)]
-end
+local median = require("timing").median
 
 local function heap_growth(f)
   collectgarbage("collect"); collectgarbage("collect")

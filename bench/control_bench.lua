@@ -10,20 +10,11 @@ package.cpath = "build/" .. lua_dir .. "/?.so;" .. package.cpath
 local fm = require("factorio_mocks")
 
 local TICKS = tonumber(arg and arg[1] or nil) or 100000
-local RUNS = tonumber(os.getenv("BENCH_RUNS") or "5")
+package.path = "bench/?.lua;" .. package.path
+local RUNS = require("timing").RUNS
 local PERIODS = { 2, 3, 5 }
 
-local function median(f)
-  local times = {}
-  for i = 1, RUNS do
-    collectgarbage("collect")
-    local t0 = os.clock()
-    f()
-    times[i] = os.clock() - t0
-  end
-  table.sort(times)
-  return times[math.ceil(RUNS / 2)]
-end
+local median = require("timing").median
 
 -- Six small mods in a temporary folder; each keeps its handlers in HANDLERS for the hand loop.
 local root = os.tmpname()

@@ -5,7 +5,8 @@ package.cpath = "build/lua52/?.so;" .. package.cpath
 local fm = require("factorio_mocks")
 
 local DIR = arg[1] or "../shared/data/locale/core-2.0.55"
-local RUNS = tonumber(os.getenv("BENCH_RUNS") or "5")
+package.path = "bench/?.lua;" .. package.path
+local RUNS = require("timing").RUNS
 
 local files, texts, bytes = {}, {}, 0
 local list = io.popen(("ls %q/*.cfg"):format(DIR))
@@ -38,17 +39,7 @@ local function parse_in_lua(text)
   return out
 end
 
-local function median(f)
-  local times = {}
-  for i = 1, RUNS do
-    collectgarbage("collect")
-    local t0 = os.clock()
-    f()
-    times[i] = os.clock() - t0
-  end
-  table.sort(times)
-  return times[math.ceil(RUNS / 2)]
-end
+local median = require("timing").median
 
 -- The floor for any parser that returns Lua tables: Lua creating the same strings and tables
 -- from offsets found in advance (no parsing at all).
