@@ -49,7 +49,6 @@ return function(native)
   local function install(s)
     local globals = require("factorio_mocks.stage." .. s.stage).globals(s, fm)
     for name, value in pairs(globals) do rawset(s.env, name, value) end
-    s.after_setup = shallow_copy(s.env)
     s.loaded_after_setup = shallow_copy(package.loaded)
   end
 
@@ -65,7 +64,7 @@ return function(native)
     end
     if session then fm.teardown() end
     local env = opts.into or _G
-    local ok, dataset = pcall(datasets.open, native, opts.dataset, stage)
+    local ok, dataset = pcall(datasets.open, native, opts.dataset)
     if not ok then error(dataset, 2) end
     session = {
       stage = stage, env = env, opts = opts, dataset = dataset,

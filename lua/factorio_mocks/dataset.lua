@@ -74,8 +74,8 @@ local function lua_layout(ds, env)
   }
 end
 
---- Opens the dataset `spec` (nil: built-in; a directory; a .json file) for `stage`.
-function M.open(native, spec, stage)
+--- Opens the dataset `spec` (nil: built-in; a directory; a .json file; a remote reference).
+function M.open(native, spec)
   if spec ~= nil and type(spec) ~= "string" then
     error("dataset: expected a path string or nil for the built-in dataset, got " .. type(spec), 0)
   end
