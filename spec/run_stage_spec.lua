@@ -95,6 +95,16 @@ describe("fm.run_stage", function()
     assert.are.equal("2.0.77", mods.core)
   end)
 
+  it("reads ~/ in mod, mod-settings and game data paths as the home folder", function()
+    local expand = require("factorio_mocks.files").expand
+    assert.are.equal(os.getenv("HOME") .. "/.factorio/mods", expand("~/.factorio/mods"))
+    assert.are.equal("mods/~/x", expand("mods/~/x"))
+    fm.setup{ stage = "data" }
+    local ok, err = pcall(fm.run_stage, { stage = "data", mods = { "~/no-such-mod-folder" } })
+    assert.is_false(ok)
+    assert.matches(os.getenv("HOME") .. "/no-such-mod-folder", err, 1, true)
+  end)
+
   it("names missing dependencies", function()
     fm.setup{ stage = "data" }
     assert.has_error(function() fm.run_stage{ stage = "data", mods = { MODS .. "gear-app" } } end)

@@ -9,4 +9,11 @@ function M.exists(path)
   return f ~= nil
 end
 
+--- `path` with a leading `~/` read as the home folder, as a shell would.
+function M.expand(path)
+  local home = os.getenv("HOME")
+  if type(path) == "string" and home and path:sub(1, 2) == "~/" then return home .. path:sub(2) end
+  return path
+end
+
 return M

@@ -8,6 +8,7 @@
 local mod_loader = require("factorio_mocks.mod_loader")
 local data_stage = require("factorio_mocks.stage.data")
 local common = require("factorio_mocks.stage.common")
+local files = require("factorio_mocks.files")
 
 local M = {}
 
@@ -82,11 +83,11 @@ return function(fm)
     end
     -- The game's own mods, in a game data folder, run before the user's mods.
     if opts.factorio_data then
-      for _, mod in ipairs(mod_loader.game_mods(fm, opts.factorio_data)) do add(mod) end
+      for _, mod in ipairs(mod_loader.game_mods(fm, files.expand(opts.factorio_data))) do add(mod) end
     end
     for i, path in ipairs(opts.mods or {}) do
       if type(path) ~= "string" then fail(("mods[%d] must be a path to a mod folder or zip"):format(i)) end
-      add(fm.mods.load(path))
+      add(fm.mods.load(files.expand(path)))
     end
     return list, by_name
   end
@@ -131,7 +132,7 @@ return function(fm)
       end
     end
     local ordered = check(list, present)
-    local lualib = opts.factorio_data and (opts.factorio_data .. "/core/lualib") or nil
+    local lualib = opts.factorio_data and (files.expand(opts.factorio_data) .. "/core/lualib") or nil
 
     local active = {}
     for name, version in pairs(present) do active[name] = version end
@@ -142,7 +143,7 @@ return function(fm)
       -- The settings stage runs apart, in a fresh environment, as the game runs it in its own
       -- Lua state; only the resulting startup values reach the data stage.
       local raw = mod_loader.settings_stage(env, by_name, ordered, read, lualib, active)
-      local stored = opts.mod_settings and fm.mod_settings.read(opts.mod_settings).startup
+      local stored = opts.mod_settings and fm.mod_settings.read(files.expand(opts.mod_settings)).startup
       local startup = settings_of(raw, "startup", stored)
       for name, setting in pairs(env.settings and env.settings.startup or {}) do
         if startup[name] == nil then startup[name] = setting end
