@@ -97,6 +97,23 @@ describe("the world", function()
       a.teleport({ 9, 0 })
       assert.are.equal(2, s.count_entities_filtered{ position = { 10, 0 }, radius = 2 })
     end)
+
+    it("inverts only the filters, never the search area", function()
+      local s = game.surfaces[1]
+      s.create_entity{ name = "iron-chest", position = { 0, 0 }, force = "player" }
+      s.create_entity{ name = "wooden-chest", position = { 0.5, 0.5 }, force = "player" }
+      s.create_entity{ name = "wooden-chest", position = { 20, 20 }, force = "player" }
+      local area = { { -1, -1 }, { 1, 1 } }
+      assert.are.equal(1, s.count_entities_filtered{ area = area, name = "iron-chest", invert = true })
+      assert.are.equal(2, s.count_entities_filtered{ area = area })
+    end)
+
+    it("finds an entity whose collision box reaches into the area", function()
+      local s = game.surfaces[1]
+      s.create_entity{ name = "iron-chest", position = { 0.5, 0.5 }, force = "player" }
+      -- The chest's centre is outside the area, its box (±0.35) is not.
+      assert.are.equal(1, s.count_entities_filtered{ area = { { 0.8, 0.8 }, { 2, 2 } } })
+    end)
   end)
 
   describe("prototypes", function()

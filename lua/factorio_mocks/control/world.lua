@@ -287,22 +287,26 @@ local function matching(d, filter)
   local result = {}
   for _, e in ipairs(d.entities) do
     local ed = data(e)
-    local ok = one_of(ed.name, filter.name) and one_of(ed.type, filter.type) and (not forces or one_of(ed.force, forces))
-    if ok and area_lt then
-      local p = ed.position
-      ok = p.x >= area_lt.x and p.x <= area_rb.x and p.y >= area_lt.y and p.y <= area_rb.y
+    -- The API description: area and position are the search area (an entity colliding with the
+    -- area, or with the position; with a radius, its centre within it); name, type and force
+    -- are the filters, and only they are inverted by `invert`.
+    local inside = true
+    if area_lt then
+      local lt, rb = entity_box(ed)
+      inside = lt.x <= area_rb.x and rb.x >= area_lt.x and lt.y <= area_rb.y and rb.y >= area_lt.y
     end
-    if ok and pos then
+    if inside and pos then
       if filter.radius then
         local dx, dy = ed.position.x - pos.x, ed.position.y - pos.y
-        ok = dx * dx + dy * dy <= filter.radius * filter.radius
+        inside = dx * dx + dy * dy <= filter.radius * filter.radius
       else
         local lt, rb = entity_box(ed)
-        ok = pos.x >= lt.x and pos.x <= rb.x and pos.y >= lt.y and pos.y <= rb.y
+        inside = pos.x >= lt.x and pos.x <= rb.x and pos.y >= lt.y and pos.y <= rb.y
       end
     end
-    if filter.invert then ok = not ok end
-    if ok then
+    local matches = one_of(ed.name, filter.name) and one_of(ed.type, filter.type) and (not forces or one_of(ed.force, forces))
+    if filter.invert then matches = not matches end
+    if inside and matches then
       result[#result + 1] = e
       if filter.limit and #result >= filter.limit then break end
     end
