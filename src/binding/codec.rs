@@ -1,4 +1,5 @@
-//! `fm.codec`: zlib + base64, what the game's `helpers.encode_string`/`decode_string` use.
+//! `fm.codec`: zlib + base64, what the game's `helpers.encode_string`/`decode_string` use, and
+//! JSON to tables for `helpers.json_to_table`, through the parser datasets use.
 
 use std::io::{Read, Write};
 
@@ -10,6 +11,7 @@ pub fn module(lua: &Lua) -> Result<Table> {
     let t = lua.create_table()?;
     t.set("encode_string", lua.create_function(encode_string)?)?;
     t.set("decode_string", lua.create_function(decode_string)?)?;
+    t.set("json_to_table", lua.create_function(json_to_table)?)?;
     Ok(t)
 }
 
@@ -31,6 +33,13 @@ fn decode_string(lua: &Lua, text: LuaString) -> Result<Option<LuaString>> {
         return Ok(None);
     }
     Ok(Some(lua.create_string(out)?))
+}
+
+/// The value of a JSON text as Lua values (null leaves a hole); nil when the text is not JSON,
+/// as the game answers.
+fn json_to_table(lua: &Lua, text: LuaString) -> Result<mlua::Value> {
+    let Ok(tree) = crate::dataset::Tree::from_json(&text.as_bytes()) else { return Ok(mlua::Value::Nil) };
+    Ok(super::dataset::build_value(lua, tree.buffer(), tree.root())?.unwrap_or(mlua::Value::Nil))
 }
 
 #[cfg(test)]

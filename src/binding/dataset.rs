@@ -147,7 +147,7 @@ fn metadata_from_lua(t: &Table) -> Result<Metadata> {
 ///
 /// The collector is paused while building: every table made here is reachable from the result,
 /// so collection steps during the build would only walk the growing tree again and again.
-fn build_value(lua: &Lua, bytes: &[u8], at: usize) -> Result<std::result::Result<Value, TreeError>> {
+pub(crate) fn build_value(lua: &Lua, bytes: &[u8], at: usize) -> Result<std::result::Result<Value, TreeError>> {
     let was_running = gc_is_running(lua);
     lua.gc_stop();
     let built = build_value_unpaused(lua, bytes, at);

@@ -227,11 +227,8 @@ function helpers.get.game_version(d) return d.state.session.dataset.factorio_ver
 
 function helpers.call.table_to_json(d, data) return json.encode(data) end
 
-function helpers.call.json_to_table(d, text)
-  local ok, result = pcall(json.decode, text)
-  if not ok then return nil end
-  return result
-end
+-- The JSON parser datasets use (Rust: fm.codec); nil for text that is not JSON, as the game.
+function helpers.call.json_to_table(d, text) return d.state.fm.codec.json_to_table(text) end
 
 function helpers.call.write_file(d, filename, data, append, for_player)
   if filename:find("%.%.") or filename:find("^/") then
