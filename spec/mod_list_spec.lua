@@ -11,18 +11,9 @@ end
 
 local FIXTURE = "fixtures/mod-list/mod-list.json"
 
-local function read_text(path)
-  local f = assert(io.open(path, "rb"))
-  local text = f:read("*a")
-  f:close()
-  return text
-end
+local read_text = require("spec.support.files").read
 
-local function tmpname()
-  local name = os.tmpname()
-  os.remove(name)
-  return name
-end
+local tmpname = require("spec.support.files").temp_path
 
 describe("fm.mod_list", function()
   local list

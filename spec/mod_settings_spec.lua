@@ -4,18 +4,9 @@ local fm = require("factorio_mocks")
 
 local FIXTURE = "fixtures/mod-settings/2.0-every-kind.dat"
 
-local function tmpname()
-  local name = os.tmpname()
-  os.remove(name)
-  return name
-end
+local tmpname = require("spec.support.files").temp_path
 
-local function read_bytes(path)
-  local f = assert(io.open(path, "rb"))
-  local bytes = f:read("*a")
-  f:close()
-  return bytes
-end
+local read_bytes = require("spec.support.files").read
 
 describe("fm.mod_settings", function()
   describe("read", function()

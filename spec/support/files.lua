@@ -10,6 +10,21 @@ function M.temp_dir(suffix)
   return dir
 end
 
+--- A path for a file that does not exist yet (a test writes it).
+function M.temp_path()
+  local name = os.tmpname()
+  os.remove(name)
+  return name
+end
+
+--- The bytes of the file at `path`.
+function M.read(path)
+  local f = assert(io.open(path, "rb"))
+  local bytes = f:read("*a")
+  f:close()
+  return bytes
+end
+
 --- Writes `files` ({relative path = text}) under `dir` (a new temporary folder when nil).
 function M.write_tree(files, dir)
   dir = dir or M.temp_dir()
