@@ -205,17 +205,22 @@ struct Artifact {
 }
 
 fn artifact() -> Artifact {
+    artifact_with(EN_CFG.as_bytes())
+}
+
+/// The dataset artifact with `en_cfg` as its one locale file.
+fn artifact_with(en_cfg: &[u8]) -> Artifact {
     use flate2::{Compression, write::GzEncoder};
     // The ORAS CLI's folder layer: a tar of `locale/…`, gzipped.
     let mut tar = tar::Builder::new(GzEncoder::new(Vec::new(), Compression::default()));
     let mut header = tar::Header::new_gnu();
-    header.set_size(EN_CFG.len() as u64);
+    header.set_size(en_cfg.len() as u64);
     header.set_mode(0o644);
     header.set_mtime(1);
     header.set_cksum();
-    tar.append_data(&mut header, "locale/en.cfg", EN_CFG.as_bytes()).unwrap();
+    tar.append_data(&mut header, "locale/en.cfg", en_cfg).unwrap();
     let locale = tar.into_inner().unwrap().finish().unwrap();
-    let sha = sha256_digest(EN_CFG.as_bytes());
+    let sha = sha256_digest(en_cfg);
     let metadata = format!(
         r#"{{"factorio_version":"2.0.77","hash_algorithm":"sha256","checksums":{{"locale/en.cfg":"{}"}}}}"#,
         sha.trim_start_matches("sha256:")
@@ -284,7 +289,11 @@ struct FakeRegistry {
 
 impl FakeRegistry {
     fn start(fault: impl Fn(&Artifact, &Req) -> Option<Reply> + Send + Sync + 'static) -> FakeRegistry {
-        let artifact = Arc::new(artifact());
+        FakeRegistry::serving(artifact(), fault)
+    }
+
+    fn serving(artifact: Artifact, fault: impl Fn(&Artifact, &Req) -> Option<Reply> + Send + Sync + 'static) -> FakeRegistry {
+        let artifact = Arc::new(artifact);
         let faulty = Arc::new(AtomicBool::new(true));
         let (a, f) = (artifact.clone(), faulty.clone());
         let server = Server::start(Arc::new(move |req: &Req| {
@@ -629,9 +638,13 @@ fn oci_refused_credentials_are_an_auth_error_without_the_credentials() {
 
 /// The dataset as plain files: `metadata.json` and `locale/en.cfg`.
 fn git_files() -> HashMap<String, Vec<u8>> {
-    let sha = sha256_digest(EN_CFG.as_bytes());
+    git_files_with(EN_CFG.as_bytes())
+}
+
+fn git_files_with(en_cfg: &[u8]) -> HashMap<String, Vec<u8>> {
+    let sha = sha256_digest(en_cfg);
     let metadata = format!(r#"{{"hash_algorithm":"sha256","checksums":{{"locale/en.cfg":"{}"}}}}"#, sha.trim_start_matches("sha256:"));
-    HashMap::from([("/ds/metadata.json".to_string(), metadata.into_bytes()), ("/ds/locale/en.cfg".to_string(), EN_CFG.as_bytes().to_vec())])
+    HashMap::from([("/ds/metadata.json".to_string(), metadata.into_bytes()), ("/ds/locale/en.cfg".to_string(), en_cfg.to_vec())])
 }
 
 struct FakeGit {
@@ -769,4 +782,100 @@ fn plain_http_to_other_hosts_needs_the_opt_in() {
     // The option does the same without the variable.
     let o = FetchOptions { offline: Some(true), allow_http: true, ..opts(cache.path()) };
     assert_eq!(fetch("http://192.0.2.1/datasets/vanilla", &o).unwrap_err().kind, ErrorKind::Offline);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Progress: a download over 4 MB shows it when stderr is a terminal (a pseudo-terminal here),
+// and prints nothing when stderr is a pipe. In a child process, whose stderr is the terminal.
+// ---------------------------------------------------------------------------------------------
+
+/// Six MB that gzip cannot shrink much (a real dataset layer of that size is compressed data).
+fn big_cfg() -> Vec<u8> {
+    let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut out = b"[noise]\n".to_vec();
+    while out.len() < 6 << 20 {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        out.extend(x.to_le_bytes().iter().map(|b| b' ' + b % 94));
+    }
+    out
+}
+
+/// Child mode: fetch `FM_PROGRESS_REF` into `FM_PROGRESS_CACHE` with progress left to its
+/// default (on when stderr is a terminal). Does nothing as an ordinary test.
+#[test]
+fn child_progress_fetch() {
+    let (Ok(reference), Ok(cache)) = (std::env::var("FM_PROGRESS_REF"), std::env::var("FM_PROGRESS_CACHE")) else { return };
+    let o = FetchOptions { cache_dir: Some(cache.into()), ..Default::default() };
+    let got = fetch(&reference, &o).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(fs::metadata(got.dir.join("locale/en.cfg")).unwrap().len(), big_cfg().len() as u64);
+    println!("CHILD-FETCHED");
+}
+
+/// Runs [`child_progress_fetch`] with stderr on a new pseudo-terminal (`tty`) or a pipe;
+/// returns what it wrote there.
+fn progress_child(reference: &str, tty: bool) -> String {
+    use std::io::Read;
+    use std::os::fd::{FromRawFd, OwnedFd};
+    use std::process::Stdio;
+    let cache = tempfile::tempdir().unwrap();
+    let mut cmd = Command::new(std::env::current_exe().unwrap());
+    cmd.args(["--exact", "child_progress_fetch", "--nocapture", "--test-threads=1"])
+        .env("FM_PROGRESS_REF", reference)
+        .env("FM_PROGRESS_CACHE", cache.path())
+        .stdout(Stdio::piped());
+    if !tty {
+        let out = cmd.stderr(Stdio::piped()).output().unwrap();
+        assert!(String::from_utf8_lossy(&out.stdout).contains("CHILD-FETCHED"), "{out:?}");
+        return String::from_utf8_lossy(&out.stderr).into_owned();
+    }
+    let (mut master, mut slave) = (-1, -1);
+    // SAFETY: openpty writes two new descriptors, which are owned below and closed once.
+    let rc = unsafe { libc::openpty(&mut master, &mut slave, std::ptr::null_mut(), std::ptr::null(), std::ptr::null()) };
+    assert_eq!(rc, 0, "openpty failed: {}", std::io::Error::last_os_error());
+    let (master, slave) = unsafe { (OwnedFd::from_raw_fd(master), OwnedFd::from_raw_fd(slave)) };
+    let child = cmd.stderr(Stdio::from(slave)).spawn().unwrap();
+    // The parent's copy of the slave went into the command, so the master reads until the
+    // child's end closes (EIO on Linux).
+    drop(cmd);
+    let mut seen = Vec::new();
+    let mut master = fs::File::from(master);
+    let mut buf = [0u8; 4096];
+    while let Ok(n) = master.read(&mut buf) {
+        if n == 0 {
+            break;
+        }
+        seen.extend_from_slice(&buf[..n]);
+    }
+    let out = child.wait_with_output().unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).contains("CHILD-FETCHED"), "{out:?}");
+    String::from_utf8_lossy(&seen).into_owned()
+}
+
+fn assert_progress(source: &str, reference: &str) {
+    let on_tty = progress_child(reference, true);
+    eprintln!("{source} progress on a terminal: {on_tty:?}");
+    let lines: Vec<&str> = on_tty.split(['\r', '\n']).filter(|l| l.starts_with("factorio-mocks: ") && l.ends_with(" MB")).collect();
+    assert!(lines.len() >= 2, "{source}: no running progress on a terminal: {on_tty:?}");
+    let last = lines.last().unwrap();
+    let (done, total) = last.rsplit_once(' ').unwrap().0.rsplit_once(' ').unwrap().1.split_once('/').unwrap();
+    assert_eq!(done, total, "{source}: the last progress line is not complete: {last}");
+    assert!(total.parse::<f64>().unwrap() > 4.0, "{last}");
+    let on_pipe = progress_child(reference, false);
+    assert!(!on_pipe.contains(" MB"), "{source}: progress on a pipe: {on_pipe:?}");
+}
+
+#[test]
+fn a_large_download_shows_progress_on_a_terminal_and_nothing_on_a_pipe() {
+    let big = big_cfg();
+    let registry = FakeRegistry::serving(artifact_with(&big), |_, _| None);
+    assert_progress("OCI", &registry.reference());
+
+    let files = git_files_with(&big);
+    let git = Server::start(Arc::new(move |req: &Req| match files.get(&req.path) {
+        Some(b) => Reply::ok("application/octet-stream", b.clone()),
+        None => Reply::status(404, "not found"),
+    }));
+    assert_progress("Git", &format!("http://{}/ds", git.addr()));
 }
