@@ -1,10 +1,10 @@
 //! Installed mods: `info.json`, dependency strings, load order, zip and folder scanning.
 //!
-//! * [`version`]: `a.b.c` versions.
-//! * [`dependency`]: `"? name >= 1.2.3"` strings.
-//! * [`info`]: `info.json`.
-//! * [`order`]: checking a set of mods and the game's load order.
-//! * [`scan`]: mods folders, zips, and reading a mod's files.
+//! * [`version`] — `a.b.c` versions.
+//! * [`dependency`] — `"? name >= 1.2.3"` strings.
+//! * [`info`] — `info.json`.
+//! * [`order`] — checking a set of mods and the game's load order.
+//! * [`scan`] — mods folders, zips, and reading a mod's files.
 
 pub mod dependency;
 pub mod info;

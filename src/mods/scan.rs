@@ -364,7 +364,7 @@ mod tests {
         assert_eq!(broken, ["fm-broken_1.0.0"]);
         assert!(scan.broken[0].1.contains("missing field \"version\""), "{}", scan.broken[0].1);
         let app = &scan.mods[0];
-        assert_eq!(app.read_file("data.lua").unwrap().is_some(), true);
+        assert!(app.read_file("data.lua").unwrap().is_some());
         assert_eq!(app.read_file("nope.lua").unwrap(), None);
         let lib = &scan.mods[1];
         let data = String::from_utf8(lib.read_file("prototypes/items.lua").unwrap().unwrap()).unwrap();

@@ -189,8 +189,6 @@ impl Site<'_> {
     }
 }
 
-/// An I/O error with its causes (ureq wraps its own error, e.g. a timeout, inside).
-
 /// Fetches the dataset at base URL `url` (`https://`, or `http://` on loopback / with opt-in).
 pub(crate) fn fetch(url: &str, ctx: &Ctx) -> Result<Fetched, Error> {
     let base = url.trim_end_matches('/').to_string();

@@ -421,6 +421,20 @@ impl Drop for Progress {
     }
 }
 
+/// An error with its chain of causes, each cause once: the text fetch errors quote.
+fn error_text(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        let more = s.to_string();
+        if !text.contains(&more) {
+            text = format!("{text}: {more}");
+        }
+        source = s.source();
+    }
+    text
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -474,18 +488,4 @@ mod tests {
         let e = fetch("no/such/dir", &opts).unwrap_err();
         assert_eq!(e.kind, ErrorKind::NotFound, "{e}");
     }
-}
-
-/// An error with its chain of causes, each cause once: the text fetch errors quote.
-fn error_text(e: &dyn std::error::Error) -> String {
-    let mut text = e.to_string();
-    let mut source = e.source();
-    while let Some(s) = source {
-        let more = s.to_string();
-        if !text.contains(&more) {
-            text = format!("{text}: {more}");
-        }
-        source = s.source();
-    }
-    text
 }

@@ -333,7 +333,7 @@ impl Session<'_> {
                 cut -= 1;
             }
             out.truncate(cut);
-            out.push_str("…");
+            out.push('…');
         }
         out
     }
@@ -627,7 +627,7 @@ impl Session<'_> {
         let layers = self.layers(manifest)?;
         let t0 = self.ctx.timing;
         let (tx, rx) = std::sync::mpsc::channel::<(usize, PathBuf)>();
-        let outcome = std::thread::scope(|scope| {
+        std::thread::scope(|scope| {
             let worker = std::thread::Builder::new().name("fm-unpack".into()).spawn_scoped(scope, || apply_layers(&layers, dir, rx, t0));
             let worker = match worker {
                 Ok(w) => w,
@@ -646,8 +646,7 @@ impl Session<'_> {
                 Ok(Err((kind, message))) => Err(self.err(kind, message)),
                 Err(_) => Err(self.err(ErrorKind::Io, "the unpacking thread failed")),
             }
-        });
-        outcome
+        })
     }
 }
 
@@ -722,9 +721,6 @@ fn catch<T>(f: impl FnOnce() -> T) -> Result<T, String> {
         p.downcast_ref::<&str>().map(|s| s.to_string()).or_else(|| p.downcast_ref::<String>().cloned()).unwrap_or_else(|| "panic".into())
     })
 }
-
-/// An error with its causes: reqwest puts the useful part ("operation timed out",
-/// "connection refused") in the source chain, not in the top message.
 
 /// Removes any credential from a client error text.
 fn scrub(text: &str, auth: &RegistryAuth) -> String {
