@@ -7,12 +7,12 @@
 # generator writes them; pushed in the ORAS CLI's layout by the Python `oras` client.
 # Prints a markdown table. Says "skipped: …" and exits 0 when a peer or the data is missing.
 #
-#   bench/fetch_bench.sh            BENCH_RUNS=N (default 7) runs per cold figure
+#   bench/fetch_bench.sh            BENCH_RUNS=N (default 15) runs per cold figure
 set -u
 cd "$(dirname "$0")/.."
 SHARED_DATA=${SHARED_DATA:-../shared/data}
 LUA=${LUA:-lua5.2}
-RUNS=${BENCH_RUNS:-7}
+RUNS=${BENCH_RUNS:-15}
 skip() { echo "fetch bench skipped: $*"; exit 0; }
 
 # The Python with `oras`: as in the tests (scripts/ensure-oras.sh prints FM_TEST_PYTHON).
@@ -61,7 +61,8 @@ with open(os.path.join(root, "metadata.json"), "w") as f:
 EOF
 fi
 
-# A registry on a free loopback port, storage in the temporary folder.
+# A registry on a free loopback port, storage in the temporary folder, with the in-memory
+# blob-descriptor cache of the configuration Debian ships.
 port=$("$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 cat >"$work/config.yml" <<EOF
 version: 0.1
@@ -70,6 +71,8 @@ log:
   accesslog:
     disabled: true
 storage:
+  cache:
+    blobdescriptor: inmemory
   filesystem:
     rootdirectory: $work/storage
 http:

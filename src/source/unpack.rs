@@ -286,6 +286,20 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn big_files_arrive_whole_with_their_checksum() {
+        // Several copy buffers, the last one partly filled.
+        let mut x = 1u32;
+        let big: Vec<u8> = (0..(5 << 20) + 12_345).map(|_| { x = x.wrapping_mul(1_103_515_245).wrapping_add(12_345); (x >> 16) as u8 }).collect();
+        let dir = tempfile::tempdir().unwrap();
+        let written = unpack_tar_gz_hashed(&raw_tar_gz(&[("prototype/data-raw.json", b'0', "", &big), ("prototype/small", b'0', "", b"abc")])[..], dir.path(), Some("prototype")).unwrap();
+        assert_eq!(fs::read(dir.path().join("prototype/data-raw.json")).unwrap(), big);
+        let mut adler = Adler32::default();
+        adler.update(&big);
+        assert_eq!(written[0], (PathBuf::from("prototype/data-raw.json"), Left::File(Some((adler.finish(), big.len() as u64)))));
+        assert_eq!(fs::read(dir.path().join("prototype/small")).unwrap(), b"abc");
+    }
+
+    #[test]
     fn refuses_malicious_layers() {
         let cases: &[(&str, &[RawEntry])] = &[
             ("parent", &[("prototype/../../evil", b'0', "", b"x")]),
