@@ -8,6 +8,7 @@ local script = require("factorio_mocks.control.script")
 local lifecycle = require("factorio_mocks.control.lifecycle")
 local world = require("factorio_mocks.control.world")
 local shims = require("factorio_mocks.control.shims")
+local effects = require("factorio_mocks.control.effects")
 local common_stage = require("factorio_mocks.stage.common")
 require("factorio_mocks.control.inventory")
 require("factorio_mocks.control.gui")
@@ -83,6 +84,9 @@ function M.attach(fm)
   end
 
   function fm.build(opts) return world.build(current_state(fm, "fm.build"), opts) end
+  function fm.select(player, entity) world.select(current_state(fm, "fm.select"), player, entity) end
+  function fm.sounds(player) return effects.sounds(current_state(fm, "fm.sounds"), player) end
+  function fm.flying_texts(player) return effects.flying_texts(current_state(fm, "fm.flying_texts"), player) end
   function fm.mine(entity, player) return world.mine(current_state(fm, "fm.mine"), entity, player) end
 
   function fm.leave(player)
@@ -153,6 +157,7 @@ function M.globals(session, fm, common)
   }
   session.control = state
   script.init_state(state, defines)
+  effects.init_state(state)
   state.active_mods = common_stage.mods(session)
   state.feature_flags = common_stage.feature_flags(session, state.active_mods)
 

@@ -50,6 +50,7 @@ local function surface_of(state, surface, level)
   if not found then error("Invalid surface: " .. tostring(surface), level + 1) end
   return found
 end
+M.surface_of = surface_of
 
 local function player_of(state, player, level)
   local pd = data(player)
@@ -248,6 +249,12 @@ local function new_surface(state, name)
 end
 
 local surface = classes.impl("LuaSurface")
+-- What a new surface starts with (day time 0 is noon); written values read back.
+local SURFACE_DEFAULTS = { daytime = 0, always_day = false, freeze_daytime = false }
+function surface.attribute(d, key)
+  if SURFACE_DEFAULTS[key] ~= nil then return true, SURFACE_DEFAULTS[key] end
+  return false
+end
 function surface.get.name(d) return d.name end
 function surface.get.index(d) return d.index end
 function surface.call.print(d, message, print_settings)
@@ -445,11 +452,17 @@ function entity.get.bounding_box(d)
   return { left_top = lt, right_bottom = rb }
 end
 
+local function has_flag(d, flag)
+  for _, f in ipairs(d.raw.flags or {}) do if f == flag then return true end end
+  return false
+end
+
 -- Flags every entity starts with; written values read back (classes keeps them).
 local ENTITY_FLAGS = { active = true, destructible = true, operable = true, minable = true, minable_flag = true,
-  rotatable = true, disabled_by_script = false }
+  disabled_by_script = false }
 function entity.attribute(d, key)
   if ENTITY_FLAGS[key] ~= nil then return true, ENTITY_FLAGS[key] end
+  if key == "rotatable" then return true, not has_flag(d, "not-rotatable") end
   return false
 end
 -- last_user: the player who built it (fm.build, create_entity{player = …}), nil otherwise.
@@ -509,6 +522,57 @@ function entity.call.die(d, force_arg, cause)
   remove_entity(d)
   return true
 end
+
+-- The types the R key turns a quarter turn (4 of the 16 directions) in 2.0. Others are left
+-- out rather than guessed: an underground belt or a loader swaps input and output instead,
+-- and whether a machine turns depends on its fluid boxes.
+local QUARTER_TURNS = {
+  ["transport-belt"] = true, inserter = true, ["pipe-to-ground"] = true, pump = true,
+  ["arithmetic-combinator"] = true, ["decider-combinator"] = true, ["selector-combinator"] = true,
+  ["constant-combinator"] = true,
+}
+
+function entity.call.rotate(d, params)
+  params = params or {}
+  if not QUARTER_TURNS[d.type] then error(("not mocked: LuaEntity.rotate for entities of type %s"):format(d.type), 2) end
+  if not d.self.rotatable then return false end
+  local previous = d.direction
+  d.direction = (previous + (params.reverse and 12 or 4)) % 16
+  if params.by_player ~= nil then
+    local p = player_of(d.state, params.by_player, 2)
+    script.raise(d.state, d.state.env_defines.events.on_player_rotated_entity,
+      { entity = d.self, previous_direction = previous, player_index = data(p).index })
+  end
+  return true
+end
+
+-- Deconstruction orders: a mark, its events and last_user. No robots come: the mark stays
+-- until cancelled or the entity goes.
+function entity.call.order_deconstruction(d, force_arg, player_arg)
+  force_of(d.state, force_arg, 2)
+  if not d.self.minable or has_flag(d, "not-deconstructable") then return false end
+  local p = player_arg ~= nil and player_of(d.state, player_arg, 2) or nil
+  if p then d.last_user = p end
+  -- A second order leaves the mark as it is; whether the game raises the event again was
+  -- not found, so it is raised once.
+  if d.to_be_deconstructed then return true end
+  d.to_be_deconstructed = true
+  script.raise(d.state, d.state.env_defines.events.on_marked_for_deconstruction,
+    { entity = d.self, player_index = p and data(p).index })
+  return true
+end
+
+function entity.call.cancel_deconstruction(d, force_arg, player_arg)
+  force_of(d.state, force_arg, 2)
+  local p = player_arg ~= nil and player_of(d.state, player_arg, 2) or nil
+  if not d.to_be_deconstructed then return end   -- "does nothing otherwise"
+  d.to_be_deconstructed = nil
+  if p then d.last_user = p end
+  script.raise(d.state, d.state.env_defines.events.on_cancelled_deconstruction,
+    { entity = d.self, player_index = p and data(p).index })
+end
+
+function entity.call.to_be_deconstructed(d) return d.to_be_deconstructed == true end
 
 function entity.call.get_inventory(d, index)
   if type(index) ~= "number" then error("bad argument #1 (inventory) to 'LuaEntity.get_inventory' (number expected, got " .. type(index) .. ")", 2) end
@@ -733,6 +797,55 @@ function player.call.teleport(d, position, surface_arg, raise_teleported)
   if surface_arg then d.surface = surface_of(d.state, surface_arg, 2) end
   return true
 end
+
+-- The entity under the mouse. "Assigning an entity will select it if is selectable,
+-- otherwise the selection is cleared" (the API description); a destroyed one reads as nil.
+function player.get.selected(d)
+  local e = d.selected
+  if e and data(e).valid ~= false then return e end
+end
+function player.set.selected(d, e)
+  d.selected = e and not has_flag(data(e), "not-selectable-in-game") and e or nil
+end
+
+--- fm.select(player, entity): the player moves the mouse onto `entity` (nil: off it);
+--- on_selected_entity_changed follows with the entity selected before.
+function M.select(state, p, e)
+  local d = data(player_of(state, p, 3))
+  if e ~= nil and not classes.is_object(e) then error("fm.select: expected a LuaEntity or nil, got " .. type(e), 3) end
+  local last = player.get.selected(d)
+  player.set.selected(d, e)
+  if player.get.selected(d) ~= last then
+    script.raise(state, state.env_defines.events.on_selected_entity_changed, { player_index = d.index, last_entity = last })
+  end
+end
+
+-- "As if the user pressed it": the cursor's items go back to the main inventory; true when the
+-- cursor is empty afterwards.
+function player.call.clear_cursor(d)
+  local main = player.call.get_main_inventory(d)
+  for _, item in ipairs(inventory_contents(d.cursor)) do
+    local moved = main and inventory.insert(main, item, 2) or 0
+    if moved > 0 then inventory.remove(d.cursor, { name = item.name, count = moved, quality = item.quality }, 2) end
+  end
+  return inventory.is_empty(d.cursor)
+end
+
+-- Custom Lua shortcuts: available and untoggled until a mod says otherwise.
+local function shortcut(d, name, where)
+  if not prototypes.family_raw(d.state, "shortcut").by_name[name] then
+    -- Our words: the game's message was not found.
+    error(("%s: unknown shortcut '%s'"):format(where, tostring(name)), 3)
+  end
+  d.shortcuts = d.shortcuts or {}
+  local s = d.shortcuts[name]
+  if not s then s = { toggled = false, available = true }; d.shortcuts[name] = s end
+  return s
+end
+function player.call.set_shortcut_toggled(d, name, toggled) shortcut(d, name, "LuaPlayer.set_shortcut_toggled").toggled = toggled end
+function player.call.is_shortcut_toggled(d, name) return shortcut(d, name, "LuaPlayer.is_shortcut_toggled").toggled end
+function player.call.set_shortcut_available(d, name, available) shortcut(d, name, "LuaPlayer.set_shortcut_available").available = available end
+function player.call.is_shortcut_available(d, name) return shortcut(d, name, "LuaPlayer.is_shortcut_available").available end
 
 --- fm.create_player{name = …, force = "player", admin = false, connected = true, character = true,
 --- locale = "en"}
@@ -1005,7 +1118,19 @@ function random.callable(d, m, n)
 end
 
 function game.call.get_entity_by_unit_number(d, unit_number) return d.state.world.entities[unit_number] end
-function game.call.is_valid_sound_path(d, path) return type(path) == "string" and path ~= "" end
+
+-- Values a new game starts with; written ones read back.
+local GAME_DEFAULTS = { tick_paused = false, speed = 1 }
+function game.attribute(d, key)
+  if GAME_DEFAULTS[key] ~= nil then return true, GAME_DEFAULTS[key] end
+  return false
+end
+function game.set.speed(d, v)
+  -- Our words: "Minimum value is 0.01" is the API description's.
+  if v < 0.01 then error(("LuaGameScript::speed must be at least 0.01, got %s"):format(v), 2) end
+  d.fields = d.fields or {}
+  d.fields.speed = v
+end
 
 function M.globals(state)
   state.world = {

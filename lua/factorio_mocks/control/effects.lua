@@ -1,0 +1,122 @@
+-- What players hear and see that leaves nothing in the world: sounds and local flying text.
+-- The game plays and draws them and nothing reads them back, so they are kept per player for
+-- the test: fm.sounds(player) and fm.flying_texts(player).
+--
+-- Not modelled: "The sound is not played if its location is not charted" (every location
+-- counts as charted) and the longer life the game gives flying text over 25 characters.
+
+local classes = require("factorio_mocks.control.classes")
+local shims = require("factorio_mocks.control.shims")
+local world = require("factorio_mocks.control.world")
+
+local M = {}
+
+local data = classes.data
+local game, surface, player = classes.impl("LuaGameScript"), classes.impl("LuaSurface"), classes.impl("LuaPlayer")
+
+local function heard_by(state, p)
+  local pd = data(p)
+  local list = state.sounds[pd.index]
+  if not list then list = {}; state.sounds[pd.index] = list end
+  return list
+end
+
+-- PlaySoundSpecification, checked as the API description states it (our words: the game's
+-- messages for these were not found).
+local function play(state, spec, listeners, where)
+  if type(spec) ~= "table" or classes.is_object(spec) then
+    error(where .. ": expected a sound specification such as {path = \"utility/console_message\"}, got " .. type(spec), 3)
+  end
+  if type(spec.path) ~= "string" or spec.path == "" then
+    error(where .. ": the sound specification needs a path (a SoundPath string)", 3)
+  end
+  local volume = spec.volume_modifier
+  if volume ~= nil and (type(volume) ~= "number" or volume < 0 or volume > 1) then
+    error(where .. ": volume_modifier must be between 0 and 1 inclusive, got " .. tostring(volume), 3)
+  end
+  local position = spec.position and world.position_of(spec.position, where, 3)
+  state.sound_log[#state.sound_log + 1] = spec.path
+  for _, p in ipairs(listeners) do
+    local list = heard_by(state, p)
+    list[#list + 1] = { path = spec.path, position = position, volume_modifier = volume or 1,
+      override_sound_type = spec.override_sound_type, tick = state.tick }
+  end
+end
+
+local function connected_players(state, keep)
+  local out = {}
+  for _, p in ipairs(state.world.player_list) do
+    local pd = data(p)
+    if pd.connected and (keep == nil or keep(p)) then out[#out + 1] = p end
+  end
+  return out
+end
+
+-- "Play a sound for every player in the game."
+function game.call.play_sound(d, spec)
+  play(d.state, spec, connected_players(d.state), "LuaGameScript.play_sound")
+end
+
+-- "Play a sound for every player on this surface."
+function surface.call.play_sound(d, spec)
+  local here = d.self
+  play(d.state, spec, connected_players(d.state, function(p) return p.surface == here end), "LuaSurface.play_sound")
+end
+
+-- "Play a sound for this player."
+function player.call.play_sound(d, spec)
+  play(d.state, spec, d.connected and { d.self } or {}, "LuaPlayer.play_sound")
+end
+
+-- "Either position or create_at_cursor are required. When create_at_cursor is true, all
+-- parameters other than text are ignored." time_to_live defaults to 80 ticks.
+function player.call.create_local_flying_text(d, params)
+  local where = "LuaPlayer.create_local_flying_text"
+  local entry
+  if params.create_at_cursor then
+    entry = { at_cursor = true, time_to_live = 80 }
+  else
+    if params.position == nil then error(where .. ": either position or create_at_cursor = true is required", 2) end
+    if params.speed ~= nil and params.speed < 0 then error(where .. ": speed can't be a negative value", 2) end
+    entry = {
+      position = world.position_of(params.position, where, 2),
+      surface = params.surface ~= nil and world.surface_of(d.state, params.surface, 2) or d.self.surface,
+      color = params.color, time_to_live = params.time_to_live or 80, speed = params.speed,
+    }
+  end
+  entry.text = shims.text(d.state, params.text, d.locale, where)
+  entry.localised_string = params.text
+  entry.tick = d.state.tick
+  local list = d.state.flying_texts[d.index]
+  if not list then list = {}; d.state.flying_texts[d.index] = list end
+  list[#list + 1] = entry
+end
+
+function M.init_state(state)
+  state.sounds, state.sound_log, state.flying_texts = {}, {}, {}
+end
+
+--- fm.sounds(): the path of every sound played; fm.sounds(player): what that player heard, as
+--- {path, position, volume_modifier, override_sound_type, tick} entries.
+function M.sounds(state, p)
+  if p == nil then
+    local out = {}
+    for i, path in ipairs(state.sound_log) do out[i] = path end
+    return out
+  end
+  local pd = data(world.player_of(state, p, 3))
+  local out = {}
+  for i, entry in ipairs(state.sounds[pd.index] or {}) do out[i] = entry end
+  return out
+end
+
+--- fm.flying_texts(player): the player's local flying texts, each with `text` in the player's
+--- locale, the `localised_string` given, and position, surface, color, time_to_live, speed.
+function M.flying_texts(state, p)
+  local pd = data(world.player_of(state, p, 3))
+  local out = {}
+  for i, entry in ipairs(state.flying_texts[pd.index] or {}) do out[i] = entry end
+  return out
+end
+
+return M
