@@ -21,7 +21,6 @@ if [ -z "$PY" ]; then
   if [ -x build/venv/bin/python ]; then PY=$PWD/build/venv/bin/python; else PY=python3; fi
 fi
 
-[ -x /usr/bin/docker-registry ] || skip "docker-registry is missing (apt-get install docker-registry)"
 "$PY" -c 'import oras.provider, requests' 2>/dev/null || skip "the Python oras client is missing (scripts/ensure-oras.sh)"
 [ -f "$SHARED_DATA/data-raw/space-age-2.0.77.json.gz" ] || skip "$SHARED_DATA/data-raw/space-age-2.0.77.json.gz not found (set SHARED_DATA)"
 command -v curl >/dev/null || skip "curl is missing"
@@ -32,9 +31,9 @@ if [ ! -f "build/$feature/factorio_mocks.so" ]; then
 fi
 
 work=$(mktemp -d)
-registry_pid=
+. scripts/registry.sh
 cleanup() {
-  [ -n "$registry_pid" ] && kill "$registry_pid" 2>/dev/null && wait "$registry_pid" 2>/dev/null
+  registry_stop
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -61,38 +60,16 @@ with open(os.path.join(root, "metadata.json"), "w") as f:
 EOF
 fi
 
-# A registry on a free loopback port, storage in the temporary folder, with the in-memory
-# blob-descriptor cache of the configuration Debian ships.
-port=$("$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-cat >"$work/config.yml" <<EOF
-version: 0.1
-log:
-  level: error
-  accesslog:
-    disabled: true
-storage:
-  cache:
-    blobdescriptor: inmemory
-  filesystem:
-    rootdirectory: $work/storage
-http:
-  addr: 127.0.0.1:$port
-EOF
-/usr/bin/docker-registry serve "$work/config.yml" >"$work/registry.log" 2>&1 &
-registry_pid=$!
-for _ in $(seq 100); do curl -fs "http://127.0.0.1:$port/v2/" >/dev/null && break; sleep 0.1; done
-curl -fs "http://127.0.0.1:$port/v2/" >/dev/null || skip "docker-registry did not start ($work/registry.log)"
-
-"$PY" tests/oras_push.py "127.0.0.1:$port" datasets/space-age:2.0.77 application/vnd.factorio-mocks.dataset.v1 \
-  "$dataset" prototype locale metadata.json >"$work/pushed" 2>"$work/push.log" || { cat "$work/push.log"; skip "oras push failed"; }
-digest=$(cut -d' ' -f1 "$work/pushed")
+registry_start || skip "the loopback registry did not start"
+digest=$(registry_push datasets/space-age:2.0.77 "$dataset" prototype locale metadata.json 2>"$work/push.log")
+[ -n "$digest" ] || { cat "$work/push.log"; skip "oras push failed"; }
 
 # The URLs curl fetches: the manifest and every layer blob fm.fetch downloads.
-curl -fs -H 'Accept: application/vnd.oci.image.manifest.v1+json' "http://127.0.0.1:$port/v2/datasets/space-age/manifests/$digest" >"$work/manifest.json"
+curl -fs -H 'Accept: application/vnd.oci.image.manifest.v1+json' "http://$REGISTRY_ADDR/v2/datasets/space-age/manifests/$digest" >"$work/manifest.json"
 {
-  echo "http://127.0.0.1:$port/v2/datasets/space-age/manifests/2.0.77"
+  echo "http://$REGISTRY_ADDR/v2/datasets/space-age/manifests/2.0.77"
   "$PY" -c 'import json, sys; [print(l["digest"]) for l in json.load(open(sys.argv[1]))["layers"]]' "$work/manifest.json" |
-    sed "s|^|http://127.0.0.1:$port/v2/datasets/space-age/blobs/|"
+    sed "s|^|http://$REGISTRY_ADDR/v2/datasets/space-age/blobs/|"
 } >"$work/urls"
 
-"$LUA" bench/fetch_bench.lua "build/$feature/?.so" "oci://127.0.0.1:$port/datasets/space-age:2.0.77" "$work" "$RUNS"
+"$LUA" bench/fetch_bench.lua "build/$feature/?.so" "oci://$REGISTRY_ADDR/datasets/space-age:2.0.77" "$work" "$RUNS"

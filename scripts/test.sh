@@ -31,6 +31,16 @@ cargo test --no-default-features --features lua52,vendored 2>&1 | tee build/carg
 [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
 count_cargo build/cargo-test.log
 
+# spec/fetch_spec.lua's live tier pulls from a real registry on loopback: the mini dataset,
+# pushed by the independent `oras` client. Without either, that spec says it is pending.
+. scripts/registry.sh
+PY=${FM_TEST_PYTHON:-$([ -x build/venv/bin/python ] && echo "$PWD/build/venv/bin/python" || echo python3)}
+trap registry_stop EXIT
+if "$PY" -c 'import oras.provider, requests' 2>/dev/null && registry_start; then
+  digest=$(registry_push datasets/mini:1 fixtures/datasets/mini-json prototype metadata.json 2>build/registry-push.log)
+  if [ -n "$digest" ]; then export FM_TEST_OCI_REF="oci://$REGISTRY_ADDR/datasets/mini:1"; else cat build/registry-push.log; fi
+fi
+
 for lua in lua5.2 lua5.1 lua5.3 lua5.4 luajit; do
   echo "== busted under $lua"
   if ! command -v "$lua" >/dev/null; then echo "missing $lua (run scripts/ensure-deps.sh)"; failed=$((failed + 1)); status=1; continue; fi

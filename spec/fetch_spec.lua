@@ -1,8 +1,8 @@
 -- fm.fetch and fm.cache: the Lua face of the dataset fetcher (issue 3).
 -- The registry and Git-host paths are covered by tests/fetch_registry.rs against real peers and
 -- tests/fetch_failures.rs against a misbehaving fake server; these specs cover the Lua face,
--- a pull from a loopback Git host (python3's http.server), and an optional live pull when FM_TEST_OCI_REF
--- names a reachable dataset (e.g. oci://127.0.0.1:5000/datasets/vanilla:2.0.77).
+-- a pull from a loopback Git host (python3's http.server), and a pull from the loopback
+-- registry scripts/test.sh starts (FM_TEST_OCI_REF; pending without it).
 
 local fm = require("factorio_mocks")
 
@@ -92,14 +92,24 @@ describe("fm.fetch", function()
     assert(ok, err)
   end)
 
+  -- scripts/test.sh sets FM_TEST_OCI_REF to fixtures/datasets/mini-json in a loopback
+  -- docker-registry, pushed by the independent oras client.
   local live = os.getenv("FM_TEST_OCI_REF")
-  local it_live = live and it or pending
-  it_live("pulls a dataset from a registry and serves it again from the cache", function()
+  local it_live = live and it or function(name) pending(name .. " (needs FM_TEST_OCI_REF; scripts/test.sh sets it)") end
+  it_live("pulls a dataset from a registry, loads it and serves it again offline", function()
     local cache = tmpdir()
-    local path, info = fm.fetch(live, { cache_dir = cache })
-    assert.truthy(info.digest:match("^sha256:%x+$"))
-    local again = fm.fetch(live, { cache_dir = cache, offline = true })
+    local path, info = fm.fetch(live, { cache_dir = cache, progress = false })
+    assert.truthy(info.digest:match("^sha256:%x+$"), info.digest)
+    assert.are.equal(live:match("^(oci://[^:]+:%d+/[^:]+)"), info.source)
+    local f = assert(io.open(path .. "/prototype/data-raw.json", "rb"))
+    f:close()
+    local again, info2 = fm.fetch(live, { cache_dir = cache, offline = true })
     assert.are.equal(path, again)
+    assert.are.equal(info.digest, info2.digest)
+    -- The fetched folder is a dataset fm.setup loads.
+    fm.setup{ stage = "data", dataset = again }
+    assert.are.equal("iron-plate", data.raw.recipe["iron-gear-wheel"].ingredients[1].name)
+    fm.teardown()
   end)
 end)
 
