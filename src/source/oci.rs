@@ -620,9 +620,9 @@ impl Session<'_> {
         Ok(out)
     }
 
-    /// Fills `dir` with the dataset's layers, in manifest order (a later layer wins). A worker
-    /// thread unpacks each layer once its blob and those before it are checked, while the
-    /// rest are still downloading.
+    /// Fills `dir` with the dataset's layers (of two with one name, the later wins). A worker
+    /// thread applies each layer once its blob is checked, while the rest are still
+    /// downloading (see [`apply_layers`]).
     fn fill(&mut self, manifest: &Value, dir: &Path) -> Result<Written, Error> {
         let layers = self.layers(manifest)?;
         let t0 = self.ctx.timing;
@@ -656,36 +656,48 @@ enum Failure {
     Fill(FillError),
 }
 
-/// Applies the layers to `dir` in manifest order as their checked blobs arrive on `rx`.
+/// Applies the layers to `dir` as their checked blobs arrive on `rx`. A layer only writes at
+/// its own name (a file, or a folder it unpacks into), so layers of different names go in as
+/// soon as they arrive, and those sharing a name in manifest order (a later one wins).
 fn apply_layers(layers: &[Layer], dir: &Path, rx: std::sync::mpsc::Receiver<(usize, PathBuf)>, t0: Option<std::time::Instant>) -> Result<Written, (ErrorKind, String)> {
     let mut blobs: Vec<Option<PathBuf>> = vec![None; layers.len()];
+    let mut applied = vec![false; layers.len()];
     let mut written = Written::new();
-    let mut next = 0;
-    while next < layers.len() {
+    while applied.iter().any(|a| !a) {
         // The sender closing early means the downloads failed; the caller reports that.
         let Ok((i, path)) = rx.recv() else { return Ok(written) };
         if let Some(slot) = blobs.get_mut(i) {
             *slot = Some(path);
         }
-        while let Some(Some(blob)) = blobs.get(next) {
-            let layer = &layers[next];
-            let title = &layer.title;
-            if layer.unpack {
-                let file = fs::File::open(blob).map_err(|e| (ErrorKind::Io, format!("reading the cached layer `{title}`: {e}")))?;
-                let entries = unpack_tar_gz_hashed(std::io::BufReader::new(file), dir, Some(title))
-                    .map_err(|e| (ErrorKind::Integrity, format!("layer `{title}` ({}): {e}; the artifact is damaged or unsafe, report it to its publisher", layer.digest)))?;
-                for (rel, left) in entries {
-                    written.insert(rel, if let Left::File(sum) = left { sum } else { None });
-                }
-            } else {
-                fs::copy(blob, dir.join(&layer.name)).map_err(|e| (ErrorKind::Io, format!("copying layer `{title}` into the dataset: {e}")))?;
-                written.insert(layer.name.clone(), None);
-            }
-            super::phase_at(t0, &format!("layer `{title}` in place"));
-            next += 1;
+        loop {
+            let earlier_pending = |j: usize| (0..j).any(|k| !applied[k] && layers[k].name == layers[j].name);
+            let ready = (0..layers.len()).find_map(|j| match &blobs[j] {
+                Some(blob) if !applied[j] && !earlier_pending(j) => Some((j, blob)),
+                _ => None,
+            });
+            let Some((j, blob)) = ready else { break };
+            apply_layer(&layers[j], blob, dir, &mut written)?;
+            super::phase_at(t0, &format!("layer `{}` in place", layers[j].title));
+            applied[j] = true;
         }
     }
     Ok(written)
+}
+
+fn apply_layer(layer: &Layer, blob: &Path, dir: &Path, written: &mut Written) -> Result<(), (ErrorKind, String)> {
+    let title = &layer.title;
+    if layer.unpack {
+        let file = fs::File::open(blob).map_err(|e| (ErrorKind::Io, format!("reading the cached layer `{title}`: {e}")))?;
+        let entries = unpack_tar_gz_hashed(std::io::BufReader::new(file), dir, Some(title))
+            .map_err(|e| (ErrorKind::Integrity, format!("layer `{title}` ({}): {e}; the artifact is damaged or unsafe, report it to its publisher", layer.digest)))?;
+        for (rel, left) in entries {
+            written.insert(rel, if let Left::File(sum) = left { sum } else { None });
+        }
+    } else {
+        fs::copy(blob, dir.join(&layer.name)).map_err(|e| (ErrorKind::Io, format!("copying layer `{title}` into the dataset: {e}")))?;
+        written.insert(layer.name.clone(), None);
+    }
+    Ok(())
 }
 
 /// Streams the blob of `layer` into `temp`, hashing it on the way: (digest, length).
@@ -815,6 +827,29 @@ mod tests {
     fn scrubs_secrets_from_client_errors() {
         let text = scrub("401 at https://bob:s3cret@r/v2/ token s3cret", &RegistryAuth::Basic("bob".into(), "s3cret".into()));
         assert!(!text.contains("s3cret"), "{text}");
+    }
+
+    #[test]
+    fn layers_apply_as_they_arrive_and_a_later_one_of_the_same_name_wins() {
+        use crate::source::unpack::tests::raw_tar_gz;
+        let blobs = tempfile::tempdir().unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let layer = |title: &str, unpack: bool| Layer { digest: String::new(), size: None, title: title.into(), name: title.into(), unpack };
+        let layers = [layer("metadata.json", false), layer("locale", true), layer("metadata.json", false)];
+        let paths: Vec<PathBuf> = (0..3).map(|i| blobs.path().join(i.to_string())).collect();
+        fs::write(&paths[0], "first").unwrap();
+        fs::write(&paths[1], raw_tar_gz(&[("locale/en.cfg", b'0', "", b"[a]\nb=c\n")])).unwrap();
+        fs::write(&paths[2], "second").unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        // The last layer arrives first and must wait for the first; the locale goes in at once.
+        for i in [2, 1, 0] {
+            tx.send((i, paths[i].clone())).unwrap();
+        }
+        drop(tx);
+        let written = apply_layers(&layers, dir.path(), rx, None).unwrap();
+        assert_eq!(fs::read_to_string(dir.path().join("metadata.json")).unwrap(), "second");
+        assert_eq!(fs::read_to_string(dir.path().join("locale/en.cfg")).unwrap(), "[a]\nb=c\n");
+        assert!(written.contains_key(Path::new("locale/en.cfg")) && written.contains_key(Path::new("metadata.json")));
     }
 
     #[test]

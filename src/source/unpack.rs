@@ -179,6 +179,13 @@ pub(crate) fn unpack_tar_gz_hashed(reader: impl Read, dest: &Path, title: Option
             let source = safe_relative(&link)
                 .map_err(|why| UnpackError::Unsafe(format!("{}: hard link to {why}", rel.display())))?
                 .ok_or_else(|| UnpackError::Unsafe(format!("{}: hard link to the root", rel.display())))?;
+            // Within the layer's own folder: layers are applied as they arrive, so another
+            // layer's files may not be there yet (ORAS tars one folder; it never links out).
+            if let Some(title) = title {
+                if source.components().next().map(|c| c.as_os_str()) != Some(std::ffi::OsStr::new(title)) {
+                    return Err(UnpackError::Unsafe(format!("{}: hard link to {} outside the layer's folder `{title}`", rel.display(), link.display())));
+                }
+            }
             no_links_above(dest, &source)?;
             let from = dest.join(&source);
             if !fs::symlink_metadata(&from).map(|m| m.is_file()).unwrap_or(false) {
@@ -318,6 +325,18 @@ pub(crate) mod tests {
             let (dir, r) = unpack(entries);
             assert!(matches!(r, Err(UnpackError::Unsafe(_))), "{name}: {r:?}");
             assert!(!dir.path().join("evil").exists() && !dir.path().join("outside").exists(), "{name}");
+        }
+    }
+
+    #[test]
+    fn hard_links_stay_inside_their_layer_even_to_files_already_there() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::create_dir_all(dir.path().join("locale")).unwrap();
+        fs::write(dir.path().join("locale/en.cfg"), "[a]\nb=c\n").unwrap();
+        let r = unpack_tar_gz(&raw_tar_gz(&[("prototype/h", b'1', "locale/en.cfg", b"")])[..], dir.path(), Some("prototype"));
+        match r {
+            Err(UnpackError::Unsafe(why)) => assert!(why.contains("outside the layer's folder `prototype`"), "{why}"),
+            other => panic!("{other:?}"),
         }
     }
 
