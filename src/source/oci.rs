@@ -179,8 +179,6 @@ struct NetKey {
     timeout: std::time::Duration,
     /// A hash of the credentials, so a changed credential gets a new client.
     credentials: String,
-    /// The process that built it: a forked child must not touch its parent's sockets.
-    pid: u32,
 }
 
 /// The last fetch's network side, for the next fetch in this process: building a client costs
@@ -265,15 +263,8 @@ impl Session<'_> {
             let timeout = self.ctx.timeout;
             let light = plain && !self.full_tls;
             let auth = credentials(&self.r.registry);
-            let key = NetKey { registry: self.r.registry.clone(), plain, light, timeout, credentials: credentials_hash(&auth), pid: std::process::id() };
-            let spare = {
-                let mut slot = SPARE.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-                if slot.as_ref().is_some_and(|net| net.key.pid != key.pid) {
-                    // Inherited through fork: its sockets and event queue are the parent's.
-                    std::mem::forget(slot.take());
-                }
-                slot.take_if(|net| net.key == key)
-            };
+            let key = NetKey { registry: self.r.registry.clone(), plain, light, timeout, credentials: credentials_hash(&auth) };
+            let spare = SPARE.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).take_if(|net| net.key == key);
             if let Some(net) = spare {
                 self.net = Some(net);
                 self.ctx.phase("network client reused");
