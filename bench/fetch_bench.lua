@@ -102,9 +102,6 @@ end
 local paired = {}
 for i = 1, runs do paired[i] = cold[i] / curl[i] end
 table.sort(paired)
--- The first fetch builds the process's network client; the later ones reuse it, as a test run
--- that pulls several datasets does.
-local first, first_curl = cold[1], curl[1]
 local c, ct, k = median(curl), median(curl_tar), median(cold)
 print(string.format("\n### Fetch: Space Age dataset from a loopback registry (%s)\n", _VERSION))
 print(string.format("%.1f MB of manifest and blobs, %.1f MB unpacked; median of %d runs (warm: mean of %d calls)\n", bytes / 1e6, unpacked / 1e6, runs, calls))
@@ -113,5 +110,4 @@ print("| --- | ---: | ---: | --- |")
 print(string.format("| curl: manifest + %d blobs, one process | %.1f ms | 1.00× curl | |", #urls - 1, c))
 print(string.format("| curl + `tar -xzf` of the folder layers | %.1f ms | %.2f× curl | (same work as a cold fetch) |", ct, ct / c))
 print(string.format("| fm.fetch, cold (empty cache) | %.1f ms | %.2f× curl (runs: %.2f–%.2f×) | ≤ 1.3× curl %s |", k, k / c, paired[1], paired[#paired], k / c <= 1.3 and "✓" or "✗"))
-print(string.format("| fm.fetch, cold, the first in its process (one run) | %.1f ms | %.2f× its curl run | |", first, first / first_curl))
 print(string.format("| fm.fetch, warm (cached, tag fresh) | %.3f ms | %.4f× cold | ≤ 0.02× cold %s |", warm, warm / k, warm / k <= 0.02 and "✓" or "✗"))

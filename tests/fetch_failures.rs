@@ -491,21 +491,6 @@ fn oci_a_silent_or_stalled_registry_times_out_instead_of_hanging() {
 }
 
 #[test]
-fn oci_a_later_fetch_in_the_process_keeps_its_own_timeout() {
-    // The process keeps the last fetch's client for the next one; a fetch asking for another
-    // timeout must not inherit the first one's 60 s.
-    let broken = Arc::new(AtomicBool::new(false));
-    let b = broken.clone();
-    let reg = FakeRegistry::start(move |_, req| (b.load(Ordering::SeqCst) && req.path.contains("/manifests/")).then_some(Reply::Silent));
-    let (first, second) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
-    fetch(&reg.reference(), &FetchOptions { timeout: Some(Duration::from_secs(60)), ..opts(first.path()) }).unwrap();
-    broken.store(true, Ordering::SeqCst);
-    let t = Instant::now();
-    failing(&reg.reference(), &quick(second.path()), ErrorKind::Network, &["raise opts.timeout"]);
-    assert!(t.elapsed() < Duration::from_secs(5), "took {:?}", t.elapsed());
-}
-
-#[test]
 fn oci_the_tag_is_served_stale_with_a_warning_when_the_registry_fails_later() {
     let broken = Arc::new(AtomicBool::new(false));
     let b = broken.clone();

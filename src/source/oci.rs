@@ -160,40 +160,11 @@ fn docker_config_auth(registry: &str) -> Option<RegistryAuth> {
     Some(RegistryAuth::Basic(u.into(), p.into()))
 }
 
-/// The network side, built on first need and kept for the process's next fetch ([`SPARE`]).
+/// The network side, built on first need.
 struct Net {
     rt: tokio::runtime::Runtime,
     client: oci_client::Client,
     auth: RegistryAuth,
-    /// What it was built for; a later fetch takes it only for the same.
-    key: NetKey,
-    /// The client trusts no HTTPS server (see [`NO_HTTPS_ROOT`]).
-    light: bool,
-}
-
-#[derive(Clone, PartialEq, Eq)]
-struct NetKey {
-    registry: String,
-    plain: bool,
-    light: bool,
-    timeout: std::time::Duration,
-    /// A hash of the credentials, so a changed credential gets a new client.
-    credentials: String,
-}
-
-/// The last fetch's network side, for the next fetch in this process: building a client costs
-/// milliseconds (oci-client builds a second, default client that reads the system's CA roots),
-/// and its pool keeps the registry's connections open. One slot: a test run rarely switches
-/// registries, and a mismatch only costs a new client.
-static SPARE: std::sync::Mutex<Option<Net>> = std::sync::Mutex::new(None);
-
-fn credentials_hash(auth: &RegistryAuth) -> String {
-    let text = match auth {
-        RegistryAuth::Anonymous => String::new(),
-        RegistryAuth::Basic(u, p) => format!("basic\0{u}\0{p}"),
-        RegistryAuth::Bearer(t) => format!("bearer\0{t}"),
-    };
-    sha256_digest(text.as_bytes())
 }
 
 struct Session<'a> {
@@ -202,16 +173,10 @@ struct Session<'a> {
     net: Option<Net>,
     /// The manifest that came with the tag's answer (digest, bytes), hashed on arrival.
     prefetched: Option<(String, Vec<u8>)>,
+    /// The client trusts no HTTPS server (see [`NO_HTTPS_ROOT`]).
+    light: bool,
     /// An HTTPS server was needed: build the client with the system's roots.
     full_tls: bool,
-}
-
-impl Drop for Session<'_> {
-    fn drop(&mut self) {
-        if let Some(net) = self.net.take() {
-            *SPARE.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(net);
-        }
-    }
 }
 
 /// The only root a client for a plain-HTTP registry trusts at first: a self-signed CA whose
@@ -261,15 +226,6 @@ impl Session<'_> {
             super::install_crypto();
             let plain = self.ctx.http_allowed(&self.r.registry);
             let timeout = self.ctx.timeout;
-            let light = plain && !self.full_tls;
-            let auth = credentials(&self.r.registry);
-            let key = NetKey { registry: self.r.registry.clone(), plain, light, timeout, credentials: credentials_hash(&auth) };
-            let spare = SPARE.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).take_if(|net| net.key == key);
-            if let Some(net) = spare {
-                self.net = Some(net);
-                self.ctx.phase("network client reused");
-                return self.net.as_ref().ok_or_else(|| self.err(ErrorKind::Io, "network client missing"));
-            }
             let config = |light: bool| ClientConfig {
                 protocol: if plain { ClientProtocol::HttpsExcept(vec![self.r.registry.clone()]) } else { ClientProtocol::Https },
                 tls_certs_only: if light { vec![Certificate { encoding: CertificateEncoding::Pem, data: NO_HTTPS_ROOT.as_bytes().to_vec() }] } else { Vec::new() },
@@ -282,11 +238,9 @@ impl Session<'_> {
             let rt = tokio::runtime::Builder::new_current_thread()
                 .enable_io()
                 .enable_time()
-                // The runtime outlives the fetch (SPARE); the only threads it starts, name
-                // lookups, end with their task instead of idling into a later `lua_close`.
-                .thread_keep_alive(std::time::Duration::ZERO)
                 .build()
                 .map_err(|e| self.err(ErrorKind::Io, format!("cannot start the network runtime: {e}")))?;
+            let light = plain && !self.full_tls;
             let built = match catch(|| oci_client::Client::try_from(config(light))) {
                 Ok(Ok(c)) => Some(c),
                 Ok(Err(e)) => {
@@ -298,14 +252,15 @@ impl Session<'_> {
                     None
                 }
             };
-            let light = light && built.is_some();
+            self.light = light && built.is_some();
             let client = match built {
                 Some(c) => c,
                 // With the system's roots; failing that, what `Client::new` falls back to.
                 None => catch(|| oci_client::Client::new(config(false))).map_err(|m| self.err(ErrorKind::Network, m))?,
             };
+            let auth = credentials(&self.r.registry);
             rt.block_on(client.store_auth_if_needed(&self.r.registry, &auth));
-            self.net = Some(Net { rt, client, auth, key, light });
+            self.net = Some(Net { rt, client, auth });
             self.ctx.phase("network client ready");
         }
         self.net.as_ref().ok_or_else(|| self.err(ErrorKind::Io, "network client missing"))
@@ -316,7 +271,7 @@ impl Session<'_> {
     /// its text); a refused token realm does not, the client just goes on without a token and
     /// is turned away, so any authorisation failure counts too.
     fn needs_full_tls(&self, e: &oci_client::errors::OciDistributionError) -> bool {
-        self.net.as_ref().is_some_and(|n| n.light) && (super::error_text(e).contains("invalid peer certificate") || self.classify("", e).kind == ErrorKind::Auth)
+        self.light && (super::error_text(e).contains("invalid peer certificate") || self.classify("", e).kind == ErrorKind::Auth)
     }
 
     fn use_full_tls(&mut self) {
@@ -328,11 +283,7 @@ impl Session<'_> {
     fn attempt<T>(&mut self, what: &str, f: &impl AsyncFn(&Net) -> Result<T, oci_client::errors::OciDistributionError>) -> Result<Result<T, oci_client::errors::OciDistributionError>, Error> {
         let net = self.net()?;
         let result = catch(|| net.rt.block_on(f(net)));
-        result.map_err(|panic| {
-            // Not kept for another fetch: its state after a panic is unknown.
-            self.net = None;
-            self.err(ErrorKind::Network, format!("{what}: the registry client failed ({panic})"))
-        })
+        result.map_err(|panic| self.err(ErrorKind::Network, format!("{what}: the registry client failed ({panic})")))
     }
 
     /// Runs a registry call, turning its error (or a panic inside the client) into ours.
@@ -625,10 +576,7 @@ impl Session<'_> {
             Ok(r) => r,
             Err(panic) => {
                 temps.iter().for_each(|t| cache::discard(t));
-                let e = this.err(ErrorKind::Network, format!("downloading layers: the registry client failed ({panic})"));
-                // Not kept for another fetch: its state after a panic is unknown.
-                self.net = None;
-                return Err(e);
+                return Err(this.err(ErrorKind::Network, format!("downloading layers: the registry client failed ({panic})")));
             }
         };
         for (t, r) in temps.iter().zip(&results) {
@@ -818,7 +766,7 @@ fn subject_of(m: &Value, r: &OciRef) -> Option<Subject> {
 
 /// Fetches `r`: resolves the tag, finds the dataset (itself or a referrer), fills the cache.
 pub(crate) fn fetch(r: &OciRef, ctx: &Ctx) -> Result<Fetched, Error> {
-    let mut s = Session { r, ctx, net: None, prefetched: None, full_tls: false };
+    let mut s = Session { r, ctx, net: None, prefetched: None, light: false, full_tls: false };
     let digest = match (&r.digest, &r.tag) {
         (Some(d), _) => d.clone(),
         (None, Some(t)) => s.resolve_tag(t)?,
