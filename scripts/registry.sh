@@ -5,8 +5,9 @@
 #   registry_start            sets REGISTRY_ADDR (127.0.0.1:PORT); returns 1 and says why if
 #                             the registry is missing or does not answer
 #   registry_push REPO:TAG DIR NAME...
-#                             pushes DIR's NAMEs as a dataset artifact with the independent
-#                             `oras` client (tests/oras_push.py); prints the manifest digest
+#                             pushes DIR's NAMEs (from a copy) as a dataset artifact with the
+#                             independent `oras` client (tests/oras_push.py); prints the
+#                             manifest digest
 #   registry_stop             stops it and removes its storage
 #
 # PY is the Python with `oras` (scripts/ensure-oras.sh provides build/venv).
@@ -35,7 +36,12 @@ EOF
   /usr/bin/docker-registry serve "$registry_dir/config.yml" >"$registry_dir/registry.log" 2>&1 &
   registry_pid=$!
   REGISTRY_ADDR=127.0.0.1:$port
-  for _ in $(seq 100); do curl -fs "http://$REGISTRY_ADDR/v2/" >/dev/null && return 0; sleep 0.1; done
+  for _ in $(seq 100); do
+    # Our registry, not whatever took the port: it must still be running.
+    kill -0 "$registry_pid" 2>/dev/null || break
+    curl -fs --max-time 1 "http://$REGISTRY_ADDR/v2/" >/dev/null && return 0
+    sleep 0.1
+  done
   echo "docker-registry did not start: $(tail -n 3 "$registry_dir/registry.log")"
   registry_stop
   return 1
@@ -44,8 +50,12 @@ EOF
 registry_push() {
   local target=$1 dir=$2
   shift 2
-  "${PY:-python3}" tests/oras_push.py "$REGISTRY_ADDR" "$target" application/vnd.factorio-mocks.dataset.v1 "$dir" "$@" |
+  # oras works in the folder it pushes from (it leaves files there on failure): a copy.
+  local copy="$registry_dir/push-$RANDOM"
+  cp -r "$dir" "$copy"
+  "${PY:-python3}" tests/oras_push.py "$REGISTRY_ADDR" "$target" application/vnd.factorio-mocks.dataset.v1 "$copy" "$@" |
     cut -d' ' -f1
+  rm -rf "$copy"
 }
 
 registry_stop() {

@@ -38,6 +38,14 @@ describe("player actions", function()
       assert.are.equal(defines.direction.north, belt.direction)
     end)
 
+    it("reads rotatable false for chests, which can't be set to be rotatable", function()
+      local chest = game.surfaces[1].create_entity{ name = "iron-chest", position = { 5, 5 } }
+      assert.is_false(chest.rotatable)
+      chest.rotatable = true
+      assert.is_false(chest.rotatable)
+      assert.is_true(belt.rotatable)
+    end)
+
     it("says not mocked for types whose rotation is not a quarter turn", function()
       local underground = game.surfaces[1].create_entity{ name = "underground-belt", position = { 3, 0 } }
       assert.has_error(function() underground.rotate() end, "not mocked: LuaEntity.rotate for entities of type underground-belt")
@@ -64,19 +72,27 @@ describe("player actions", function()
     end)
 
     it("refuse entities that are not minable, and unknown forces", function()
-      belt.minable = false
+      belt.minable_flag = false
+      assert.is_false(belt.minable)
       assert.is_false(belt.order_deconstruction("player"))
+      belt.minable = true   -- deprecated: writes minable_flag
+      assert.is_true(belt.minable_flag)
       assert.has_error(function() belt.order_deconstruction("nobody") end, "Invalid force: nobody")
     end)
   end)
 
   describe("the selection", function()
-    it("is what a mod assigns, and nil once the entity is gone", function()
+    it("is what a mod assigns, raising on_selected_entity_changed, and nil once the entity is gone", function()
+      local seen = {}
+      script.on_event(defines.events.on_selected_entity_changed, function(e) seen[#seen + 1] = e end)
       assert.is_nil(p.selected)
       p.selected = belt
       assert.are.equal(belt, p.selected)
-      p.selected = nil
+      assert.are.equal(1, #seen)
+      assert.is_nil(seen[1].last_entity)
+      p.selected = nil   -- "Raised when a selectable entity is written": not for nil
       assert.is_nil(p.selected)
+      assert.are.equal(1, #seen)
       p.selected = belt
       belt.destroy()
       assert.is_nil(p.selected)
@@ -96,8 +112,16 @@ describe("player actions", function()
   end)
 
   it("clear_cursor puts the cursor's items back into the main inventory", function()
+    local changed = 0
+    script.on_event(defines.events.on_player_cursor_stack_changed, function(e)
+      assert.are.equal(p.index, e.player_index)
+      changed = changed + 1
+    end)
     p.cursor_stack.set_stack{ name = "iron-plate", count = 30 }
     assert.is_true(p.clear_cursor())
+    assert.are.equal(1, changed)
+    assert.is_true(p.clear_cursor())   -- nothing left to move: no event
+    assert.are.equal(1, changed)
     assert.is_false(p.cursor_stack.valid_for_read)
     assert.are.equal(30, p.get_main_inventory().get_item_count("iron-plate"))
   end)
@@ -125,6 +149,23 @@ describe("player actions", function()
     assert.is_false(s.always_day)
     s.always_day = true
     assert.is_true(s.always_day)
+  end)
+
+  it("fm helpers' errors name the test's own line", function()
+    local cases = {
+      function() fm.create_player{ name = "alice" } end,
+      function() fm.build{ name = "transport-belt", position = { 1, 1 }, robot = 5 } end,
+      function() fm.mine(5, p) end,
+      function() fm.sounds("nobody") end,
+      function() fm.flying_texts("nobody") end,
+      function() fm.select(p, p) end,
+      function() fm.load_control("/nonexistent") end,
+    }
+    for i, case in ipairs(cases) do
+      local ok, err = pcall(case)
+      assert.is_false(ok)
+      assert.matches("control_actions_spec%.lua:%d+: ", tostring(err), nil, false, "case " .. i)
+    end
   end)
 
   describe("sounds", function()

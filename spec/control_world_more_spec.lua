@@ -211,10 +211,10 @@ describe("the control stage", function()
       assert.are.equal(0.5, force.manual_mining_speed_modifier)
     end)
 
-    it("entities start active, destructible, operable, minable and rotatable", function()
+    it("entities start active, destructible, operable and minable", function()
       local furnace = game.surfaces[1].create_entity{ name = "stone-furnace", position = { 0, 0 } }
-      assert.are.same({ true, true, true, true, true },
-        { furnace.active, furnace.destructible, furnace.operable, furnace.minable, furnace.rotatable })
+      assert.are.same({ true, true, true, true },
+        { furnace.active, furnace.destructible, furnace.operable, furnace.minable })
       furnace.active = false
       furnace.destructible = false
       assert.is_false(furnace.active)

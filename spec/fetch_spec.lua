@@ -100,16 +100,19 @@ describe("fm.fetch", function()
     local cache = tmpdir()
     local path, info = fm.fetch(live, { cache_dir = cache, progress = false })
     assert.truthy(info.digest:match("^sha256:%x+$"), info.digest)
-    assert.are.equal(live:match("^(oci://[^:]+:%d+/[^:]+)"), info.source)
+    assert.are.equal(live:sub(1, #info.source), info.source)
     local f = assert(io.open(path .. "/prototype/data-raw.json", "rb"))
     f:close()
     local again, info2 = fm.fetch(live, { cache_dir = cache, offline = true })
     assert.are.equal(path, again)
     assert.are.equal(info.digest, info2.digest)
-    -- The fetched folder is a dataset fm.setup loads.
+    -- The fetched folder is a dataset fm.setup loads (the mini one has the gear recipe).
+    finally(function() fm.teardown() end)
     fm.setup{ stage = "data", dataset = again }
-    assert.are.equal("iron-plate", data.raw.recipe["iron-gear-wheel"].ingredients[1].name)
-    fm.teardown()
+    assert.is_table(data.raw)
+    if live:find("/datasets/mini:", 1, true) then
+      assert.are.equal("iron-plate", data.raw.recipe["iron-gear-wheel"].ingredients[1].name)
+    end
   end)
 end)
 

@@ -835,6 +835,11 @@ fn progress_child(reference: &str, tty: bool) -> String {
     let rc = unsafe { libc::openpty(&mut master, &mut slave, std::ptr::null_mut(), std::ptr::null(), std::ptr::null()) };
     assert_eq!(rc, 0, "openpty failed: {}", std::io::Error::last_os_error());
     let (master, slave) = unsafe { (OwnedFd::from_raw_fd(master), OwnedFd::from_raw_fd(slave)) };
+    // Close-on-exec: a child another test spawns meanwhile must not keep the terminal open.
+    for fd in [&master, &slave] {
+        // SAFETY: fcntl on a descriptor owned above.
+        unsafe { libc::fcntl(std::os::fd::AsRawFd::as_raw_fd(fd), libc::F_SETFD, libc::FD_CLOEXEC) };
+    }
     let child = cmd.stderr(Stdio::from(slave)).spawn().unwrap();
     // The parent's copy of the slave went into the command, so the master reads until the
     // child's end closes (EIO on Linux).

@@ -17,6 +17,10 @@ require("factorio_mocks.control.rendering")
 
 local M = {}
 
+-- Returns its arguments. `return keep_frame(f(…))` is not a tail call of f, so the driver
+-- function's frame stays on the stack and f's error levels reach the test's own line.
+local function keep_frame(...) return ... end
+
 local function current_state(fm, what)
   local session = fm.current()
   if not session or session.stage ~= "control" or not session.control then
@@ -28,13 +32,13 @@ end
 --- Adds the control-stage driver functions to the module table.
 function M.attach(fm)
   function fm.load_control(path)
-    return lifecycle.load_control(current_state(fm, "fm.load_control"), path)
+    return keep_frame(lifecycle.load_control(current_state(fm, "fm.load_control"), path))
   end
 
   --- Registers a mod folder or zip so `require("__name__/…")` finds it without running its
   --- control.lua; returns the mod's name.
   function fm.add_mod(path)
-    return lifecycle.add_mod(current_state(fm, "fm.add_mod"), path)
+    return keep_frame(lifecycle.add_mod(current_state(fm, "fm.add_mod"), path))
   end
 
   function fm.init()
@@ -72,7 +76,7 @@ function M.attach(fm)
   end
 
   function fm.create_player(opts)
-    return world.create_player(current_state(fm, "fm.create_player"), opts or {})
+    return keep_frame(world.create_player(current_state(fm, "fm.create_player"), opts or {}))
   end
 
   function fm.join(player)
@@ -83,22 +87,22 @@ function M.attach(fm)
     world.set_locale(current_state(fm, "fm.set_locale"), player, lang)
   end
 
-  function fm.build(opts) return world.build(current_state(fm, "fm.build"), opts) end
+  function fm.build(opts) return keep_frame(world.build(current_state(fm, "fm.build"), opts)) end
   function fm.select(player, entity) world.select(current_state(fm, "fm.select"), player, entity) end
-  function fm.sounds(player) return effects.sounds(current_state(fm, "fm.sounds"), player) end
-  function fm.flying_texts(player) return effects.flying_texts(current_state(fm, "fm.flying_texts"), player) end
-  function fm.mine(entity, player) return world.mine(current_state(fm, "fm.mine"), entity, player) end
+  function fm.sounds(player) return keep_frame(effects.sounds(current_state(fm, "fm.sounds"), player)) end
+  function fm.flying_texts(player) return keep_frame(effects.flying_texts(current_state(fm, "fm.flying_texts"), player)) end
+  function fm.mine(entity, player) return keep_frame(world.mine(current_state(fm, "fm.mine"), entity, player)) end
 
   function fm.leave(player)
     world.leave(current_state(fm, "fm.leave"), player)
   end
 
   function fm.run_command(line, player)
-    return shims.run_command(current_state(fm, "fm.run_command"), line, player)
+    return keep_frame(shims.run_command(current_state(fm, "fm.run_command"), line, player))
   end
 
   function fm.rcon(line)
-    return shims.run_command(current_state(fm, "fm.rcon"), line, nil, true)
+    return keep_frame(shims.run_command(current_state(fm, "fm.rcon"), line, nil, true))
   end
 
   --- What game.print, player.print, rcon.print, log and localised_print printed, in order;
@@ -122,7 +126,7 @@ function M.attach(fm)
   end
 
   function fm.set_setting(name, value, player)
-    return shims.set_setting(current_state(fm, "fm.set_setting"), name, value, player)
+    return keep_frame(shims.set_setting(current_state(fm, "fm.set_setting"), name, value, player))
   end
 
   --- The files helpers.write_file wrote: path → content.
@@ -138,9 +142,9 @@ function M.attach(fm)
     return rawget(mod.env, "storage")
   end
 
-  function fm.click(element, opts) return world.gui_event(current_state(fm, "fm.click"), "click", element, opts) end
-  function fm.gui_text(element, text) return world.gui_event(current_state(fm, "fm.gui_text"), "text", element, text) end
-  function fm.gui_check(element, state) return world.gui_event(current_state(fm, "fm.gui_check"), "check", element, state) end
+  function fm.click(element, opts) return keep_frame(world.gui_event(current_state(fm, "fm.click"), "click", element, opts)) end
+  function fm.gui_text(element, text) return keep_frame(world.gui_event(current_state(fm, "fm.gui_text"), "text", element, text)) end
+  function fm.gui_check(element, state) return keep_frame(world.gui_event(current_state(fm, "fm.gui_check"), "check", element, state)) end
 
   --- Per class: how many members have behaviour (what `make coverage` prints).
   fm.coverage = classes.coverage

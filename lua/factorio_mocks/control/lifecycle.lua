@@ -24,7 +24,8 @@ function M.open_mod(state, path, what)
     mod = { name = "level", dependencies = {}, path = path }
   else
     local ok, loaded = pcall(fm.mods.load, path)
-    if not ok then error(what .. ": " .. tostring(loaded):gsub("^fm%.mods%.load: ", ""), 0) end
+    -- Level 4: open_mod, lifecycle's caller, the fm driver function, the test.
+    if not ok then error(what .. ": " .. tostring(loaded):gsub("^fm%.mods%.load: ", ""), 4) end
     mod = loaded
   end
   return mod

@@ -458,13 +458,29 @@ local function has_flag(d, flag)
 end
 
 -- Flags every entity starts with; written values read back (classes keeps them).
-local ENTITY_FLAGS = { active = true, destructible = true, operable = true, minable = true, minable_flag = true,
+local ENTITY_FLAGS = { active = true, destructible = true, operable = true, minable_flag = true,
   disabled_by_script = false }
 function entity.attribute(d, key)
   if ENTITY_FLAGS[key] ~= nil then return true, ENTITY_FLAGS[key] end
-  if key == "rotatable" then return true, not has_flag(d, "not-rotatable") end
   return false
 end
+
+-- "Entities that are not rotatable naturally (like chest or furnace) can't be set to be
+-- rotatable": chests read false whatever is written. Other types follow the prototype's
+-- not-rotatable flag until a mod writes the attribute.
+local NO_DIRECTION = { container = true, ["logistic-container"] = true, ["infinity-container"] = true,
+  ["temporary-container"] = true }
+function entity.get.rotatable(d)
+  if NO_DIRECTION[d.type] then return false end
+  if d.rotatable ~= nil then return d.rotatable end
+  return not has_flag(d, "not-rotatable")
+end
+function entity.set.rotatable(d, v) d.rotatable = v end
+
+-- minable "takes into account minable_flag"; writing it "will result in write to
+-- minable_flag instead" (deprecated since 2.0.26).
+function entity.get.minable(d) return d.self.minable_flag end
+function entity.set.minable(d, v) d.self.minable_flag = v end
 -- last_user: the player who built it (fm.build, create_entity{player = …}), nil otherwise.
 function entity.get.last_user(d) return d.last_user end
 function entity.set.last_user(d, v) d.last_user = v and player_of(d.state, v, 3) or nil end
@@ -804,29 +820,46 @@ function player.get.selected(d)
   local e = d.selected
   if e and data(e).valid ~= false then return e end
 end
-function player.set.selected(d, e)
+
+-- Selects `e` (nil or an unselectable entity: clears) and raises on_selected_entity_changed
+-- when the selection changed and `raise` says so.
+local function select(d, e, raise)
+  local last = player.get.selected(d)
   d.selected = e and not has_flag(data(e), "not-selectable-in-game") and e or nil
+  if raise(d.selected) and d.selected ~= last then
+    script.raise(d.state, d.state.env_defines.events.on_selected_entity_changed, { player_index = d.index, last_entity = last })
+  end
 end
+
+-- The event is "Raised when a selectable entity is written to this attribute."
+function player.set.selected(d, e) select(d, e, function(now) return now ~= nil end) end
 
 --- fm.select(player, entity): the player moves the mouse onto `entity` (nil: off it);
 --- on_selected_entity_changed follows with the entity selected before.
 function M.select(state, p, e)
   local d = data(player_of(state, p, 3))
-  if e ~= nil and not classes.is_object(e) then error("fm.select: expected a LuaEntity or nil, got " .. type(e), 3) end
-  local last = player.get.selected(d)
-  player.set.selected(d, e)
-  if player.get.selected(d) ~= last then
-    script.raise(state, state.env_defines.events.on_selected_entity_changed, { player_index = d.index, last_entity = last })
+  local ed = data(e)
+  if e ~= nil and not (ed and ed.class == "LuaEntity") then
+    error("fm.select: expected a LuaEntity or nil, got " .. (ed and ed.class or type(e)), 3)
   end
+  select(d, e, function() return true end)
 end
 
 -- "As if the user pressed it": the cursor's items go back to the main inventory; true when the
--- cursor is empty afterwards.
+-- cursor is empty afterwards. on_player_cursor_stack_changed follows a change (the game raises
+-- it later in the same tick; here when the call is done, which a handler cannot tell apart).
 function player.call.clear_cursor(d)
   local main = player.call.get_main_inventory(d)
+  local changed = false
   for _, item in ipairs(inventory_contents(d.cursor)) do
     local moved = main and inventory.insert(main, item, 2) or 0
-    if moved > 0 then inventory.remove(d.cursor, { name = item.name, count = moved, quality = item.quality }, 2) end
+    if moved > 0 then
+      inventory.remove(d.cursor, { name = item.name, count = moved, quality = item.quality }, 2)
+      changed = true
+    end
+  end
+  if changed then
+    script.raise(d.state, d.state.env_defines.events.on_player_cursor_stack_changed, { player_index = d.index })
   end
   return inventory.is_empty(d.cursor)
 end
@@ -931,7 +964,10 @@ end
 function M.build(state, opts)
   if type(opts) ~= "table" then error("fm.build: expected a table such as {name = \"iron-chest\", position = {0, 0}, player = p}", 3) end
   if opts.robot ~= nil and opts.player ~= nil then error("fm.build: give player or robot, not both", 3) end
-  if opts.robot ~= nil then return robot_build(state, opts) end
+  if opts.robot ~= nil then
+    local e, robot = robot_build(state, opts)   -- not a tail call: robot_build's error levels count this frame
+    return e, robot
+  end
   if opts.player == nil then error("fm.build: player (the player who builds) or robot = true is required", 3) end
   local p = player_of(state, opts.player, 3)
   local pd = data(p)
