@@ -821,18 +821,18 @@ function player.get.selected(d)
   if e and data(e).valid ~= false then return e end
 end
 
--- Selects `e` (nil or an unselectable entity: clears) and raises on_selected_entity_changed
--- when the selection changed and `raise` says so.
-local function select(d, e, raise)
+-- Selects `e` (nil or an unselectable entity: clears); on_selected_entity_changed follows a
+-- change to an entity, and a change to nothing when `cleared_too`.
+local function change_selection(d, e, cleared_too)
   local last = player.get.selected(d)
   d.selected = e and not has_flag(data(e), "not-selectable-in-game") and e or nil
-  if raise(d.selected) and d.selected ~= last then
+  if d.selected ~= last and (d.selected ~= nil or cleared_too) then
     script.raise(d.state, d.state.env_defines.events.on_selected_entity_changed, { player_index = d.index, last_entity = last })
   end
 end
 
 -- The event is "Raised when a selectable entity is written to this attribute."
-function player.set.selected(d, e) select(d, e, function(now) return now ~= nil end) end
+function player.set.selected(d, e) change_selection(d, e, false) end
 
 --- fm.select(player, entity): the player moves the mouse onto `entity` (nil: off it);
 --- on_selected_entity_changed follows with the entity selected before.
@@ -842,7 +842,7 @@ function M.select(state, p, e)
   if e ~= nil and not (ed and ed.class == "LuaEntity") then
     error("fm.select: expected a LuaEntity or nil, got " .. (ed and ed.class or type(e)), 3)
   end
-  select(d, e, function() return true end)
+  change_selection(d, e, true)
 end
 
 -- "As if the user pressed it": the cursor's items go back to the main inventory; true when the
