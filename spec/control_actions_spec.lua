@@ -168,6 +168,17 @@ describe("player actions", function()
     end
   end)
 
+  it("entities have a quality, normal unless created with another, and an energy buffer", function()
+    assert.are.equal(prototypes.quality.normal, belt.quality)
+    assert.are.equal("normal", belt.quality.name)
+    assert.has_error(function()
+      game.surfaces[1].create_entity{ name = "transport-belt", position = { 2, 2 }, quality = "shiny" }
+    end, "Unknown quality name: shiny")
+    assert.are.equal(0, belt.energy)
+    belt.energy = 5
+    assert.are.equal(5, belt.energy)
+  end)
+
   describe("sounds", function()
     it("reach the players the call names: the game's, a surface's, one player's", function()
       local bob = fm.create_player{ name = "bob" }

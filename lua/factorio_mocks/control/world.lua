@@ -406,8 +406,15 @@ local function create_entity(d, params, level)
   local w = state.world
   local unit_number = w.next_unit_number
   w.next_unit_number = unit_number + 1
+  -- QualityID: a name or a LuaQualityPrototype; "normal" unless given.
+  local quality_name = params.quality or "normal"
+  if classes.is_object(quality_name) then quality_name = quality_name.name end
+  local quality = prototypes.get(state, "quality", quality_name)
+  -- By analogy with the game's "Unknown entity name: …". A dataset without qualities (1.1)
+  -- still creates entities; their quality is then an error to read.
+  if not quality and params.quality ~= nil then error("Unknown quality name: " .. tostring(quality_name), level + 1) end
   local ed = {
-    state = state, name = params.name, type = pd.raw.type, raw = pd.raw, proto = proto,
+    state = state, name = params.name, type = pd.raw.type, raw = pd.raw, proto = proto, quality = quality,
     position = pos, direction = params.direction or 0, surface = d.self,
     force = force_of(state, params.force or "neutral", level + 1),
     unit_number = unit_number, health = pd.raw.max_health or 10, inventories = {},
@@ -442,6 +449,10 @@ function entity.set.force(d, v) d.force = force_of(d.state, v, 3) end
 function entity.get.surface(d) return d.surface end
 function entity.get.surface_index(d) return data(d.surface).index end
 function entity.get.prototype(d) return d.proto end
+function entity.get.quality(d)
+  if not d.quality then error("LuaEntity.quality: the dataset has no quality prototype 'normal'", 2) end
+  return d.quality
+end
 function entity.get.health(d) return d.health end
 function entity.set.health(d, v) d.health = math.max(0, math.min(v, d.raw.max_health or 10)) end
 function entity.get.max_health(d) return d.raw.max_health or 10 end
@@ -459,7 +470,7 @@ end
 
 -- Flags every entity starts with; written values read back (classes keeps them).
 local ENTITY_FLAGS = { active = true, destructible = true, operable = true, minable_flag = true,
-  disabled_by_script = false }
+  disabled_by_script = false, energy = 0 }
 function entity.attribute(d, key)
   if ENTITY_FLAGS[key] ~= nil then return true, ENTITY_FLAGS[key] end
   return false
