@@ -9,6 +9,10 @@
 //!     [--target NAME|all] [--inputs N] [--seed S] [--hang-ms MS] [--replay I]
 //! ```
 //!
+//! The `unpack` target feeds mutated tar archives (gzipped after mutation, so the mutations hit
+//! the tar structure, not the gzip checksum) to the OCI layer unpacker and checks that nothing
+//! lands, and no link points, outside the layer's folder.
+//!
 //! Every input starts from a real or fixture file (`../shared/data` when present) and gets one
 //! to four mutations: bit flips, interesting bytes, truncation, range deletion, random
 //! insertion, duplication, splices from other seeds, length-field overwrites (u8 and u32),
@@ -171,6 +175,136 @@ fn run_locale(data: &[u8], _: u64) -> Verdict {
     })
 }
 
+/// `path` with `.` and `..` resolved lexically; `None` if it climbs above its start.
+fn lexical(path: &Path) -> Option<PathBuf> {
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            std::path::Component::Normal(p) => out.push(p),
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                if !out.pop() {
+                    return None;
+                }
+            }
+            _ => return None,
+        }
+    }
+    Some(out)
+}
+
+/// Everything under `dir` (links not followed), relative to `dir`.
+fn walk(dir: &Path, rel: &Path, out: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir.join(rel)).into_iter().flatten().flatten() {
+        let r = rel.join(entry.file_name());
+        let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
+        out.push(r.clone());
+        if is_dir {
+            walk(dir, &r, out);
+        }
+    }
+}
+
+/// Rewrites the checksum of every header a reader would reach, so mutations get past the
+/// checksum test to the paths, types and links behind it.
+fn fix_tar_checksums(data: &mut [u8]) {
+    let mut at = 0;
+    while at + 512 <= data.len() {
+        let header = &mut data[at..at + 512];
+        if header.iter().all(|&b| b == 0) {
+            return;
+        }
+        header[148..156].fill(b' ');
+        let sum: u32 = header.iter().map(|&b| u32::from(b)).sum();
+        header[148..155].copy_from_slice(format!("{sum:06o}\0").as_bytes());
+        let size = std::str::from_utf8(&header[124..136])
+            .ok()
+            .and_then(|t| u64::from_str_radix(t.trim_matches(|c: char| c == '\0' || c == ' '), 8).ok())
+            .unwrap_or(0);
+        at += 512 + (size as usize).div_ceil(512) * 512;
+    }
+}
+
+fn run_unpack(data: &[u8], _: u64) -> Verdict {
+    use std::io::Write;
+    let mut data = data.to_vec();
+    fix_tar_checksums(&mut data);
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    if gz.write_all(&data).is_err() {
+        return Verdict::Rejected;
+    }
+    let Ok(gz) = gz.finish() else { return Verdict::Rejected };
+    let Ok(root) = tempfile::tempdir() else { return Verdict::Rejected };
+    let dest = root.path().join("out");
+    let result = factorio_mocks::source::unpack_tar_gz(&gz[..], &dest, Some("prototype"));
+    // Whatever the verdict, nothing may exist beside `out`, or outside `out/prototype`.
+    let mut beside = Vec::new();
+    walk(root.path(), Path::new(""), &mut beside);
+    if let Some(p) = beside.iter().find(|p| !p.starts_with("out")) {
+        return Verdict::Mismatch(format!("wrote {} outside the destination", p.display()));
+    }
+    let mut inside = Vec::new();
+    walk(&dest, Path::new(""), &mut inside);
+    for p in &inside {
+        if !p.starts_with("prototype") {
+            return Verdict::Mismatch(format!("wrote {} outside the layer's folder", p.display()));
+        }
+        if let Ok(target) = std::fs::read_link(dest.join(p)) {
+            let joined = p.parent().unwrap_or(Path::new("")).join(&target);
+            if target.is_absolute() || lexical(&joined).is_none() {
+                return Verdict::Mismatch(format!("link {} points outside: {}", p.display(), target.display()));
+            }
+        }
+    }
+    verdict(result, |files| {
+        files.iter().find(|f| !f.starts_with("prototype")).map(|f| format!("reported {} outside the layer", f.display()))
+    })
+}
+
+/// Tar archives of a `prototype/` layer, as ORAS and hand-made tools write them.
+fn tar_seeds() -> Vec<Vec<u8>> {
+    let mut seeds = Vec::new();
+    let mut add = |build: &dyn Fn(&mut tar::Builder<Vec<u8>>) -> std::io::Result<()>| {
+        let mut b = tar::Builder::new(Vec::new());
+        if build(&mut b).is_ok() {
+            if let Ok(bytes) = b.into_inner() {
+                seeds.push(bytes);
+            }
+        }
+    };
+    let file = |b: &mut tar::Builder<Vec<u8>>, path: &str, data: &[u8]| {
+        let mut h = tar::Header::new_gnu();
+        h.set_size(data.len() as u64);
+        h.set_mode(0o644);
+        h.set_cksum();
+        b.append_data(&mut h, path, data)
+    };
+    let link = |b: &mut tar::Builder<Vec<u8>>, kind: tar::EntryType, path: &str, target: &str| {
+        let mut h = tar::Header::new_gnu();
+        h.set_entry_type(kind);
+        h.set_size(0);
+        h.set_mode(0o777);
+        b.append_link(&mut h, path, target)
+    };
+    add(&|b| {
+        let mut h = tar::Header::new_gnu();
+        h.set_entry_type(tar::EntryType::Directory);
+        h.set_size(0);
+        h.set_mode(0o755);
+        h.set_cksum();
+        b.append_data(&mut h, "prototype/", &[][..])?;
+        file(b, "prototype/data-raw.json", br#"{"item":{"iron-plate":{"type":"item","name":"iron-plate"}}}"#)?;
+        file(b, "prototype/mods.lua", b"return {base = '2.0.77'}")
+    });
+    add(&|b| {
+        file(b, "prototype/a.lua", b"return 1")?;
+        link(b, tar::EntryType::Symlink, "prototype/b.lua", "a.lua")?;
+        link(b, tar::EntryType::Link, "prototype/c.lua", "prototype/a.lua")
+    });
+    add(&|b| file(b, &format!("prototype/{}/x.lua", "d".repeat(120)), b"return {}"));
+    seeds
+}
+
 fn read_dir_files(dir: &Path, keep: impl Fn(&Path) -> bool) -> Vec<Vec<u8>> {
     let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
         .map(|it| it.flatten().map(|e| e.path()).filter(|p| p.is_file() && keep(p)).collect())
@@ -314,6 +448,11 @@ fn targets() -> Vec<Target> {
     .collect();
 
     let (canary_seeds, canary_tokens) = (tree_seeds.clone(), binary_tokens.clone());
+    // Path pieces and the type flags of links, folders, devices and extended headers.
+    let tar_tokens: Vec<Vec<u8>> = ["../", "/", "prototype/", "./", "..", "\0", "ustar\0", "00", "1", "2", "3", "5", "6", "L", "x", "g", "/etc/passwd"]
+        .iter()
+        .map(|s| s.as_bytes().to_vec())
+        .collect();
     vec![
         Target { name: "property-tree", seeds: tree_seeds, tokens: binary_tokens.clone(), run: run_property_tree },
         Target { name: "mod-settings", seeds: settings_seeds, tokens: binary_tokens, run: run_mod_settings },
@@ -322,6 +461,7 @@ fn targets() -> Vec<Target> {
         Target { name: "mod-list", seeds: list_seeds, tokens: json_tokens, run: run_mod_list },
         Target { name: "locale-cfg", seeds: cfg_seeds, tokens: cfg_tokens, run: run_locale },
         Target { name: "settings-json", seeds: json_seeds, tokens: settings_json_tokens, run: run_settings_json },
+        Target { name: "unpack", seeds: tar_seeds(), tokens: tar_tokens, run: run_unpack },
         Target { name: "canary", seeds: canary_seeds, tokens: canary_tokens, run: run_canary },
     ]
 }
