@@ -77,7 +77,22 @@ pub struct CfgRef<'a> {
     pub sections: Vec<(&'a str, Vec<(&'a str, &'a str)>)>,
 }
 
-impl CfgRef<'_> {
+impl<'a> CfgRef<'a> {
+    /// Where a header's section already is, if it has entries: a repeated header goes on
+    /// adding to it.
+    fn section_at(&self, name: &str) -> Option<usize> {
+        self.sections.iter().position(|(n, _)| *n == name)
+    }
+
+    /// The index of the current section, created when its first key arrives (an empty
+    /// header adds no section).
+    fn current_section(&mut self, current: &mut Option<usize>, section: &'a str) -> usize {
+        *current.get_or_insert_with(|| {
+            self.sections.push((section, Vec::new()));
+            self.sections.len() - 1
+        })
+    }
+
     /// The value of `key` in `section`, if defined.
     pub fn get(&self, section: &str, key: &str) -> Option<&str> {
         self.sections
@@ -406,12 +421,9 @@ pub fn parse_all<'a>(text: &'a str, file: &str) -> Result<ParsedRef<'a>, Vec<Cfg
     let mut current: Option<usize> = None;
     let warnings = scan(text, file, Options::default(), |_, line| {
         match line {
-            Line::Header(name) => current = out.sections.iter().position(|(n, _)| *n == name),
+            Line::Header(name) => current = out.section_at(name),
             Line::Entry { section, key, value } => {
-                let at = *current.get_or_insert_with(|| {
-                    out.sections.push((section, Vec::new()));
-                    out.sections.len() - 1
-                });
+                let at = out.current_section(&mut current, section);
                 if let Some((_, entries)) = out.sections.get_mut(at) {
                     entries.push((key, value));
                 }
@@ -431,8 +443,7 @@ pub fn parse_all<'a>(text: &'a str, file: &str) -> Result<ParsedRef<'a>, Vec<Cfg
 /// check keys on `(section, &key)`.
 pub fn parse_ref<'a>(text: &'a str, file: &str, options: Options) -> Result<ParsedRef<'a>, Vec<CfgError>> {
     let mut out = CfgRef::default();
-    // Index of the current section in `out.sections`, created when its first key arrives (an
-    // empty header adds no section).
+    // Index of the current section in `out.sections` (see `CfgRef::current_section`).
     let mut current: Option<usize> = None;
     // (section index, key) -> (entry index, line), for duplicates within this file. Lines in
     // core.cfg average ~58 bytes, which sizes the table once for most files.
@@ -441,20 +452,12 @@ pub fn parse_ref<'a>(text: &'a str, file: &str, options: Options) -> Result<Pars
     let warnings = scan(text, file, options, |number, line| {
         let (section, key, value) = match line {
             Line::Header(name) => {
-                current = out.sections.iter().position(|(n, _)| *n == name);
+                current = out.section_at(name);
                 return None;
             }
             Line::Entry { section, key, value } => (section, key, value),
         };
-        let at = match current {
-            Some(at) => at,
-            None => {
-                out.sections.push((section, Vec::new()));
-                let at = out.sections.len() - 1;
-                current = Some(at);
-                at
-            }
-        };
+        let at = out.current_section(&mut current, section);
         let (_, entries) = out.sections.get_mut(at)?;
         match seen.entry((at, key)) {
             Entry::Occupied(mut first) => {
