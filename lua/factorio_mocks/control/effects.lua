@@ -43,29 +43,21 @@ local function play(state, spec, listeners, where)
   end
 end
 
-local function connected_players(state, keep)
-  local out = {}
-  for _, p in ipairs(state.world.player_list) do
-    local pd = data(p)
-    if pd.connected and (keep == nil or keep(p)) then out[#out + 1] = p end
-  end
-  return out
-end
+-- Sounds reach the players prints reach: connected ones, of the game, the surface or the one.
 
 -- "Play a sound for every player in the game."
 function game.call.play_sound(d, spec)
-  play(d.state, spec, connected_players(d.state), "LuaGameScript.play_sound")
+  play(d.state, spec, world.connected(d.state.world.player_list), "LuaGameScript.play_sound")
 end
 
 -- "Play a sound for every player on this surface."
 function surface.call.play_sound(d, spec)
-  local here = d.self
-  play(d.state, spec, connected_players(d.state, function(p) return p.surface == here end), "LuaSurface.play_sound")
+  play(d.state, spec, world.surface_audience(d.state, d.self), "LuaSurface.play_sound")
 end
 
 -- "Play a sound for this player."
 function player.call.play_sound(d, spec)
-  play(d.state, spec, d.connected and { d.self } or {}, "LuaPlayer.play_sound")
+  play(d.state, spec, world.connected({ d.self }), "LuaPlayer.play_sound")
 end
 
 -- "Either position or create_at_cursor are required. When create_at_cursor is true, all

@@ -73,6 +73,17 @@ local function new_force(state, name)
   return force
 end
 
+-- Connected players only: a print reaches the consoles of players in the game.
+local function connected(list, keep)
+  local out = {}
+  for _, p in ipairs(list) do
+    local pd = data(p)
+    if pd.connected and (keep == nil or keep(pd)) then out[#out + 1] = p end
+  end
+  return out
+end
+M.connected = connected
+
 local force = classes.impl("LuaForce")
 function force.get.name(d) return d.name end
 function force.get.index(d) return d.index end
@@ -83,20 +94,7 @@ function force.get.players(d)
   end
   return list
 end
-function force.get.connected_players(d)
-  local list = {}
-  for _, p in ipairs(force.get.players(d)) do if data(p).connected then list[#list + 1] = p end end
-  return list
-end
--- Connected players only: a print reaches the consoles of players in the game.
-local function connected(list, keep)
-  local out = {}
-  for _, p in ipairs(list) do
-    local pd = data(p)
-    if pd.connected and (keep == nil or keep(pd)) then out[#out + 1] = p end
-  end
-  return out
-end
+function force.get.connected_players(d) return connected(force.get.players(d)) end
 
 function force.call.print(d, message, print_settings)
   shims.print_to(d.state, "force", message, "en", connected(d.state.world.player_list, function(pd) return pd.force == d.self end),
@@ -257,10 +255,15 @@ function surface.attribute(d, key)
 end
 function surface.get.name(d) return d.name end
 function surface.get.index(d) return d.index end
+-- The connected players on surface `s`: who a surface-wide print or sound reaches.
+local function surface_audience(state, s)
+  return connected(state.world.player_list, function(pd)
+    return (pd.character and data(pd.character).valid ~= false and data(pd.character).surface or pd.surface) == s
+  end)
+end
+M.surface_audience = surface_audience
 function surface.call.print(d, message, print_settings)
-  shims.print_to(d.state, "surface", message, "en", connected(d.state.world.player_list, function(pd)
-    return (pd.character and data(pd.character).valid ~= false and data(pd.character).surface or pd.surface) == d.self
-  end), print_settings, "LuaSurface.print")
+  shims.print_to(d.state, "surface", message, "en", surface_audience(d.state, d.self), print_settings, "LuaSurface.print")
 end
 
 local function entity_box(ed)
@@ -1066,11 +1069,7 @@ function game.get.players(d)
     return keys
   end)
 end
-function game.get.connected_players(d)
-  local list = {}
-  for _, p in ipairs(d.state.world.player_list) do if data(p).connected then list[#list + 1] = p end end
-  return list
-end
+function game.get.connected_players(d) return connected(d.state.world.player_list) end
 function game.get.forces(d)
   local w = d.state.world
   return classes.custom_table(function(k)
