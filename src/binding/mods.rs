@@ -21,6 +21,7 @@ pub fn module(lua: &Lua) -> Result<Table> {
     t.set("load_order", lua.create_function(load_order)?)?;
     t.set("check", lua.create_function(check)?)?;
     t.set("read_file", lua.create_function(read_file)?)?;
+    t.set("list_files", lua.create_function(list_files)?)?;
     t.set("is_builtin", lua.create_function(|_, name: String| Ok(mods::is_builtin(&name)))?)?;
     Ok(t)
 }
@@ -220,6 +221,17 @@ fn read_file(lua: &Lua, (m, relative): (Value, String)) -> Result<Option<mlua::L
     }
 }
 
+/// `fm.mods.list_files(mod_or_path, "migrations")` → the names of the files directly in that
+/// folder, sorted; empty when it does not exist.
+fn list_files(lua: &Lua, (m, relative): (Value, String)) -> Result<Table> {
+    let m = match m {
+        Value::String(p) => mods::load(Path::new(&*p.to_str()?)).map_err(|e| runtime("list_files", e))?,
+        Value::Table(t) => mod_from_lua("list_files", 1, &t)?,
+        other => return Err(runtime("list_files", format!("bad argument #1: expected a mod table or a path, got {}", other.type_name()))),
+    };
+    lua.create_sequence_from(m.list_files(&relative).map_err(|e| runtime("list_files", e))?)
+}
+
 #[cfg(test)]
 mod tests {
     use crate::binding::test_support::lua_with_module;
@@ -243,6 +255,7 @@ mod tests {
                 assert(lib.zip and lib.root == "fm-library_1.2.0", lib.root)
                 assert(fm.mods.read_file(lib, "data.lua") == 'require("prototypes.items")\n')
                 assert(fm.mods.read_file(lib, "missing.lua") == nil)
+                assert(#fm.mods.list_files(lib, "migrations") == 0)
                 return table.concat(names, ",") .. "|" .. #problems .. "|" .. #report.broken .. "|" .. report.shadowed[1].version
             "#,
             )

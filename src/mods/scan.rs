@@ -97,6 +97,12 @@ impl Mod {
     pub fn read_file(&self, relative: &str) -> Result<Option<Vec<u8>>, String> {
         self.open()?.read(relative)
     }
+
+    /// The names of the files directly inside folder `relative` (`migrations`), sorted by their
+    /// bytes; empty when the folder does not exist.
+    pub fn list_files(&self, relative: &str) -> Result<Vec<String>, String> {
+        self.open()?.list(relative)
+    }
 }
 
 /// An opened mod, to read many files from (run_stage's `require`).
@@ -167,6 +173,41 @@ impl ModFiles {
     /// Whether a file exists.
     pub fn exists(&mut self, relative: &str) -> bool {
         matches!(self.read(relative), Ok(Some(_)))
+    }
+
+    /// The names of the files (not folders) directly inside folder `relative`, sorted by their
+    /// bytes (the game sorts migrations lexicographically); empty when the folder is absent.
+    pub fn list(&mut self, relative: &str) -> Result<Vec<String>, String> {
+        let parts = clean_relative(relative)?;
+        let mut names = Vec::new();
+        match self {
+            ModFiles::Folder(dir) => {
+                let path = parts.iter().fold(dir.clone(), |p, part| p.join(part));
+                let entries = match std::fs::read_dir(&path) {
+                    Ok(entries) => entries,
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(names),
+                    Err(e) => return Err(format!("{}: {e}", path.display())),
+                };
+                for entry in entries {
+                    let entry = entry.map_err(|e| format!("{}: {e}", path.display()))?;
+                    if entry.path().is_file() {
+                        names.push(entry.file_name().to_string_lossy().into_owned());
+                    }
+                }
+            }
+            ModFiles::Zip { archive, root, .. } => {
+                let prefix = format!("{root}/{}/", parts.join("/"));
+                for name in archive.file_names() {
+                    if let Some(rest) = name.strip_prefix(&prefix) {
+                        if !rest.is_empty() && !rest.contains('/') {
+                            names.push(rest.to_owned());
+                        }
+                    }
+                }
+            }
+        }
+        names.sort();
+        Ok(names)
     }
 }
 
@@ -439,6 +480,30 @@ mod tests {
         assert_eq!(files.read("lib").unwrap(), None);
         assert!(files.read("../z/info.json").is_err());
         assert!(files.exists("info.json"));
+    }
+
+    #[test]
+    fn a_folder_lists_the_same_in_a_zip_and_on_disk() {
+        let dir = tempfile::tempdir().unwrap();
+        let files = [
+            ("m/info.json", "{}"),
+            ("m/migrations/b.lua", ""),
+            ("m/migrations/2.0.0.json", ""),
+            ("m/migrations/2.0.0-internal.json", ""),
+            ("m/migrations/sub/deep.lua", ""),
+        ];
+        let zip_path = dir.path().join("m_1.0.0.zip");
+        write_zip(&zip_path, &files);
+        write_folder(dir.path(), &files);
+        let want = ["2.0.0-internal.json", "2.0.0.json", "b.lua"];
+        for m in [ModFiles::Zip { archive: Box::new(open_zip(&zip_path).unwrap()), root: "m".into(), path: zip_path.clone() },
+            ModFiles::Folder(dir.path().join("m"))]
+        {
+            let mut m = m;
+            assert_eq!(m.list("migrations").unwrap(), want);
+            assert!(m.list("nothing").unwrap().is_empty());
+            assert!(m.list("../x").is_err());
+        }
     }
 
     #[test]

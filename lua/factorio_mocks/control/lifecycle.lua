@@ -3,6 +3,7 @@
 -- and on_configuration_changed.
 
 local classes = require("factorio_mocks.control.classes")
+local migrations = require("factorio_mocks.control.migrations")
 local script = require("factorio_mocks.control.script")
 local mod_loader = require("factorio_mocks.mod_loader")
 local shims = require("factorio_mocks.control.shims")
@@ -149,6 +150,7 @@ local function set_storage(mod, value)
 end
 
 function M.init(state)
+  migrations.mark_all(state)   -- a new game has nothing to migrate
   for _, mod in ipairs(state.mods) do
     if mod.on_init then script.call(mod, "on_init()", mod.on_init) end
   end
@@ -269,7 +271,10 @@ function M.load(state)
   if not ok then error(err, 0) end
 end
 
---- fm.configuration_changed{…}: ConfigurationChangedData to every mod's handler.
+--- fm.configuration_changed{…}: the migrations the save has not had (a mod in mod_changes
+--- without old_version is new to the save and has had none; `new_migrations = {mod = {file…}}`
+--- names files an updated mod's old version lacked), then ConfigurationChangedData to every
+--- mod's handler.
 function M.configuration_changed(state, changes)
   changes = changes or {}
   if type(changes) ~= "table" then
@@ -281,6 +286,13 @@ function M.configuration_changed(state, changes)
     mod_startup_settings_changed = changes.mod_startup_settings_changed or false,
     migration_applied = changes.migration_applied or false,
   }
+  local added = {}
+  for name, change in pairs(data.mod_changes) do
+    if type(change) == "table" and change.old_version == nil and change.new_version ~= nil then added[name] = true end
+  end
+  local renames, applied = migrations.run(state, added, changes.new_migrations, 3)
+  for kind, map in pairs(changes.migrations or {}) do renames[kind] = map end
+  data.migrations, data.migration_applied = renames, data.migration_applied or applied
   for _, mod in ipairs(state.mods) do
     if mod.on_configuration_changed then
       script.call(mod, "on_configuration_changed", mod.on_configuration_changed, data)
