@@ -6,11 +6,46 @@ local classes = require("factorio_mocks.control.classes")
 local M = {}
 
 local api = classes.api
+-- Per prototype, the defaults the prototype API gives its properties (generated).
+local defaults = require("factorio_mocks.control.prototype_defaults_" .. api.version:gsub("%.", "_"))
+M.defaults = defaults
+
+--- Whether data.raw type `typename` is `root` or descends from it (root: "TurretPrototype").
+function M.descends(typename, root)
+  local name = defaults.types[typename]
+  while name do
+    if name == root then return true end
+    name = defaults.prototypes[name].parent
+  end
+  return false
+end
+
+--- The game's value of property `key` of a data.raw prototype: the property if set, else the
+--- default the prototype API gives for the prototype's type (nil when it gives none).
+function M.property(raw, key)
+  local v = raw[key]
+  if v ~= nil then return v end
+  local name = defaults.types[raw.type]
+  while name do
+    local p = defaults.prototypes[name]
+    local d = p.d[key]
+    if d ~= nil then
+      if type(d) ~= "table" then return d end
+      if d.same_as == nil then return nil end
+      return M.property(raw, d.same_as)
+    end
+    name = p.parent
+  end
+end
 
 -- LuaPrototypes attribute → data.raw types (nil: the attribute's name with '-' for '_').
 local FAMILY_TYPES = {
   item_group = { "item-group" }, item_subgroup = { "item-subgroup" },
   mod_data = { "mod-data" }, virtual_signal = { "virtual-signal" },
+  -- Planets are space locations.
+  space_location = { "space-location", "planet" },
+  decorative = { "optimized-decorative" },
+  mod_setting = { "bool-setting", "int-setting", "double-setting", "string-setting", "color-setting" },
 }
 local function split(list)
   local t = {}
@@ -20,6 +55,11 @@ end
 FAMILY_TYPES.entity = split(api.prototype_types.entity)
 FAMILY_TYPES.item = split(api.prototype_types.item)
 FAMILY_TYPES.equipment = split(api.prototype_types.equipment)
+FAMILY_TYPES.achievement = {}
+for typename in pairs(defaults.types) do
+  if M.descends(typename, "AchievementPrototype") then FAMILY_TYPES.achievement[#FAMILY_TYPES.achievement + 1] = typename end
+end
+table.sort(FAMILY_TYPES.achievement)
 
 -- The locale section of a family's default localised_name ({"item-name.iron-plate"}).
 local LOCALE_SECTION = {
@@ -85,14 +125,60 @@ for family, attr in pairs(api.classes.LuaPrototypes.a) do
   end
 end
 
+-- get_entity_filtered and the other get_*_filtered: a custom table of the prototypes that pass.
+local filters = require("factorio_mocks.control.prototype_filters")
+filters.install(M)
+for method in pairs(api.classes.LuaPrototypes.m) do
+  local family = method:match("^get_(.+)_filtered$")
+  if family then
+    local concept   -- get_mod_setting_filtered takes ModSettingPrototypeFilter …
+    for name in pairs(defaults.filters) do
+      if name:lower() == (family:gsub("_", "") .. "prototypefilter") then concept = name end
+    end
+    protos.call[method] = function(d, list)
+      local state = d.state
+      local ok, err = pcall(filters.check, concept, list)
+      if not ok then error(err, 2) end
+      local names = {}
+      local all = family_raw(state, family)
+      for _, name in ipairs(all.names) do
+        ok, err = pcall(filters.evaluate, concept, list, all.by_name[name], state)
+        if not ok then error(err, 2) end
+        if err then names[#names + 1] = name end
+      end
+      local set = {}
+      for _, name in ipairs(names) do set[name] = true end
+      return classes.custom_table(
+        function(name) return set[name] and M.get(state, family, name) or nil end,
+        function() return names end)
+    end
+  end
+end
+
 -- Prototype attributes ----------------------------------------------------------------------------
 
 local base = classes.impl("LuaPrototypeBase")
 function base.get.name(d) return d.name end
 function base.get.type(d) return d.raw.type end
 function base.get.order(d) return d.raw.order or "" end
+-- The name a product of a recipe shows: its item's or fluid's (nil for other product types).
+local function product_name(state, product)
+  local family = product.type == "fluid" and "fluid" or product.type == "item" and "item" or nil
+  local obj = family and M.get(state, family, product.name)
+  return obj and obj.localised_name or nil
+end
+
 function base.get.localised_name(d)
   if d.raw.localised_name then return d.raw.localised_name end
+  -- An item that places an entity is named after it; a recipe after its main product.
+  if d.family == "item" and d.raw.place_result and d.raw.place_result ~= "" then
+    local placed = M.get(d.state, "entity", d.raw.place_result)
+    if placed then return placed.localised_name end
+  elseif d.family == "recipe" then
+    local main = classes.impl("LuaRecipePrototype").get.main_product(d)
+    local name = main and product_name(d.state, main)
+    if name then return name end
+  end
   return { (LOCALE_SECTION[d.family] or d.family) .. "-name." .. d.name }
 end
 function base.get.localised_description(d)
@@ -105,9 +191,20 @@ function base.get.parameter(d) return d.raw.parameter or false end
 local function group_object(state, family, name)
   return name and M.get(state, family, name) or nil
 end
+--- The subgroup name of a prototype as the game resolves it: its own, a recipe's main product's,
+--- "other" for items, fluids and recipes, else nil.
+function M.subgroup_name(state, family, raw, d)
+  if raw.subgroup then return raw.subgroup end
+  if family == "recipe" then
+    local main = classes.impl("LuaRecipePrototype").get.main_product(d or { state = state, raw = raw })
+    local product_family = main and (main.type == "fluid" and "fluid" or main.type == "item" and "item")
+    local product = product_family and family_raw(state, product_family).by_name[main.name]
+    if product then return M.subgroup_name(state, product_family, product) end
+  end
+  return (family == "item" or family == "fluid" or family == "recipe") and "other" or nil
+end
 function base.get.subgroup(d)
-  local sub = d.raw.subgroup or (d.family == "item" or d.family == "fluid" or d.family == "recipe") and "other" or nil
-  return group_object(d.state, "item_subgroup", sub)
+  return group_object(d.state, "item_subgroup", M.subgroup_name(d.state, d.family, d.raw, d))
 end
 function base.get.group(d)
   if d.family == "item_subgroup" then return group_object(d.state, "item_group", d.raw.group) end
@@ -119,8 +216,21 @@ end
 -- max_health, weight …); values whose runtime form differs ("4MJ") stay not mocked.
 local SIMPLE = { string = "string", boolean = "boolean", double = "number", float = "number", uint8 = "number",
   uint16 = "number", uint32 = "number", int32 = "number", int8 = "number", int16 = "number", uint64 = "number" }
+-- Attributes that mean the data.raw property of the same name (generated from both API
+-- descriptions) read its value or the prototype API's default for the prototype's type.
+local MAPPED = {}
+for class, list in pairs(defaults.runtime) do
+  MAPPED[class] = {}
+  for name in list:gmatch("[^,]+") do MAPPED[class][name] = true end
+end
 function base.attribute(d, key, r)
   local t = r.type:gsub("%?$", "")
+  if MAPPED[r.owner] and MAPPED[r.owner][key] then
+    local v = M.property(d.raw, key)
+    -- An optional attribute ("the group …, if any") is nil where the default is empty.
+    if v == "" and r.type:sub(-1) == "?" then return true, nil end
+    if v ~= nil and type(v) == SIMPLE[t] then return true, v end
+  end
   local v = d.raw[key]
   if SIMPLE[t] and type(v) == SIMPLE[t] then return true, v end
   if v == nil and r.type:sub(-1) == "?" and SIMPLE[t] then return true, nil end
@@ -134,7 +244,6 @@ function item.get.place_result(d)
 end
 
 local entity = classes.impl("LuaEntityPrototype")
-function entity.get.max_health(d) return d.raw.max_health or 10 end
 function entity.get.items_to_place_this(d)
   local list = {}
   for name, raw in pairs(family_raw(d.state, "item").by_name) do
@@ -174,6 +283,8 @@ function recipe.get.enabled(d) return d.raw.enabled ~= false end
 function recipe.get.category(d) return d.raw.category or "crafting" end
 function recipe.get.main_product(d)
   local products = recipe.get.products(d)
+  -- "" says the recipe has no main product (it keeps its own name and subgroup).
+  if d.raw.main_product == "" then return nil end
   if d.raw.main_product then
     for _, p in ipairs(products) do if p.name == d.raw.main_product then return p end end
   end
