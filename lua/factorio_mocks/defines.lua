@@ -531,7 +531,21 @@ return {
         script_raised_teleported = 93,
         ["toggle-equipment-movement-bonus"] = 218,
         ["toggle-personal-logistic-requests"] = 219,
-        ["toggle-personal-roboport"] = 220
+        ["toggle-personal-roboport"] = 220,
+        -- Events of the 2.0.77 API description that the 2.0.60 dump lacks (added after 2.0.60).
+        -- Their ids follow the dump's highest (220) and are not the game's values.
+        on_cargo_pod_started_ascending = 221,
+        on_player_dropped_item_into_entity = 222,
+        on_post_segmented_unit_died = 223,
+        on_segmented_unit_created = 224,
+        on_segmented_unit_damaged = 225,
+        on_segmented_unit_died = 226,
+        on_territory_created = 227,
+        on_territory_destroyed = 228,
+        on_tower_mined_plant = 229,
+        on_tower_planted_seed = 230,
+        on_tower_pre_mined_plant = 231,
+        script_raised_destroy_segmented_unit = 232
     },
     flow_precision_index = {
         fifty_hours = 5,

@@ -356,6 +356,30 @@ function custom.pairs(d)
   end
 end
 
+--- Every registered get/set/call as {class, kind, key}, sorted (the API surface spec checks
+--- each against the description: resolve never reaches a member the description lacks).
+function M.registered()
+  local list = {}
+  for class, impl in pairs(impls) do
+    for _, kind in ipairs({ "get", "set", "call" }) do
+      for key in pairs(impl[kind]) do list[#list + 1] = { class = class, kind = kind, key = key } end
+    end
+  end
+  table.sort(list, function(a, b)
+    if a.class ~= b.class then return a.class < b.class end
+    if a.kind ~= b.kind then return a.kind < b.kind end
+    return a.key < b.key
+  end)
+  return list
+end
+
+--- The member `key` of `class` in the description, through the parent chain: kind
+--- ("attribute", "method" or "unknown") and, for an attribute, its mode ("r", "rw", "w").
+function M.member(class, key)
+  local r = resolve(class, key)
+  return r.kind, r.mode
+end
+
 --- Coverage: per class, how many members have behaviour (for `make coverage`).
 function M.coverage()
   local rows = {}

@@ -3,6 +3,7 @@
 
 local classes = require("factorio_mocks.control.classes")
 local prototypes = require("factorio_mocks.control.prototypes")
+local script = require("factorio_mocks.control.script")
 
 local M = {}
 
@@ -172,6 +173,53 @@ function element.set.style(d, v)
   check_style(d.state, v, 2)
   d.style = { name = v, fields = {} }
 end
+
+-- Screen elements --------------------------------------------------------------------------------
+
+-- An element "stored in LuaGui::screen": a direct child of the screen root.
+local function in_screen(d)
+  local parent = d.parent and data(d.parent)
+  return parent ~= nil and parent.parent == nil and parent.name == "screen"
+end
+
+-- Members the API description gives only to some element types ("subclasses"). Our words: the
+-- game's message for the wrong type was not found.
+local function only_for(d, types, member)
+  for _, t in ipairs(types) do if d.type == t then return end end
+  error(("LuaGuiElement::%s can't be used on an element of type %s (only %s)"):format(member, d.type,
+    table.concat(types, ", ")), 3)
+end
+
+-- "The location of this widget when stored in LuaGui::screen. nil if not set or not in
+-- LuaGui::screen." An element added there stands at the top left, {x = 0, y = 0}, until moved.
+function element.get.location(d)
+  if not in_screen(d) then return nil end
+  local l = d.location or { x = 0, y = 0 }
+  return { x = l.x, y = l.y }
+end
+function element.set.location(d, v)
+  local x, y = v.x or v[1], v.y or v[2]
+  if type(x) ~= "number" or type(y) ~= "number" then
+    error("LuaGuiElement::location: GuiLocation expected ({x = …, y = …} or {x, y})", 2)
+  end
+  -- Elsewhere than in screen a location means nothing, so it reads nil.
+  if in_screen(d) then d.location = { x = x, y = y } end
+end
+
+-- "Forces this frame to re-auto-center. Only works on frames stored directly in screen"; the
+-- game answers with on_gui_location_changed on a later tick. The layout is not simulated, so
+-- location keeps its value.
+function element.call.force_auto_center(d)
+  only_for(d, { "frame" }, "force_auto_center")
+  if not in_screen(d) then return end
+  script.raise_next_tick(d.state, d.state.env_defines.events.on_gui_location_changed,
+    { element = d.self, player_index = d.player_index }, d.self)
+end
+
+-- Focus, drawing order and text selection have no effect a script can read back.
+function element.call.focus(d) end
+function element.call.bring_to_front(d) end
+function element.call.select_all(d) only_for(d, { "textfield", "text-box" }, "select_all") end
 
 -- LuaStyle ----------------------------------------------------------------------------------------
 

@@ -3,6 +3,7 @@
 -- ("Error while running event my-mod::on_tick (ID 0)").
 
 local classes = require("factorio_mocks.control.classes")
+local prototypes = require("factorio_mocks.control.prototypes")
 
 local M = {}
 
@@ -40,8 +41,18 @@ local function event_label(state, id)
 end
 M.event_label = event_label
 
--- Resolves a LuaEventType (an id, or a custom-input / custom-event name) to an id.
-local function event_id(state, event, level)
+-- The prototypes a LuaEventType may be: "the event of that custom input / custom event".
+local PROTOTYPE_EVENTS = { LuaCustomInputPrototype = true, LuaCustomEventPrototype = true }
+
+-- Resolves a LuaEventType (an id, a custom-input / custom-event name or prototype) to an id.
+local event_id
+function event_id(state, event, level)
+  local od = classes.data(event)
+  if od and PROTOTYPE_EVENTS[od.class] then
+    local id = event_id(state, od.name, level + 1)
+    if od.class == "LuaCustomEventPrototype" then state.custom_events[id] = true end
+    return id
+  end
   if type(event) == "number" then
     if not state.event_names[event] then
       error("Unknown event id: " .. tostring(event), level + 1)
@@ -57,10 +68,12 @@ local function event_id(state, event, level)
       state.next_custom_id = id + 1
       state.custom_inputs[event] = id
       state.event_names[id] = event
+      -- A custom-event prototype's event is one a mod may raise.
+      if prototypes.family_raw(state, "custom_event").by_name[event] then state.custom_events[id] = true end
     end
     return id
   end
-  error("bad argument #1 to 'LuaBootstrap.on_event' (event id or name expected, got " .. type(event) .. ")", level + 1)
+  error("bad argument #1 to 'LuaBootstrap.on_event' (event id or name expected, got " .. (od and od.class or type(event)) .. ")", level + 1)
 end
 M.event_id = event_id
 
@@ -185,6 +198,7 @@ function M.tick(state, n)
     local t = state.tick + 1
     state.tick = t
     if state.translations[1] then M.flush_translations(state) end
+    if state.next_tick_events and state.next_tick_events[1] then M.flush_next_tick(state) end
     local list = state.dispatch[on_tick]
     if list then
       for i = 1, #list do
@@ -216,6 +230,22 @@ function M.tick(state, n)
       end
     end
     if state.destroyed_queue[1] then M.flush_destroyed(state) end
+  end
+end
+
+--- Queues event `id` for the start of the next tick (what the API description calls
+--- "future_tick"); it is dropped if `object` is invalid by then.
+function M.raise_next_tick(state, id, payload, object)
+  state.next_tick_events = state.next_tick_events or {}
+  local queue = state.next_tick_events
+  queue[#queue + 1] = { id = id, payload = payload, object = object }
+end
+
+function M.flush_next_tick(state)
+  local queue = state.next_tick_events
+  state.next_tick_events = {}
+  for _, e in ipairs(queue) do
+    if e.object == nil or classes.data(e.object).valid ~= false then M.raise(state, e.id, e.payload) end
   end
 end
 
@@ -289,18 +319,23 @@ local function set_filters(state, mod, id, filters, level)
   mod.filters[id] = copy[1] and copy or nil
 end
 
+-- One event's registration; `level` counts from this function to the mod's call.
+local function register(d, event, handler, filters, level)
+  local state, mod = d.state, d.mod
+  local id = event_id(state, event, level + 1)
+  mod.handlers[id] = handler
+  if handler then set_filters(state, mod, id, filters, level + 1) else mod.filters[id] = nil end
+  rebuild(state, id)
+end
+
 function boot.call.on_event(d, event, handler, filters)
   check_handler(handler, "LuaBootstrap.on_event")
-  local state, mod = d.state, d.mod
   if type(event) == "table" and not classes.is_object(event) then
     if filters ~= nil then error("Filters can only be used when registering single events.", 2) end
-    for _, e in ipairs(event) do boot.call.on_event(d, e, handler) end
+    for _, e in ipairs(event) do register(d, e, handler, nil, 2) end
     return
   end
-  local id = event_id(state, event, 2)
-  mod.handlers[id] = handler
-  if handler then set_filters(state, mod, id, filters, 2) else mod.filters[id] = nil end
-  rebuild(state, id)
+  register(d, event, handler, filters, 2)
 end
 
 function boot.call.on_nth_tick(d, tick, handler)

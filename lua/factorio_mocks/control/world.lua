@@ -225,8 +225,12 @@ function technology.set.researched(d, v)
     script.raise(d.state, d.state.env_defines.events.on_research_finished, { research = d.self, by_script = true })
   end
 end
-function technology.get.research_progress(d) return d.progress end
-function technology.set.research_progress(d, v) d.progress = v end
+-- "Saved technology progress fraction as a value in range [0, 1). 0 means there is no saved progress."
+function technology.get.saved_progress(d) return d.progress end
+function technology.set.saved_progress(d, v)
+  if v < 0 or v >= 1 then error(("LuaTechnology::saved_progress must be in [0, 1), got %s"):format(v), 2) end
+  d.progress = v
+end
 function technology.get.level(d) return d.raw.level or 1 end
 function technology.get.prerequisites(d)
   local out = {}
@@ -399,13 +403,62 @@ local function entity_inventories(state, ed)
   return out
 end
 
+-- Max health, of entities and their prototypes: EntityWithHealthPrototype's max_health (its
+-- default from the prototype API); "0 if this is not an entity with health".
+local function has_health(raw) return prototypes.descends(raw.type, "EntityWithHealthPrototype") end
+local function max_health(raw)
+  if not has_health(raw) then return 0 end
+  return prototypes.property(raw, "max_health")
+end
+
+-- LuaEntityPrototype.get_max_health(quality): how quality scales health is not modelled.
+classes.impl("LuaEntityPrototype").call.get_max_health = function(d, quality)
+  local name = classes.is_object(quality) and quality.name or quality
+  if name ~= nil and name ~= "normal" then
+    error("not mocked: LuaEntityPrototype.get_max_health for quality " .. tostring(name), 2)
+  end
+  return max_health(d.raw)
+end
+
+-- The tile grid: "When the tile width is odd, the center will be in the center of the tile,
+-- when it is even, the center is on the tile transition" (EntityPrototype::tile_width, which
+-- is "the collision box width rounded up" unless set; likewise tile_height). Entities flagged
+-- placeable-off-grid (characters, vehicles, units, trees) and those without a collision box stay
+-- where they are put; an entity turned east or west swaps its width and height.
+local function tile_size(raw, sideways)
+  local box = raw.collision_box
+  if not box then return 0, 0 end
+  local lt, rb = box[1] or box.left_top, box[2] or box.right_bottom
+  -- Map positions have 1/256 tile precision: a box a rounding error wider than a tile is one tile.
+  local function round_up(size) return math.ceil(size - 1 / 512) end
+  local w = raw.tile_width or round_up((rb[1] or rb.x) - (lt[1] or lt.x))
+  local h = raw.tile_height or round_up((rb[2] or rb.y) - (lt[2] or lt.y))
+  if sideways then w, h = h, w end
+  return w, h
+end
+
+local function snap_axis(v, size)
+  if size <= 0 then return v end
+  if size % 2 == 1 then return math.floor(v) + 0.5 end
+  return math.floor(v + 0.5)
+end
+
+local function snapped(state, raw, pos, direction)
+  for _, flag in ipairs(raw.flags or {}) do
+    if flag == "placeable-off-grid" then return pos end
+  end
+  local dirs = state.env_defines.direction
+  local w, h = tile_size(raw, direction == dirs.east or direction == dirs.west)
+  return { x = snap_axis(pos.x, w), y = snap_axis(pos.y, h) }
+end
+
 --- Creates an entity on `surface_d`; `params` as LuaSurface.create_entity takes them.
 local function create_entity(d, params, level)
   local state = d.state
   local proto = prototypes.get(state, "entity", params.name)
   if not proto then error("Unknown entity name: " .. tostring(params.name), level + 1) end
   local pd = data(proto)
-  local pos = position_of(params.position, "create_entity", level + 1)
+  local pos = snapped(state, pd.raw, position_of(params.position, "create_entity", level + 1), params.direction or 0)
   local w = state.world
   local unit_number = w.next_unit_number
   w.next_unit_number = unit_number + 1
@@ -420,7 +473,7 @@ local function create_entity(d, params, level)
     state = state, name = params.name, type = pd.raw.type, raw = pd.raw, proto = proto, quality = quality,
     position = pos, direction = params.direction or 0, surface = d.self,
     force = force_of(state, params.force or "neutral", level + 1),
-    unit_number = unit_number, health = pd.raw.max_health or 10, inventories = {},
+    unit_number = unit_number, health = has_health(pd.raw) and max_health(pd.raw) or nil, inventories = {},
   }
   if params.player ~= nil then ed.last_user = player_of(state, params.player, level + 1) end
   local e = classes.new("LuaEntity", ed)
@@ -457,8 +510,11 @@ function entity.get.quality(d)
   return d.quality
 end
 function entity.get.health(d) return d.health end
-function entity.set.health(d, v) d.health = math.max(0, math.min(v, d.raw.max_health or 10)) end
-function entity.get.max_health(d) return d.raw.max_health or 10 end
+function entity.set.health(d, v)
+  if d.health == nil then return end   -- "the current health of the entity, if any"
+  d.health = math.max(0, math.min(v, max_health(d.raw)))
+end
+function entity.get.max_health(d) return max_health(d.raw) end
 function entity.get.localised_name(d) return d.proto.localised_name end
 function entity.get.player(d) return d.player end
 function entity.get.bounding_box(d)
@@ -499,8 +555,8 @@ function entity.set.minable(d, v) d.self.minable_flag = v end
 function entity.get.last_user(d) return d.last_user end
 function entity.set.last_user(d, v) d.last_user = v and player_of(d.state, v, 3) or nil end
 function entity.call.get_health_ratio(d)
-  local max = d.raw.max_health or 10
-  return d.health / max
+  if d.health == nil then return nil end   -- "nil if this entity doesn't have health"
+  return d.health / max_health(d.raw)
 end
 
 function entity.call.teleport(d, position, surface_arg, raise_teleported)
@@ -735,7 +791,13 @@ end
 function player.get.connected(d) return d.connected end
 function player.get.admin(d) return d.admin end
 function player.set.admin(d, v) d.admin = v end
-function player.get.opened(d) return d.opened end
+-- "Read will return the entity, equipment, equipment-grid, player, element, inventory, item or
+-- nil": a defines.gui_type written there reads back only through opened_gui_type.
+function player.get.opened(d)
+  local v = d.opened
+  if type(v) == "number" or (v ~= nil and data(v).valid == false) then return nil end
+  return v
+end
 function player.set.opened(d, v) d.opened = v end
 function player.get.gui(d) return d.gui end
 function player.get.cursor_stack(d) return inventory.stack(d.cursor, 1) end
@@ -894,13 +956,259 @@ function player.call.is_shortcut_toggled(d, name) return shortcut(d, name, "LuaP
 function player.call.set_shortcut_available(d, name, available) shortcut(d, name, "LuaPlayer.set_shortcut_available").available = available end
 function player.call.is_shortcut_available(d, name) return shortcut(d, name, "LuaPlayer.is_shortcut_available").available end
 
+-- The controller and what a player holds ------------------------------------------------------
+
+-- The GUI type of what `opened` holds (defines.gui_type): what the mock can open maps to its
+-- type; a defines.gui_type written to `opened` reads back as itself.
+local OPENED_GUI_TYPE = {
+  LuaEntity = "entity", LuaGuiElement = "custom", LuaPlayer = "other_player", LuaItemStack = "item",
+  LuaEquipment = "equipment", LuaEquipmentGrid = "opened_entity_grid", LuaInventory = "script_inventory",
+  LuaLogisticNetwork = "logistic",
+}
+function player.get.opened_gui_type(d)
+  local gui_type = d.state.env_defines.gui_type
+  local v = d.opened
+  if type(v) == "number" then return v end
+  if v == nil or data(v).valid == false then return gui_type.none end
+  return gui_type[OPENED_GUI_TYPE[data(v).class]]
+end
+
+local function has_character(d)
+  return d.character ~= nil and data(d.character).valid ~= false
+end
+
+-- A player with a character is character-controlled. Without one: the controller of a player
+-- whose character died is ghost ("the multiplayer waiting-to-respawn screen"); a player made
+-- without one (fm.create_player{character = false}) is god, "not tied to a character".
+function player.get.controller_type(d)
+  local controllers = d.state.env_defines.controllers
+  if has_character(d) then return controllers.character end
+  return d.character and controllers.ghost or controllers.god
+end
+player.get.physical_controller_type = player.get.controller_type
+
+function player.get.force_index(d) return data(d.force).index end
+
+-- No vehicles are simulated: a player never sits in one.
+function player.get.vehicle(d) return nil end
+function player.get.driving(d) return false end
+function player.set.driving(d, v)
+  if v then error("not mocked: LuaControl.driving = true (vehicles are not simulated)", 2) end
+end
+
+-- cursor_ghost reads {name = LuaItemPrototype, quality = LuaQualityPrototype}; it is written as an
+-- ItemWithQualityID (a name, a prototype, a stack or {name, quality}), "normal" quality unless given.
+function player.get.cursor_ghost(d)
+  local g = d.cursor_ghost
+  if not g then return nil end
+  return { name = prototypes.get(d.state, "item", g.name), quality = prototypes.get(d.state, "quality", g.quality) }
+end
+function player.set.cursor_ghost(d, v)
+  if v == nil then d.cursor_ghost = nil; return end
+  local name, quality = v, "normal"
+  local vd = data(v)
+  if vd and vd.class == "LuaItemStack" then
+    name, quality = v.name, v.quality.name
+  elseif vd then
+    name = v.name
+  elseif type(v) == "table" then
+    name, quality = v.name, v.quality or "normal"
+    if data(name) then name = name.name end
+    if data(quality) then quality = quality.name end
+  end
+  if type(name) ~= "string" or not prototypes.get(d.state, "item", name) then
+    error("Unknown item name: " .. tostring(name), 2)
+  end
+  d.cursor_ghost = { name = name, quality = quality }
+end
+
+-- "Whether the player is holding something in the cursor", the cursor ghost included.
+function player.call.is_cursor_empty(d)
+  return inventory.is_empty(d.cursor) and d.cursor_ghost == nil
+end
+
+-- What a new player reads (the API description's defaults where it gives them: during
+-- on_player_created the resolution "will always return" 1920x1080 and the scale 1); written
+-- values read back.
+local PLAYER_DEFAULTS = { cheat_mode = false }
+function player.attribute(d, key, r)
+  if PLAYER_DEFAULTS[key] ~= nil then return true, PLAYER_DEFAULTS[key] end
+  -- The character's bonuses and modifiers start at 0, as the force's do.
+  if r.mode == "rw" and key:find("^character_") and (key:find("_modifier$") or key:find("_bonus$")) then
+    return true, 0
+  end
+  return false
+end
+function player.get.display_resolution(d)
+  local r = d.display_resolution or { width = 1920, height = 1080 }
+  return { width = r.width, height = r.height }
+end
+function player.get.display_scale(d) return d.display_scale or 1 end
+function player.get.walking_state(d)
+  local w = d.walking_state or { walking = false, direction = d.state.env_defines.direction.north }
+  return { walking = w.walking, direction = w.direction }
+end
+function player.set.walking_state(d, v)
+  if type(v.walking) ~= "boolean" then error("LuaControl::walking_state: walking (boolean) expected", 2) end
+  if type(v.direction) ~= "number" then error("LuaControl::walking_state: direction (defines.direction) expected", 2) end
+  d.walking_state = { walking = v.walking, direction = v.direction }
+end
+
+-- reach_distance: the character prototype's, plus the force's and the character's bonus; "max
+-- uint when not a character or player connected to a character".
+function player.get.reach_distance(d)
+  if not has_character(d) then return 4294967295 end
+  local raw = data(d.character).raw
+  return (raw.reach_distance or 10) + d.force.character_reach_distance_bonus + d.self.character_reach_distance_bonus
+end
+
+-- "Can a given entity be opened or accessed?": within reach of the character. The geometry is
+-- ours (the game's is not published): the distance from the character to the nearest point
+-- of the entity's collision box.
+function player.call.can_reach_entity(d, e)
+  if not has_character(d) then
+    error("not mocked: LuaControl.can_reach_entity for a player without a character", 2)
+  end
+  local ed = data(e)
+  if ed.surface ~= player.get.surface(d) then return false end
+  local p = data(d.character).position
+  local lt, rb = entity_box(ed)
+  local dx = math.max(lt.x - p.x, 0, p.x - rb.x)
+  local dy = math.max(lt.y - p.y, 0, p.y - rb.y)
+  local reach = player.get.reach_distance(d)
+  return dx * dx + dy * dy <= reach * reach
+end
+
+-- The screen the player has: on_player_created always reads 1920x1080 at scale 1; a test gives
+-- another with fm.create_player{display_resolution = …, display_scale = …}, which arrives "shortly
+-- afterwards" with its events, as in the game.
+local function check_display(opts, level)
+  local r = opts.display_resolution
+  if r ~= nil and (type(r) ~= "table" or type(r.width) ~= "number" or type(r.height) ~= "number") then
+    error("fm.create_player: display_resolution must be {width = …, height = …}", level + 1)
+  end
+  if opts.display_scale ~= nil and type(opts.display_scale) ~= "number" then
+    error("fm.create_player: display_scale must be a number", level + 1)
+  end
+end
+local function set_display(state, d, resolution, scale)
+  local events = state.env_defines.events
+  if resolution then
+    local old = player.get.display_resolution(d)
+    d.display_resolution = { width = resolution.width, height = resolution.height }
+    script.raise(state, events.on_player_display_resolution_changed, { player_index = d.index, old_resolution = old })
+  end
+  if scale then
+    local old = player.get.display_scale(d)
+    d.display_scale = scale
+    script.raise(state, events.on_player_display_scale_changed, { player_index = d.index, old_scale = old })
+  end
+end
+
+-- Permission groups: every player starts in the game's "Default" group (group_id 0, which mods
+-- read with game.permissions.get_group(0)), where every action is allowed.
+local function permissions_of(state)
+  local w = state.world
+  if not w.permission_groups then
+    w.permission_groups = {}
+    w.next_permission_group = 0
+  end
+  return w.permission_groups
+end
+
+local function new_permission_group(state, name)
+  local groups = permissions_of(state)
+  local w = state.world
+  local id = w.next_permission_group
+  w.next_permission_group = id + 1
+  local g = classes.new("LuaPermissionGroup", { state = state, group_id = id, name = name, denied = {} })
+  groups[#groups + 1] = g
+  return g
+end
+
+local function default_group(state)
+  local groups = permissions_of(state)
+  return groups[1] or new_permission_group(state, "Default")
+end
+
+function player.get.permission_group(d)
+  if d.permission_group == nil then d.permission_group = default_group(d.state) end
+  return d.permission_group ~= false and d.permission_group or nil
+end
+function player.set.permission_group(d, g)
+  -- Writing nil takes the player out of every group ("if any").
+  d.permission_group = g or false
+end
+
+local group = classes.impl("LuaPermissionGroup")
+function group.get.group_id(d) return d.group_id end
+function group.get.name(d) return d.name end
+-- "Setting the name to nil or an empty string sets the name to the default value." That value
+-- was not found; the mock's is "Group <id>".
+local function group_name(d, v)
+  return (v == nil or v == "") and ("Group " .. d.group_id) or v
+end
+function group.set.name(d, v) d.name = group_name(d, v) end
+function group.get.players(d)
+  local list = {}
+  for _, p in ipairs(d.state.world.player_list) do
+    if p.permission_group == d.self then list[#list + 1] = p end
+  end
+  return list
+end
+function group.call.add_player(d, p)
+  player.set.permission_group(data(player_of(d.state, p, 2)), d.self)
+  return true
+end
+function group.call.remove_player(d, p)
+  local pd = data(player_of(d.state, p, 2))
+  if player.get.permission_group(pd) ~= d.self then return false end
+  player.set.permission_group(pd, nil)
+  return true
+end
+function group.call.allows_action(d, action) return not d.denied[action] end
+function group.call.set_allows_action(d, action, allow)
+  d.denied[action] = not allow or nil
+  return true
+end
+function group.call.destroy(d)
+  local groups = permissions_of(d.state)
+  for i, g in ipairs(groups) do
+    if g == d.self then table.remove(groups, i); break end
+  end
+  for _, p in ipairs(group.get.players(d)) do player.set.permission_group(data(p), nil) end
+  classes.invalidate(d.self)
+  return true
+end
+
+local permissions = classes.impl("LuaPermissionGroups")
+function permissions.get.groups(d)
+  default_group(d.state)
+  local list = {}
+  for i, g in ipairs(permissions_of(d.state)) do list[i] = g end
+  return list
+end
+function permissions.call.create_group(d, name)
+  default_group(d.state)
+  local g = new_permission_group(d.state, name)
+  data(g).name = group_name(data(g), name)
+  return g
+end
+function permissions.call.get_group(d, id)
+  for _, g in ipairs(permissions.get.groups(d)) do
+    local gd = data(g)
+    if gd.group_id == id or gd.name == id then return g end
+  end
+end
+
 --- fm.create_player{name = …, force = "player", admin = false, connected = true, character = true,
---- locale = "en"}
+--- locale = "en", display_resolution = {width = 1920, height = 1080}, display_scale = 1}
 function M.create_player(state, opts)
   local w = state.world
   local index = #w.player_list + 1
   local name = opts.name or ("player-" .. index)
   if w.players_by_name[name] then error(("fm.create_player: a player named '%s' exists already"):format(name), 3) end
+  check_display(opts, 3)
   local d = {
     state = state, index = index, name = name, admin = opts.admin or false,
     connected = opts.connected ~= false, position = { x = 0, y = 0 }, locale = "en",
@@ -921,6 +1229,7 @@ function M.create_player(state, opts)
   if d.connected then script.raise(state, events.on_player_joined_game, { player_index = index }) end
   -- The game reports "en" during on_player_created and the player's real locale just after.
   if opts.locale and opts.locale ~= "en" then M.set_locale(state, p, opts.locale) end
+  set_display(state, d, opts.display_resolution, opts.display_scale)
   return p
 end
 
@@ -1093,7 +1402,11 @@ function game.get.surfaces(d)
   end)
 end
 function game.get.player(d) return d.state.command_player end
-function game.get.is_multiplayer(d) return false end
+function game.call.is_multiplayer(d) return false end
+function game.get.permissions(d)
+  d.permissions = d.permissions or classes.new("LuaPermissionGroups", { state = d.state })
+  return d.permissions
+end
 function game.call.get_player(d, id)
   local w = d.state.world
   if type(id) == "number" then return w.player_list[id] end
