@@ -169,10 +169,8 @@ end
 --- save predates. Returns the prototype renames and whether anything was applied.
 function M.run(state, added, unseen, level)
   local mods = mods_with_files(state)
-  for name in pairs(added) do
-    state.applied_migrations = state.applied_migrations or {}
-    state.applied_migrations[name] = nil
-  end
+  state.applied_migrations = state.applied_migrations or {}
+  for name in pairs(added) do state.applied_migrations[name] = nil end
   for name, files in pairs(unseen or {}) do
     local mod = state.mods_by_name[name]
     if not (mod and mod.source and mod.source.path) then
