@@ -49,7 +49,7 @@ describe("fm.load_control's require", function()
     local dir = mod_dir("missing", { ["control.lua"] = 'require("scripts.nope")\n' })
     local ok, err = pcall(fm.load_control, dir)
     assert.is_false(ok)
-    assert.are.equal('__missing__/control.lua:1: require("scripts.nope"): module not found; tried __missing__/scripts/nope.lua', err)
+    assert.are.equal('__missing__/control.lua:1: require("scripts.nope"): module not found; tried __missing__/scripts/nope.lua, __core__/lualib/scripts/nope.lua', err)
   end)
 
   it("makes a require kept in a local and called from a handler the game's error", function()

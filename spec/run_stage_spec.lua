@@ -155,10 +155,49 @@ describe("require inside a mod", function()
     assert.are.equal(string, require("string"))
   end)
 
-  it("loads a module once per mod, whichever separator names it", function()
-    write("data.lua", '_G.loads = 0; require("lib.counter"); require("lib/counter"); require("__req__.lib.counter")')
+  it("loads a module once per name, as the game's package.loaded keeps them", function()
+    write("data.lua", '_G.loads = 0; require("lib.counter"); require("lib.counter"); require("lib/counter"); require("__req__.lib.counter")')
     write("lib/counter.lua", "_G.loads = _G.loads + 1")
     fm.run_stage{ stage = "data", mods = { dir } }
-    assert.are.equal(1, _G.loads)
+    assert.are.equal(3, _G.loads)
+  end)
+
+  it("passes the module name as ..., so flib's require guards work", function()
+    write("data.lua", 'local a = require("lib/guarded"); local b = require("__req__.lib.guarded"); _G.same = a == b; _G.names = _G.seen')
+    write("lib/guarded.lua", [[
+      _G.seen = (_G.seen or "") .. tostring(...) .. ";"
+      if ... ~= "__req__.lib.guarded" then return require("__req__.lib.guarded") end
+      return {}
+    ]])
+    fm.run_stage{ stage = "data", mods = { dir } }
+    assert.is_true(_G.same)
+    assert.are.equal("lib/guarded;__req__.lib.guarded;", _G.names)
+  end)
+
+  it("names the files of a require cycle instead of overflowing the C stack", function()
+    write("data.lua", 'require("a")')
+    write("a.lua", 'require("b")')
+    write("b.lua", 'require("a")')
+    local ok, err = pcall(fm.run_stage, { stage = "data", mods = { dir } })
+    assert.is_false(ok)
+    assert.matches("__req__/b.lua:1: require(\"a\"): require cycle: __req__/a.lua -> __req__/b.lua -> __req__/a.lua", err, 1, true)
+  end)
+
+  it("reaches the game's Lua of the dataset without a game folder", function()
+    write("data.lua", [[
+      local util = require("util")
+      _G.merged = util.merge({{a = 1}, {b = 2}})
+      _G.copy = table.deepcopy({x = {1}})
+      _G.sounds = require("__base__/prototypes/entity/sounds")
+      require("__base__/prototypes/entity/pipecovers")
+      _G.pictures = pipecoverspictures()
+      _G.glow = default_glow({1, 1, 1}, 0.5)
+    ]])
+    fm.run_stage{ stage = "data", mods = { dir } }
+    assert.are.same({ a = 1, b = 2 }, _G.merged)
+    assert.are.same({ x = { 1 } }, _G.copy)
+    assert.is_table(_G.sounds.tree_leaves)
+    assert.is_table(_G.pictures.north)
+    assert.is_table(_G.glow)
   end)
 end)

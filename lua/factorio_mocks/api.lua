@@ -6,6 +6,8 @@
 -- is lazy, so only the prototype types a test touches are ever built again.
 
 local datasets = require("factorio_mocks.dataset")
+local mod_loader = require("factorio_mocks.mod_loader")
+local game_env = require("factorio_mocks.game_env")
 
 local STAGES = {
   settings = "settings", data = "data", control = "control",
@@ -49,6 +51,14 @@ return function(native)
   local function install(s)
     local globals = require("factorio_mocks.stage." .. s.stage).globals(s, fm)
     for name, value in pairs(globals) do rawset(s.env, name, value) end
+    -- The game's Lua, for the test's own require (fresh on every reset, like package.loaded).
+    local game_mods = {}
+    for _, mod in ipairs(mod_loader.dataset_game_mods(s.dataset)) do game_mods[mod.name] = mod end
+    s.game = { mods = game_mods, loader = mod_loader.new(s.env, game_mods, mod_loader.reader(fm)) }
+    mod_loader.install_searcher(function() return session and session.game end)
+    if s.stage == "data" and not s.env_metatable then
+      s.env_metatable = { previous = game_env.attach(fm, s) }
+    end
     s.loaded_after_setup = shallow_copy(package.loaded)
   end
 
@@ -94,6 +104,8 @@ return function(native)
     if not session then return end
     restore(package.loaded, session.loaded_before_setup, keep_loaded)
     restore(session.env, session.before_setup)
+    mod_loader.remove_searcher()
+    if session.env_metatable then setmetatable(session.env, session.env_metatable.previous) end
     session = nil
   end
 

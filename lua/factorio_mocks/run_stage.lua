@@ -82,8 +82,9 @@ return function(fm)
       by_name[mod.name] = mod
     end
     -- The game's own mods, in a game data folder, run before the user's mods.
+    local session = fm.current()
     if opts.factorio_data then
-      for _, mod in ipairs(mod_loader.game_mods(fm, files.expand(opts.factorio_data))) do add(mod) end
+      for _, mod in ipairs(mod_loader.game_mods(fm, files.expand(opts.factorio_data), session.dataset)) do add(mod) end
     end
     for i, path in ipairs(opts.mods or {}) do
       if type(path) ~= "string" then fail(("mods[%d] must be a path to a mod folder or zip"):format(i)) end
@@ -132,7 +133,13 @@ return function(fm)
       end
     end
     local ordered = check(list, present)
-    local lualib = opts.factorio_data and (files.expand(opts.factorio_data) .. "/core/lualib") or nil
+    -- Without a game folder the dataset's copy of the game's Lua answers `require("util")` and
+    -- `__base__/…`; its data already is in data.raw, so those mods do not run again.
+    local reachable = {}
+    if not opts.factorio_data then
+      for _, mod in ipairs(mod_loader.dataset_game_mods(session.dataset)) do reachable[mod.name] = mod end
+    end
+    for name, mod in pairs(by_name) do reachable[name] = mod end
 
     local active = {}
     for name, version in pairs(present) do active[name] = version end
@@ -142,7 +149,7 @@ return function(fm)
     if stage == "data" then
       -- The settings stage runs apart, in a fresh environment, as the game runs it in its own
       -- Lua state; only the resulting startup values reach the data stage.
-      local raw = mod_loader.settings_stage(env, by_name, ordered, read, lualib, active)
+      local raw = mod_loader.settings_stage(env, reachable, ordered, read, active)
       local stored = opts.mod_settings and fm.mod_settings.read(files.expand(opts.mod_settings)).startup
       local startup = settings_of(raw, "startup", stored)
       for name, setting in pairs(env.settings and env.settings.startup or {}) do
@@ -153,7 +160,7 @@ return function(fm)
         env.data = data_stage.new_data({}, env.serpent)
       end
     end
-    mod_loader.run_steps(mod_loader.new(env, by_name, read, lualib), ordered, stage)
+    mod_loader.run_steps(mod_loader.new(env, reachable, read), ordered, stage)
     local order = {}
     for _, mod in ipairs(ordered) do order[#order + 1] = mod.name end
     return { order = order }

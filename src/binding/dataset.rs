@@ -102,6 +102,14 @@ impl UserData for LuaDataset {
             let bytes = this.dataset.read(&relative).map_err(mlua::Error::external)?;
             lua.create_string(bytes)
         });
+        // A file of the game's own Lua the dataset carries, or nil.
+        methods.add_method("game_file", |lua, this, (module, relative): (String, String)| {
+            match this.dataset.game_file(&module, &relative).map_err(mlua::Error::external)? {
+                Some(bytes) => Ok(Value::String(lua.create_string(bytes)?)),
+                None => Ok(Value::Nil),
+            }
+        });
+        methods.add_method("game_mods", |_, this, ()| Ok(this.dataset.game_mods()));
         // The built-in dataset's locale text for `lang`, if it has one.
         methods.add_method("builtin_locale", |_, this, lang: String| {
             Ok((this.dataset.layout == Layout::Builtin && lang == "en").then_some(crate::dataset::BUILTIN_LOCALE_EN))

@@ -10,6 +10,7 @@
 //! (`<cache>/trees/`), so later test runs skip the parse entirely.
 
 mod checksum;
+pub mod game_lua;
 mod metadata;
 pub mod tree;
 
@@ -146,6 +147,32 @@ impl Dataset {
         let bytes = read_file(&path)?;
         self.metadata.verify(relative, &path, &bytes)?;
         Ok(bytes)
+    }
+
+    /// A file of the game's own Lua the dataset carries (`lua/<module>/<relative>`), or None.
+    pub fn game_file(&self, module: &str, relative: &str) -> Result<Option<Vec<u8>>, Error> {
+        match (&self.layout, &self.dir) {
+            (Layout::Builtin, _) => Ok(game_lua::builtin_file(module, relative).map(<[u8]>::to_vec)),
+            (_, Some(dir)) => {
+                let rel = format!("lua/{module}/{relative}");
+                let bytes = game_lua::folder_file(dir, module, relative)
+                    .map_err(|source| Error::Io { path: dir.join(&rel), source })?;
+                if let Some(bytes) = &bytes {
+                    self.metadata.verify(&rel, &dir.join(&rel), bytes)?;
+                }
+                Ok(bytes)
+            }
+            (_, None) => Ok(None),
+        }
+    }
+
+    /// The game mods whose Lua the dataset carries (`core`, `base`, …).
+    pub fn game_mods(&self) -> Vec<String> {
+        match (&self.layout, &self.dir) {
+            (Layout::Builtin, _) => game_lua::builtin_mods(),
+            (_, Some(dir)) => game_lua::folder_mods(dir),
+            (_, None) => Vec::new(),
+        }
     }
 
     /// The parsed `data.raw` of a built-in or JSON dataset.

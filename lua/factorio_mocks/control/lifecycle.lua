@@ -38,9 +38,9 @@ local function mod_tables(state)
   if state.mod_tables then return state.mod_tables end
   local tables = {}
   local data_dir = state.session.opts.factorio_data
-  if data_dir then
-    for _, mod in ipairs(mod_loader.game_mods(state.fm, data_dir)) do tables[mod.name] = mod end
-  end
+  local game_mods = data_dir and mod_loader.game_mods(state.fm, data_dir, state.session.dataset)
+    or mod_loader.dataset_game_mods(state.session.dataset)
+  for _, mod in ipairs(game_mods) do tables[mod.name] = mod end
   state.mod_tables = tables
   return tables
 end
@@ -65,17 +65,12 @@ function M.make_require(state, host_require)
   end
 end
 
-local function lualib_of(state)
-  local data_dir = state.session.opts.factorio_data
-  return data_dir and (data_dir .. "/core/lualib")
-end
-
 -- The mod's settings stage, apart (the game runs it in its own Lua state), to learn the setting
 -- prototypes it defines: their defaults become settings.startup/global/player_default, and the
 -- mod becomes their owner (mods can only change their own settings).
 local function run_settings_stage(state, source)
   local raw = mod_loader.settings_stage(state.session.env, mod_tables(state), { source },
-    reader(state.fm), lualib_of(state), state.active_mods)
+    reader(state.fm), state.active_mods)
   if next(raw) then shims.add_setting_prototypes(state, raw, source.name) end
 end
 
@@ -85,7 +80,7 @@ local function run_main_chunk(state, mod)
   local env = state.session.env
   local game = rawget(env, "game")
   rawset(env, "game", nil)   -- `game` is nil while control.lua is parsed, as in the game
-  local loader = mod_loader.new(mod.env, mod_tables(state), reader(state.fm), lualib_of(state),
+  local loader = mod_loader.new(mod.env, mod_tables(state), reader(state.fm),
     { outside = OUTSIDE_PARSING })
   mod.loader = loader
   state.parsing = mod

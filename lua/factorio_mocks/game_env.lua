@@ -1,0 +1,108 @@
+-- The globals the game's own data stage leaves for later mods.
+--
+-- In the game, core's and base's data.lua run before any other mod, in the same Lua state, and
+-- leave some 400 globals behind: style helpers (`default_glow`, `offset_by_2_rounded_corners_glow`),
+-- graphics helpers (`pipecoverspictures`, `make_4way_animation_from_spritesheet`), constants
+-- (`default_circuit_wire_max_distance`), builders that extend data (`create_spidertron`). The
+-- built-in data.raw is that stage's result already, so here the game's mods of the dataset run
+-- once per process, over a throwaway data.raw, in a sandbox whose own globals are kept; a data
+-- stage then reads them through its environment's __index, a table value copied per session, so
+-- a test changing one cannot leak into the next. Globals the sandbox does not define (`data`,
+-- `require`, `defines`, …) resolve to the live session's, so a helper that extends data extends
+-- the test's data.raw.
+
+local mod_loader = require("factorio_mocks.mod_loader")
+
+local M = {}
+
+local sandboxes = {} -- dataset key → sandbox table of the game's globals
+local live = {}      -- the session env the sandboxes' missing globals resolve to
+
+local function deep_copy(value, seen)
+  if type(value) ~= "table" then return value end
+  seen = seen or {}
+  if seen[value] then return seen[value] end
+  local copy = {}
+  seen[value] = copy
+  for k, v in next, value do copy[deep_copy(k, seen)] = deep_copy(v, seen) end
+  return setmetatable(copy, getmetatable(value))
+end
+
+local function key_of(dataset)
+  return (dataset.native:dir() or "<built-in>") .. "|" .. tostring(dataset.factorio_version)
+end
+
+-- Runs the data stage of the dataset's game mods in a fresh sandbox; returns its globals.
+local function run_game_data_stage(fm, session, game_mods)
+  local data_stage = require("factorio_mocks.stage.data")
+  local env = session.env
+  local running = {
+    data = data_stage.new_data({}, rawget(env, "serpent") or require("factorio_mocks.serpent")),
+  }
+  local sandbox = setmetatable({}, { __index = function(_, k)
+    local v = running[k]
+    if v ~= nil then return v end
+    return live.env and live.env[k]
+  end })
+  local by_name, ordered = {}, {}
+  for _, mod in ipairs(game_mods) do by_name[mod.name] = mod end
+  -- The game's mods the dataset holds (core always), in the game's order.
+  local active = require("factorio_mocks.stage.common").mods(session)
+  for _, name in ipairs(mod_loader.GAME_MODS) do
+    if by_name[name] and (active[name] ~= nil or name == "core") then
+      ordered[#ordered + 1] = by_name[name]
+    end
+  end
+  local loader = mod_loader.new(sandbox, by_name, mod_loader.reader(fm))
+  local ok, err = pcall(mod_loader.run_steps, loader, ordered, "data")
+  running.data = nil -- from now on `data` is the live session's
+  if not ok then
+    error("the game's own data stage (" .. key_of(session.dataset) .. ") failed: " .. tostring(err), 0)
+  end
+  return sandbox
+end
+
+--- The sandbox of the game's data-stage globals for `session`'s dataset (made once per process).
+function M.globals(fm, session)
+  live.env = session.env
+  local key = key_of(session.dataset)
+  local sandbox = sandboxes[key]
+  if sandbox == nil then
+    -- While the game's stage runs, its own lookups of missing globals must not start it again.
+    sandboxes[key] = false
+    local game_mods = mod_loader.dataset_game_mods(session.dataset)
+    local ok, result = pcall(function() return #game_mods > 0 and run_game_data_stage(fm, session, game_mods) end)
+    if not ok then sandboxes[key] = nil; error(result, 0) end
+    sandbox = result or false
+    sandboxes[key] = sandbox
+  end
+  return sandbox or nil
+end
+
+--- Lets `env` (a data stage's globals) read the game's globals on first use. An env that has a
+--- metatable of its own keeps it; its __index is consulted first.
+function M.attach(fm, session)
+  local env = session.env
+  local previous = getmetatable(env)
+  local previous_index = previous and previous.__index
+  local mt = {}
+  if previous then for k, v in pairs(previous) do mt[k] = v end end
+  mt.__index = function(t, k)
+    if previous_index then
+      local v
+      if type(previous_index) == "function" then v = previous_index(t, k) else v = previous_index[k] end
+      if v ~= nil then return v end
+    end
+    if fm.current() ~= session or type(k) ~= "string" then return nil end
+    local sandbox = M.globals(fm, session)
+    local v = sandbox and rawget(sandbox, k)
+    if v == nil then return nil end
+    v = deep_copy(v)
+    rawset(t, k, v)
+    return v
+  end
+  setmetatable(env, mt)
+  return previous
+end
+
+return M

@@ -1,0 +1,69 @@
+#!/usr/bin/env python3
+"""Packs the game's own Lua for the built-in dataset: fixtures/vanilla/game-lua.tar.gz.
+
+    scripts/pack-game-lua.py [../shared/data/factorio-data/factorio-data-2.0.77.tar.gz]
+
+Takes every .lua file of the game mods the built-in dataset holds (core, base) from the game's
+public copy of its Lua (wube/factorio-data), and adds a placeholder for each module the game
+generates at build time and the public copy lacks (sprite-size tables under graphics/, menu
+simulations): fixtures/vanilla/placeholders.txt lists them, one `__mod__/path` per line, as
+`scripts/find-placeholders.lua` found them by running the data stage. A placeholder is what the
+built-in data.raw was made with: a 1x1 single-frame sprite table. The archive is deterministic
+(sorted, no times, no owners), so re-running the script changes nothing.
+"""
+import gzip
+import io
+import os
+import sys
+import tarfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+DEFAULT = os.path.join(ROOT, "..", "shared", "data", "factorio-data", "factorio-data-2.0.77.tar.gz")
+OUT = os.path.join(ROOT, "fixtures", "vanilla", "game-lua.tar.gz")
+PLACEHOLDERS = os.path.join(ROOT, "fixtures", "vanilla", "placeholders.txt")
+MODS = ("core", "base")
+PLACEHOLDER = (
+    b"-- Placeholder made by factorio-mocks (scripts/pack-game-lua.py): the game generates this\n"
+    b"-- module at build time and its public copy lacks it.\n"
+    b"return {width = 1, height = 1, shift = {0, 0}, line_length = 1, frames = 1}\n"
+)
+
+
+def main():
+    source = sys.argv[1] if len(sys.argv) > 1 else DEFAULT
+    files = {}
+    with tarfile.open(source, "r:gz") as tar:
+        for member in tar.getmembers():
+            parts = member.name.split("/", 1)
+            if len(parts) < 2 or not member.isfile() or not member.name.endswith(".lua"):
+                continue
+            rel = parts[1]
+            if rel.split("/", 1)[0] in MODS:
+                files[rel] = tar.extractfile(member).read()
+    placeholders = []
+    if os.path.exists(PLACEHOLDERS):
+        for line in open(PLACEHOLDERS, encoding="utf-8"):
+            line = line.strip()
+            if not line or line.startswith("#"):
+                continue
+            mod, rel = line[2:].split("__/", 1)
+            path = mod + "/" + rel + ".lua"
+            if path not in files:
+                files[path] = PLACEHOLDER
+                placeholders.append(path)
+    buf = io.BytesIO()
+    with gzip.GzipFile(fileobj=buf, mode="wb", compresslevel=9, mtime=0, filename="") as gz:
+        with tarfile.open(fileobj=gz, mode="w", format=tarfile.USTAR_FORMAT) as tar:
+            for path in sorted(files):
+                info = tarfile.TarInfo(path)
+                info.size = len(files[path])
+                info.mode = 0o644
+                tar.addfile(info, io.BytesIO(files[path]))
+    with open(OUT, "wb") as f:
+        f.write(buf.getvalue())
+    print(f"{OUT}: {len(files)} files ({len(placeholders)} placeholders), {len(buf.getvalue())} bytes")
+
+
+if __name__ == "__main__":
+    main()
