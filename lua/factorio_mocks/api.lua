@@ -8,6 +8,7 @@
 local datasets = require("factorio_mocks.dataset")
 local mod_loader = require("factorio_mocks.mod_loader")
 local game_env = require("factorio_mocks.game_env")
+local load_mods = require("factorio_mocks.load_mods")
 
 local STAGES = {
   settings = "settings", data = "data", control = "control",
@@ -20,7 +21,7 @@ local KEEP_LOADED = { "^busted", "^luassert", "^say$", "^say%.", "^pl%.", "^term
 
 return function(native)
   local fm = { VERSION = native.VERSION, logs = {} }
-  local session
+  local session, run_stage_in
 
   local function shallow_copy(t)
     local copy = {}
@@ -59,6 +60,11 @@ return function(native)
     if s.stage == "data" and not s.env_metatable then
       s.env_metatable = { previous = game_env.attach(fm, s) }
     end
+    if s.opts.load_mods and s.stage == "control" then
+      load_mods.start_control(fm, s.dataset)
+    elseif s.opts.load_mods and s.stage == "settings" then
+      run_stage_in({ stage = "settings", mods = s.dataset.loaded_paths }, s)
+    end
     s.loaded_after_setup = shallow_copy(package.loaded)
   end
 
@@ -76,6 +82,13 @@ return function(native)
     local env = opts.into or _G
     local ok, dataset = pcall(datasets.open, native, opts.dataset)
     if not ok then error(dataset, 2) end
+    if opts.load_mods ~= nil and stage ~= "settings" then
+      ok, dataset = pcall(load_mods.prepare, fm, run_stage_in, native, dataset, opts)
+      if not ok then error(dataset, 2) end
+    elseif opts.load_mods ~= nil then
+      ok, dataset.loaded_paths = pcall(load_mods.paths_of, opts.load_mods)
+      if not ok then error(dataset.loaded_paths, 2) end
+    end
     session = {
       stage = stage, env = env, opts = opts, dataset = dataset,
       before_setup = shallow_copy(env), loaded_before_setup = shallow_copy(package.loaded),
@@ -114,7 +127,7 @@ return function(native)
     return session
   end
 
-  fm.run_stage = require("factorio_mocks.run_stage")(fm)
+  fm.run_stage, run_stage_in = require("factorio_mocks.run_stage")(fm)
   -- The control stage's driver (fm.init, fm.tick, …) and its API description load the first
   -- time one of them is used, so a data-stage test run never pays for them.
   local control_attached = false

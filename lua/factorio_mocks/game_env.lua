@@ -28,6 +28,8 @@ local function deep_copy(value, seen)
   return setmetatable(copy, getmetatable(value))
 end
 
+M.deep_copy = deep_copy
+
 local function key_of(dataset)
   return (dataset.native:dir() or "<built-in>") .. "|" .. tostring(dataset.factorio_version)
 end
@@ -79,9 +81,10 @@ function M.globals(fm, session)
   return sandbox or nil
 end
 
---- Lets `env` (a data stage's globals) read the game's globals on first use. An env that has a
---- metatable of its own keeps it; its __index is consulted first.
-function M.attach(fm, session)
+--- Lets `env` (a data stage's globals) read the game's globals on first use, while `session` is
+--- the current one (or always, for a private session). An env that has a metatable of its own
+--- keeps it; its __index is consulted first.
+function M.attach(fm, session, always)
   local env = session.env
   local previous = getmetatable(env)
   local previous_index = previous and previous.__index
@@ -93,7 +96,7 @@ function M.attach(fm, session)
       if type(previous_index) == "function" then v = previous_index(t, k) else v = previous_index[k] end
       if v ~= nil then return v end
     end
-    if fm.current() ~= session or type(k) ~= "string" then return nil end
+    if not always and fm.current() ~= session or type(k) ~= "string" then return nil end
     local sandbox = M.globals(fm, session)
     local v = sandbox and rawget(sandbox, k)
     if v == nil then return nil end

@@ -74,7 +74,7 @@ return function(fm)
   -- Raised bare; fm.run_stage is wrapped below so the error names the caller's line.
   local function fail(message) error("fm.run_stage: " .. message, 0) end
 
-  local function collect(opts)
+  local function collect(opts, session)
     local list, by_name = {}, {}
     local function add(mod)
       if by_name[mod.name] then fail(("mod %q is given twice (%s and %s)"):format(mod.name, by_name[mod.name].path, mod.path)) end
@@ -82,7 +82,6 @@ return function(fm)
       by_name[mod.name] = mod
     end
     -- The game's own mods, in a game data folder, run before the user's mods.
-    local session = fm.current()
     if opts.factorio_data then
       for _, mod in ipairs(mod_loader.game_mods(fm, files.expand(opts.factorio_data), session.dataset)) do add(mod) end
     end
@@ -115,16 +114,17 @@ return function(fm)
   local read = mod_loader.reader(fm)
 
   --- fm.run_stage{stage = "settings" | "data", mods = {…}, mod_settings = path, factorio_data = path}
-  local function run_stage(opts)
+  -- `session`: the one set up (fm.run_stage), or a private one (fm.setup's load_mods).
+  local function run_stage(opts, session)
     if type(opts) ~= "table" then fail("expected a table such as {stage = \"data\", mods = {\"path/to/mod\"}}") end
     local stage = opts.stage or "data"
     if not mod_loader.STEPS[stage] then fail(("unknown stage %q; use \"settings\" or \"data\""):format(tostring(stage))) end
-    local session = fm.current()
+    session = session or fm.current()
     if not session or session.stage ~= stage then
       fail(("the %s stage is not set up; call fm.setup{stage = %q} first"):format(stage, stage))
     end
     local env = session.env
-    local list, by_name = collect(opts)
+    local list, by_name = collect(opts, session)
     -- Mods the dataset already holds (base, …) count as present unless the game runs them here.
     local present = {}
     if not opts.factorio_data then
@@ -163,8 +163,8 @@ return function(fm)
     mod_loader.run_steps(mod_loader.new(env, reachable, read), ordered, stage)
     local order = {}
     for _, mod in ipairs(ordered) do order[#order + 1] = mod.name end
-    return { order = order }
+    return { order = order, mods = ordered }
   end
 
-  return require("factorio_mocks.errors").wrap(run_stage, 2)
+  return require("factorio_mocks.errors").wrap(function(opts) return run_stage(opts) end, 2), run_stage
 end

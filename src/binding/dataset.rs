@@ -23,6 +23,14 @@ struct LuaDataset {
 
 pub fn register(lua: &Lua, native: &Table) -> Result<()> {
     native.set("open_dataset", lua.create_function(open_dataset)?)?;
+    // The content key of mod folders and zips (see crate::cache::content_key).
+    native.set(
+        "content_key",
+        lua.create_function(|_, (paths, extra): (Vec<String>, String)| {
+            let paths: Vec<PathBuf> = paths.iter().map(PathBuf::from).collect();
+            crate::cache::content_key(&paths, &extra).map_err(|e| mlua::Error::runtime(format!("reading the mods to load: {e}")))
+        })?,
+    )?;
     Ok(())
 }
 

@@ -599,3 +599,60 @@ mod tests {
         assert_eq!(fills.load(Ordering::SeqCst), if cfg!(unix) { 1 } else { fills.load(Ordering::SeqCst) });
     }
 }
+
+/// A key for what `paths` hold: the SHA-1 of every file under each (sorted, each file's path
+/// relative to its root and its bytes), with `extra` mixed in. A cache of anything computed from
+/// those files (a mod's data stage) is keyed by it, so an edit to any file is a new key.
+pub fn content_key(paths: &[PathBuf], extra: &str) -> io::Result<String> {
+    fn walk(root: &Path, dir: &Path, hasher: &mut Sha1) -> io::Result<()> {
+        let mut entries: Vec<_> = fs::read_dir(dir)?.collect::<io::Result<_>>()?;
+        entries.sort_by_key(|e| e.file_name());
+        for entry in entries {
+            let path = entry.path();
+            let kind = entry.file_type()?;
+            if kind.is_dir() {
+                walk(root, &path, hasher)?;
+            } else if kind.is_file() || path.is_file() {
+                let rel = path.strip_prefix(root).unwrap_or(&path);
+                hasher.update(rel.to_string_lossy().as_bytes());
+                hasher.update([0]);
+                let bytes = fs::read(&path)?;
+                hasher.update((bytes.len() as u64).to_le_bytes());
+                hasher.update(&bytes);
+            }
+        }
+        Ok(())
+    }
+    let mut hasher = Sha1::new();
+    hasher.update(extra.as_bytes());
+    for path in paths {
+        hasher.update([1]);
+        hasher.update(path.to_string_lossy().as_bytes());
+        if path.is_dir() {
+            walk(path, path, &mut hasher)?;
+        } else {
+            hasher.update(fs::read(path)?);
+        }
+    }
+    Ok(hasher.finalize().iter().map(|b| format!("{b:02x}")).collect())
+}
+
+#[cfg(test)]
+mod content_key_tests {
+    use super::*;
+
+    #[test]
+    fn content_key_changes_with_any_file_and_only_then() {
+        let tmp = tempfile::tempdir().unwrap();
+        fs::create_dir_all(tmp.path().join("m/prototypes")).unwrap();
+        fs::write(tmp.path().join("m/data.lua"), "a").unwrap();
+        fs::write(tmp.path().join("m/prototypes/x.lua"), "b").unwrap();
+        let paths = [tmp.path().join("m")];
+        let first = content_key(&paths, "s").unwrap();
+        assert_eq!(first, content_key(&paths, "s").unwrap());
+        assert_ne!(first, content_key(&paths, "t").unwrap(), "extra counts");
+        fs::write(tmp.path().join("m/prototypes/x.lua"), "c").unwrap();
+        assert_ne!(first, content_key(&paths, "s").unwrap(), "a nested file counts");
+        assert!(content_key(&[tmp.path().join("nope")], "").is_err());
+    }
+}
