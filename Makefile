@@ -67,6 +67,7 @@ bench: deps
 	@test -f $(BENCH_JSON) || gzip -dc $(SHARED_DATA)/data-raw/space-age-2.0.77.json.gz > $(BENCH_JSON)
 	@lua5.2 bench/bench.lua $(BENCH_JSON)
 	@lua5.2 bench/control_bench.lua
+	@lua5.2 bench/load_mods_bench.lua $(SHARED_DATA)/../real-mods
 	@echo
 	@lua5.2 bench/locale_bench.lua $(SHARED_DATA)/locale/core-2.0.55
 	@echo
