@@ -11,6 +11,9 @@ The runtime API description sits beside it (runtime-api-<version>.json). The out
 - types[typename] = Name: which prototype a data.raw type is;
 - runtime[LuaClass] = "attr,…": the runtime attributes that read the data.raw property of the same
   name and kind of value, so a missing property reads as its default (hidden_in_factoriopedia);
+- refs[LuaClass] = "attr=family,…": the runtime attributes whose value is a prototype (or an array
+  "family[]", a dictionary by name "family{}") that the data.raw property of the same name names
+  with an ID type of that family (next_upgrade: EntityID → LuaEntityPrototype, rails: EntityID[]);
 - filters[Concept] = "kind,…": the kinds of each prototype filter of LuaPrototypes.get_*_filtered.
 A new game version is one run of this script.
 """
@@ -108,6 +111,14 @@ def main():
             yield protos[name]
             name = protos[name].get("parent")
 
+    def property_type(name, prop_name):
+        """The type of `prop_name` on prototype `name` (the nearest declaration), or None."""
+        for p in chain(name):
+            for prop in p["properties"]:
+                if prop["name"] == prop_name:
+                    return prop["type"]
+        return None
+
     def property_kind(name, prop_name):
         """The plain kind of `prop_name` on prototype `name` (the nearest declaration), or None."""
         for p in chain(name):
@@ -121,7 +132,9 @@ def main():
         "-- Source: " + os.path.basename(src) + " and " + os.path.basename(runtime_src) + " (application_version " + version + ").",
         "-- prototypes[Name] = {parent, d = {property = default | {same_as = property} | {} (none known)}};",
         "-- types[typename] = Name; filters[Concept] = \"kind,…\";",
-        "-- runtime[LuaClass] = \"attribute,…\" that read the data.raw property of the same name.",
+        "-- runtime[LuaClass] = \"attribute,…\" that read the data.raw property of the same name;",
+        "-- refs[LuaClass] = \"attribute=family,…\" whose data.raw property names prototypes of family",
+        "-- (family[]: an array of them, family{}: a dictionary by name).",
         "return {",
         "  version = " + lua_string(version) + ",",
         "  prototypes = {",
@@ -191,6 +204,62 @@ def main():
             kinds = {property_kind(p, a["name"]) for p in class_types[cls]} - {None}
             if kinds == {runtime_kind[rt]}:
                 names.append(a["name"])
+        if names:
+            lines.append("    " + cls + " = " + lua_string(",".join(sorted(names))) + ",")
+    lines.append("  },")
+
+    # Prototype references: runtime class → family (LuaPrototypes' custom tables, one family each),
+    # and a prototype ID type → family by its name (EntityID → entity, AmmoCategoryID → ammo_category).
+    class_family = {}
+    for a in lua_protos["attributes"]:
+        t = a.get("read_type")
+        if isinstance(t, dict) and t.get("complex_type") == "LuaCustomTable" and isinstance(t.get("value"), str):
+            class_family.setdefault(t["value"], []).append(a["name"])
+
+    def id_family(t):
+        """The family a prototype ID type names (EntityID → entity), or None."""
+        if isinstance(t, str) and t.endswith("ID") and t in types:
+            return re.sub(r"(?<!^)(?=[A-Z])", "_", t[:-2]).lower()
+        return None
+
+    def id_shape(t):
+        """(family, "one"|"list") for an ID, an array of IDs or a union of both; else None."""
+        f = id_family(t)
+        if f:
+            return f, "one"
+        if isinstance(t, dict) and t.get("complex_type") == "array":
+            f = id_family(t["value"])
+            return (f, "list") if f else None
+        if isinstance(t, dict) and t.get("complex_type") == "union":
+            shapes = {id_shape(o) for o in t["options"]}
+            fams = {s[0] for s in shapes if s}
+            return (fams.pop(), "list") if None not in shapes and len(fams) == 1 else None
+        return None
+
+    lines.append("  refs = {")
+    for cls in sorted(class_types):
+        names = []
+        for a in classes[cls]["attributes"]:
+            rt = a.get("read_type")
+            if a["name"] in NOT_SAME:
+                continue
+            if isinstance(rt, str):
+                target, suffix = rt, ""
+            elif isinstance(rt, dict) and rt.get("complex_type") == "array" and isinstance(rt.get("value"), str):
+                target, suffix = rt["value"], "[]"
+            elif isinstance(rt, dict) and rt.get("complex_type") == "dictionary" and rt.get("key") == "string" \
+                    and isinstance(rt.get("value"), str):
+                target, suffix = rt["value"], "{}"
+            else:
+                continue
+            families = class_family.get(target, [])
+            if len(families) != 1:
+                continue
+            shapes = {id_shape(t) for t in (property_type(p, a["name"]) for p in class_types[cls]) if t is not None}
+            # A single name cannot fill an array, nor a list a single prototype.
+            if shapes and None not in shapes and {s[0] for s in shapes} == {families[0]} and \
+                    (suffix or shapes == {(families[0], "one")}):
+                names.append(a["name"] + "=" + families[0] + suffix)
         if names:
             lines.append("    " + cls + " = " + lua_string(",".join(sorted(names))) + ",")
     lines.append("  },")

@@ -138,6 +138,33 @@ describe("prototypes", function()
     end)
   end)
 
+  describe("attributes that name prototypes", function()
+    it("give the prototype data.raw names, as BlueprintTools maps upgrades back", function()
+      local upgrade = prototypes.entity["transport-belt"].next_upgrade
+      assert.are.equal("LuaEntityPrototype", upgrade.object_name)
+      assert.are.equal(prototypes.entity["fast-transport-belt"], upgrade)
+      assert.is_nil(prototypes.entity["express-transport-belt"].next_upgrade)
+    end)
+
+    it("of items: what they place, plant and burn to, as FactorySearch maps items to entities", function()
+      assert.are.equal(prototypes.entity["iron-chest"], prototypes.item["iron-chest"].place_result)
+      assert.is_nil(prototypes.item["iron-plate"].place_result)
+      -- Base has no seeds: no item plants anything.
+      assert.is_nil(prototypes.item["wood"].plant_result)
+      assert.are.equal(prototypes.item["depleted-uranium-fuel-cell"], prototypes.item["uranium-fuel-cell"].burnt_result)
+      assert.is_nil(prototypes.item["coal"].burnt_result)
+      assert.are.equal("LuaEquipmentPrototype", prototypes.item["battery-equipment"].place_as_equipment_result.object_name)
+    end)
+
+    it("as arrays and dictionaries by name where the runtime gives several", function()
+      assert.are.same({ "straight-rail" }, { prototypes.item["rail"].rails[1].name })
+      assert.are.same({ "tank-cannon", "tank-flamethrower", "tank-machine-gun" }, names(prototypes.entity["tank"].guns))
+      assert.are.equal(prototypes.item["tank-cannon"], prototypes.entity["tank"].guns["tank-cannon"])
+      assert.are.same({ "automation-science-pack" }, names(prototypes.technology["automation"].prerequisites))
+      assert.are.same({}, prototypes.entity["iron-chest"].additional_pastable_entities)
+    end)
+  end)
+
   describe("localised names", function()
     it("of an item that places an entity are the entity's", function()
       assert.are.same({ "entity-name.iron-chest" }, prototypes.item["iron-chest"].localised_name)

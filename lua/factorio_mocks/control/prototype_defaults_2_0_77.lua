@@ -2,7 +2,9 @@
 -- Source: prototype-api-2.0.77.json and runtime-api-2.0.77.json (application_version 2.0.77).
 -- prototypes[Name] = {parent, d = {property = default | {same_as = property} | {} (none known)}};
 -- types[typename] = Name; filters[Concept] = "kind,…";
--- runtime[LuaClass] = "attribute,…" that read the data.raw property of the same name.
+-- runtime[LuaClass] = "attribute,…" that read the data.raw property of the same name;
+-- refs[LuaClass] = "attribute=family,…" whose data.raw property names prototypes of family
+-- (family[]: an array of them, family{}: a dictionary by name).
 return {
   version = "2.0.77",
   prototypes = {
@@ -583,5 +585,19 @@ return {
     LuaTechnologyPrototype = "allows_productivity,enabled,essential,ignore_tech_cost_multiplier,upgrade,visible_when_disabled",
     LuaTilePrototype = "allows_being_covered,can_be_part_of_blueprint,check_collision_with_entities,decorative_removal_probability,destroys_dropped_items,is_foundation,layer,max_health,needs_correction,vehicle_friction_modifier,walking_speed_modifier",
     LuaTrivialSmokePrototype = "affected_by_wind,cyclic,duration,end_scale,fade_away_duration,fade_in_duration,glow_fade_away_duration,movement_slow_down_factor,show_when_smoke_off,spread_duration,start_scale",
+  },
+  refs = {
+    LuaAchievementPrototype = "alternative_armor=item,ammo_type=item,armor=item,damage_dealer=entity[],dont_build=entity[],dont_research=item[],excluded=entity[],fluid_product=fluid,included=entity[],limit_equip_quality=quality,limit_quality=quality,module=item[],research_with=item[],science_pack=item,technology=technology,to_build=entity,to_kill=entity[],to_use=item",
+    LuaCustomInputPrototype = "item_to_spawn=item",
+    LuaEntityPrototype = "additional_pastable_entities=entity[],captured_spawner_entity=entity,character_corpse=entity,guns=item{},next_upgrade=entity,related_underground_belt=entity,remains_when_mined=entity[]",
+    LuaEquipmentPrototype = "take_result=item",
+    LuaItemPrototype = "ammo_category=ammo_category,burnt_result=item,default_import_location=space_location,equipment_grid=equipment_grid,item_filters=item[],place_as_equipment_result=equipment,place_result=entity,plant_result=entity,rails=entity[],spoil_result=item,support=entity,surface=surface",
+    LuaQualityPrototype = "next=quality",
+    LuaRecipePrototype = "alternative_unlock_methods=technology[]",
+    LuaShortcutPrototype = "item_to_spawn=item,technology_to_unlock=technology",
+    LuaSpaceConnectionPrototype = "from=space_location,to=space_location",
+    LuaSpaceLocationPrototype = "pollutant_type=airborne_pollutant",
+    LuaTechnologyPrototype = "prerequisites=technology{}",
+    LuaTilePrototype = "allowed_neighbors=tile{},ambient_sounds_group=tile,bound_decoratives=decorative[],default_cover_tile=tile,fluid=fluid,frozen_variant=tile,next_direction=tile,thawed_variant=tile",
   },
 }

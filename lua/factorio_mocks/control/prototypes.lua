@@ -223,7 +223,33 @@ for class, list in pairs(defaults.runtime) do
   MAPPED[class] = {}
   for name in list:gmatch("[^,]+") do MAPPED[class][name] = true end
 end
+-- Attributes whose value is a prototype (or an array or dictionary of them) that the data.raw
+-- property of the same name names (generated: next_upgrade, place_result, burnt_result, rails …).
+local REFS = {}
+for class, list in pairs(defaults.refs) do
+  REFS[class] = {}
+  for name, family, shape in list:gmatch("([%w_]+)=([%w_]+)([%[%]{}]*)") do
+    REFS[class][name] = { family = family, shape = shape }
+  end
+end
+local function reference(d, ref, v, optional)
+  if ref.shape == "" then
+    -- "" (an item without a place result) names nothing.
+    return type(v) == "string" and v ~= "" and M.get(d.state, ref.family, v) or nil
+  end
+  if v == nil and optional then return nil end
+  if type(v) == "string" then v = { v } end
+  local out = {}
+  for _, name in ipairs(v or {}) do
+    local obj = M.get(d.state, ref.family, name)
+    if obj and ref.shape == "{}" then out[name] = obj elseif obj then out[#out + 1] = obj end
+  end
+  return out
+end
+
 function base.attribute(d, key, r)
+  local ref = REFS[r.owner] and REFS[r.owner][key]
+  if ref then return true, reference(d, ref, d.raw[key], r.type:sub(-1) == "?") end
   local t = r.type:gsub("%?$", "")
   if MAPPED[r.owner] and MAPPED[r.owner][key] then
     local v = M.property(d.raw, key)
@@ -239,9 +265,6 @@ end
 
 local item = classes.impl("LuaItemPrototype")
 function item.get.stack_size(d) return d.raw.stack_size end
-function item.get.place_result(d)
-  return d.raw.place_result and M.get(d.state, "entity", d.raw.place_result) or nil
-end
 
 local entity = classes.impl("LuaEntityPrototype")
 function entity.get.items_to_place_this(d)
@@ -293,11 +316,6 @@ end
 
 local tech = classes.impl("LuaTechnologyPrototype")
 function tech.get.enabled(d) return d.raw.enabled ~= false end
-function tech.get.prerequisites(d)
-  local out = {}
-  for _, name in ipairs(d.raw.prerequisites or {}) do out[name] = M.get(d.state, "technology", name) end
-  return out
-end
 function tech.get.research_unit_count(d) return d.raw.unit and d.raw.unit.count or 0 end
 function tech.get.research_unit_energy(d) return d.raw.unit and (d.raw.unit.time or 0) * 60 or 0 end
 function tech.get.research_unit_ingredients(d) return copy_list(d.raw.unit and d.raw.unit.ingredients, "item") end
