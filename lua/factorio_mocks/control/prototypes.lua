@@ -70,7 +70,9 @@ local LOCALE_SECTION = {
 
 -- Every prototype of `family`: name → raw table, from data.raw (built once per session).
 local function family_raw(state, family)
-  local cache = state.prototype_raw
+  -- Before prototypes.globals too (world's first surface asks for its planet).
+  local cache = state.prototype_raw or {}
+  state.prototype_raw = cache
   if cache[family] then return cache[family] end
   local types = FAMILY_TYPES[family] or { (family:gsub("_", "-")) }
   local source = state.session.dataset.source
@@ -155,12 +157,40 @@ for method in pairs(api.classes.LuaPrototypes.m) do
   end
 end
 
+--- The items that place entity prototype `raw`: its placeable_by ({item, count} or a list of
+--- them), else the items whose place_result it is (by name).
+function M.items_to_place(state, raw)
+  local list = {}
+  local by = raw.placeable_by
+  if by then
+    if by.item then by = { by } end
+    for i, v in ipairs(by) do list[i] = { name = v.item, count = v.count } end
+    return list
+  end
+  for name, item_raw in pairs(family_raw(state, "item").by_name) do
+    if item_raw.place_result == raw.name then list[#list + 1] = { name = name, count = 1 } end
+  end
+  table.sort(list, function(a, b) return a.name < b.name end)
+  return list
+end
+-- The data.raw item that places entity prototype `raw` first, or nil.
+local function placing_item(state, raw)
+  local first = M.items_to_place(state, raw)[1]
+  return first and family_raw(state, "item").by_name[first.name]
+end
+
 -- Prototype attributes ----------------------------------------------------------------------------
 
 local base = classes.impl("LuaPrototypeBase")
 function base.get.name(d) return d.name end
 function base.get.type(d) return d.raw.type end
-function base.get.order(d) return d.raw.order or "" end
+function base.get.order(d)
+  if d.raw.order then return d.raw.order end
+  -- "The order string is taken from the items in placeable_by … or from an item that has its
+  -- place_result set to this entity" (EntityPrototype::order).
+  local placing = d.family == "entity" and placing_item(d.state, d.raw)
+  return placing and placing.order or ""
+end
 -- The name a product of a recipe shows: its item's or fluid's (nil for other product types).
 local function product_name(state, product)
   local family = product.type == "fluid" and "fluid" or product.type == "item" and "item" or nil
@@ -192,9 +222,14 @@ local function group_object(state, family, name)
   return name and M.get(state, family, name) or nil
 end
 --- The subgroup name of a prototype as the game resolves it: its own, a recipe's main product's,
---- "other" for items, fluids and recipes, else nil.
+--- an entity's placing item's (as its order, EntityPrototype::order), "other" for items, fluids,
+--- recipes and entities, else nil.
 function M.subgroup_name(state, family, raw, d)
   if raw.subgroup then return raw.subgroup end
+  if family == "entity" then
+    local placing = placing_item(state, raw)
+    return placing and M.subgroup_name(state, "item", placing) or "other"
+  end
   if family == "recipe" then
     local main = classes.impl("LuaRecipePrototype").get.main_product(d or { state = state, raw = raw })
     local product_family = main and (main.type == "fluid" and "fluid" or main.type == "item" and "item")
@@ -267,19 +302,55 @@ local item = classes.impl("LuaItemPrototype")
 function item.get.stack_size(d) return d.raw.stack_size end
 
 local entity = classes.impl("LuaEntityPrototype")
-function entity.get.items_to_place_this(d)
-  local list = {}
-  for name, raw in pairs(family_raw(d.state, "item").by_name) do
-    if raw.place_result == d.name then list[#list + 1] = { name = name, count = 1 } end
-  end
-  table.sort(list, function(a, b) return a.name < b.name end)
-  return list
-end
+function entity.get.items_to_place_this(d) return M.items_to_place(d.state, d.raw) end
 function entity.get.mineable_properties(d)
   local m = d.raw.minable
   if not m then return { minable = false } end
   local products = m.results or (m.result and { { type = "item", name = m.result, amount = m.count or 1 } }) or {}
   return { minable = true, mining_time = m.mining_time, products = products }
+end
+
+-- Inventories an entity type has, sized from the prototype's fields. A crafting machine's input
+-- and output are 0 here: an entity's follow its recipe (world's resize_crafter).
+local MODULE_INVENTORY = {
+  furnace = "furnace_modules", ["assembling-machine"] = "assembling_machine_modules", lab = "lab_modules",
+  ["mining-drill"] = "mining_drill_modules", beacon = "beacon_modules", ["rocket-silo"] = "rocket_silo_modules",
+}
+--- The inventories an entity of data.raw prototype `raw` (type `t`) has: defines.inventory index →
+--- size.
+function M.inventory_sizes(state, raw, t)
+  local inv = state.env_defines.inventory
+  local out = {}
+  if t == "container" or t == "logistic-container" or t == "infinity-container" then
+    out[inv.chest] = raw.inventory_size or 16
+  elseif t == "character" then
+    out[inv.character_main], out[inv.character_guns], out[inv.character_ammo] = raw.inventory_size or 80, 3, 3
+    out[inv.character_trash] = 0
+  elseif t == "car" or t == "spider-vehicle" then
+    out[inv.car_trunk] = raw.inventory_size or 80
+  elseif t == "cargo-wagon" then
+    out[inv.cargo_wagon] = raw.inventory_size or 40
+  elseif t == "furnace" then
+    out[inv.furnace_source], out[inv.furnace_result] = raw.source_inventory_size or 1, raw.result_inventory_size or 1
+  elseif t == "assembling-machine" or t == "rocket-silo" then
+    out[inv.assembling_machine_input], out[inv.assembling_machine_output] = 0, 0
+  elseif t == "lab" then
+    out[inv.lab_input] = #(raw.inputs or {})
+  elseif t == "ammo-turret" then
+    out[inv.turret_ammo] = raw.inventory_size or 1
+  end
+  local modules = MODULE_INVENTORY[t]
+  if modules and (raw.module_slots or 0) > 0 then out[inv[modules]] = raw.module_slots end
+  local energy = raw.energy_source
+  if energy and energy.type == "burner" then
+    out[inv.fuel] = energy.fuel_inventory_size or 1
+    if (energy.burnt_inventory_size or 0) > 0 then out[inv.burnt_result] = energy.burnt_inventory_size end
+  end
+  return out
+end
+-- "The base size of the given inventory", nil where the entity has none (normal quality's size).
+function entity.call.get_inventory_size(d, index)
+  return M.inventory_sizes(d.state, d.raw, d.raw.type)[index]
 end
 
 local function copy_list(list, default_type)
@@ -331,7 +402,8 @@ end
 function group.get.localised_name(d) return d.raw.localised_name or { "item-group-name." .. d.name } end
 
 function M.globals(state)
-  state.prototype_raw, state.prototype_objects, state.prototype_tables = {}, {}, {}
+  state.prototype_raw = state.prototype_raw or {}
+  state.prototype_objects, state.prototype_tables = {}, {}
   return classes.new("LuaPrototypes", { state = state })
 end
 
