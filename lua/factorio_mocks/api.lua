@@ -94,9 +94,10 @@ return function(native)
       before_setup = shallow_copy(env), loaded_before_setup = shallow_copy(package.loaded),
     }
     fm.logs = {}
-    install(session)
-    -- The dictionary starts from the dataset's languages; a test adds its mod's with fm.locale.load.
+    -- The dictionary starts from the dataset's languages (before install: the control stage's
+    -- load_mods add their locale there); a test adds its mod's with fm.locale.load.
     fm.locale.start_session(opts.locale or { "en" })
+    install(session)
     return env
   end
 
@@ -107,8 +108,8 @@ return function(native)
     restore(package.loaded, session.loaded_after_setup, keep_loaded)
     restore(session.env, session.before_setup)
     fm.logs = {}
-    install(session)
     fm.locale.start_session()
+    install(session)
     return session.env
   end
 

@@ -241,10 +241,11 @@ function technology.get.localised_name(d) return d.proto.localised_name end
 
 -- Surfaces ------------------------------------------------------------------------------------------
 
-local function new_surface(state, name)
+local function new_surface(state, name, planet)
   local w = state.world
   local index = #w.surface_list + 1
-  local surface = classes.new("LuaSurface", { state = state, name = name, index = index, entities = {}, tiles = {} })
+  local surface = classes.new("LuaSurface", { state = state, name = name, index = index, entities = {}, tiles = {},
+    planet = planet })
   w.surfaces[name] = surface
   w.surface_list[index] = surface
   return surface
@@ -259,6 +260,37 @@ function surface.attribute(d, key)
 end
 function surface.get.name(d) return d.name end
 function surface.get.index(d) return d.index end
+
+-- Surface properties: the planet's `surface_properties`, else the surface-property prototype's
+-- `default_value` (a surface without a planet, as game.create_surface makes). Written values
+-- (set_property) read back.
+local function surface_property(d, name, level)
+  local proto = prototypes.family_raw(d.state, "surface_property").by_name[name]
+  -- Our words: the game's message for an unknown surface property was not found.
+  if not proto then error("Unknown surface property: " .. tostring(name), level + 1) end
+  if d.properties and d.properties[name] ~= nil then return d.properties[name] end
+  local planet = d.planet and prototypes.family_raw(d.state, "space_location").by_name[d.planet]
+  local value = planet and planet.surface_properties and planet.surface_properties[name]
+  if value == nil then value = proto.default_value or 0 end
+  return value
+end
+function surface.call.get_property(d, property)
+  local name = type(property) == "string" and property or (classes.data(property) or {}).name
+  return surface_property(d, name, 2)
+end
+function surface.call.set_property(d, property, value)
+  local name = type(property) == "string" and property or (classes.data(property) or {}).name
+  surface_property(d, name, 2)
+  d.properties = d.properties or {}
+  d.properties[name] = value
+end
+-- The length of a day follows the day-night-cycle property (in ticks: nauvis's 7 minutes are
+-- 25200) until a mod writes it.
+function surface.get.ticks_per_day(d)
+  if d.ticks_per_day then return d.ticks_per_day end
+  return math.floor(surface_property(d, "day-night-cycle", 2))
+end
+function surface.set.ticks_per_day(d, v) d.ticks_per_day = v end
 -- The connected players on surface `s`: who a surface-wide print or sound reaches.
 local function surface_audience(state, s)
   return connected(state.world.player_list, function(pd)
@@ -992,6 +1024,10 @@ function player.get.force_index(d) return data(d.force).index end
 -- No vehicles are simulated: a player never sits in one.
 function player.get.vehicle(d) return nil end
 function player.get.driving(d) return false end
+-- The physical controller's vehicle (the same while no remote view is simulated): none.
+function player.get.physical_vehicle(d) return nil end
+-- A player plays with keyboard and mouse (no game controller is simulated).
+function player.get.input_method(d) return d.state.env_defines.input_method.keyboard_and_mouse end
 function player.set.driving(d, v)
   if v then error("not mocked: LuaControl.driving = true (vehicles are not simulated)", 2) end
 end
@@ -1020,6 +1056,38 @@ function player.set.cursor_ghost(d, v)
     error("Unknown item name: " .. tostring(name), 2)
   end
   d.cursor_ghost = { name = name, quality = quality }
+end
+
+-- "All SpiderVehicles currently selected by the player, if they are holding a spidertron
+-- remote": nil while the cursor holds none; else the selection (empty until written), without
+-- the spiders that are gone.
+local function holds_remote(d)
+  for _, item in ipairs(inventory_contents(d.cursor)) do
+    local raw = prototypes.family_raw(d.state, "item").by_name[item.name]
+    if raw and raw.type == "spidertron-remote" then return true end
+  end
+  return false
+end
+function player.get.spidertron_remote_selection(d)
+  if not holds_remote(d) then return nil end
+  local out = {}
+  for _, e in ipairs(d.spidertron_selection or {}) do
+    if data(e).valid ~= false then out[#out + 1] = e end
+  end
+  return out
+end
+function player.set.spidertron_remote_selection(d, list)
+  -- Our words: the game's message for selecting without a remote was not found.
+  if not holds_remote(d) then error("LuaPlayer::spidertron_remote_selection: the player holds no spidertron remote", 3) end
+  local out = {}
+  for i, e in ipairs(list or {}) do
+    local ed = data(e)
+    if not ed or ed.class ~= "LuaEntity" or ed.type ~= "spider-vehicle" then
+      error(("LuaPlayer::spidertron_remote_selection: entry %d is not a spider vehicle"):format(i), 3)
+    end
+    out[i] = e
+  end
+  d.spidertron_selection = out
 end
 
 -- "Whether the player is holding something in the cursor", the cursor ghost included.
@@ -1449,7 +1517,22 @@ end
 function game.call.create_inventory(d, size)
   local inv = inventory.new(d.state, size, nil, nil)
   data(inv).mod_owner = calling_mod()
+  local list = d.state.world.script_inventories
+  list[#list + 1] = inv
   return inv
+end
+-- {[mod name] = {inventories it made, oldest first}} for the inventories not yet destroyed;
+-- with `mod`, only that mod's (an empty table when it has none).
+function game.call.get_script_inventories(d, mod)
+  local out = {}
+  for _, inv in ipairs(d.state.world.script_inventories) do
+    local id = data(inv)
+    if id.valid ~= false and (mod == nil or id.mod_owner == mod) then
+      out[id.mod_owner] = out[id.mod_owner] or {}
+      table.insert(out[id.mod_owner], inv)
+    end
+  end
+  return out
 end
 
 -- LuaRandomGenerator: generator() in [0, 1), generator(m) in [1, m], generator(m, n) in [m, n].
@@ -1478,6 +1561,27 @@ end
 
 function game.call.get_entity_by_unit_number(d, unit_number) return d.state.world.entities[unit_number] end
 
+-- The map settings of a new game: data.raw["map-settings"]["map-settings"] without the prototype's
+-- type, name and difficulty settings (LuaGameScript::difficulty_settings has those). One table
+-- per game: "the members of the dictionary that is returned can be modified mid-game".
+local function copy(v)
+  if type(v) ~= "table" then return v end
+  local out = {}
+  for k, x in pairs(v) do out[k] = copy(x) end
+  return out
+end
+function game.get.map_settings(d)
+  local w = d.state.world
+  if not w.map_settings then
+    local raw = prototypes.family_raw(d.state, "map_settings").by_name["map-settings"]
+    if not raw then error("not mocked: LuaGameScript.map_settings (the dataset has no map-settings prototype)", 3) end
+    local settings = copy(raw)
+    settings.type, settings.name, settings.difficulty_settings = nil, nil, nil
+    w.map_settings = settings
+  end
+  return w.map_settings
+end
+
 -- Values a new game starts with; written ones read back.
 local GAME_DEFAULTS = { tick_paused = false, speed = 1 }
 function game.attribute(d, key)
@@ -1494,16 +1598,18 @@ end
 function M.globals(state)
   state.world = {
     players_by_name = {}, player_list = {}, forces = {}, force_list = {}, surfaces = {}, surface_list = {},
-    entities = {}, next_unit_number = 1,
+    entities = {}, next_unit_number = 1, script_inventories = {},
   }
   state.world.players = state.world.player_list
+  local protos = prototypes.globals(state)
   new_force(state, "player")
   new_force(state, "enemy")
   new_force(state, "neutral")
-  new_surface(state, "nauvis")
+  -- The first surface is nauvis's, the planet's when the prototypes have it.
+  new_surface(state, "nauvis", prototypes.family_raw(state, "space_location").by_name.nauvis and "nauvis" or nil)
   local g = {
     game = classes.new("LuaGameScript", { state = state }),
-    prototypes = prototypes.globals(state),
+    prototypes = protos,
     rendering = require("factorio_mocks.control.rendering").globals(state),
   }
   return g
