@@ -14,6 +14,7 @@ The runtime API description sits beside it (runtime-api-<version>.json). The out
 - refs[LuaClass] = "attr=family,…": the runtime attributes whose value is a prototype (or an array
   "family[]", a dictionary by name "family{}") that the data.raw property of the same name names
   with an ID type of that family (next_upgrade: EntityID → LuaEntityPrototype, rails: EntityID[]);
+- fluid_boxes = "property,…": the entity properties that hold one FluidBox;
 - filters[Concept] = "kind,…": the kinds of each prototype filter of LuaPrototypes.get_*_filtered.
 A new game version is one run of this script.
 """
@@ -134,7 +135,8 @@ def main():
         "-- types[typename] = Name; filters[Concept] = \"kind,…\";",
         "-- runtime[LuaClass] = \"attribute,…\" that read the data.raw property of the same name;",
         "-- refs[LuaClass] = \"attribute=family,…\" whose data.raw property names prototypes of family",
-        "-- (family[]: an array of them, family{}: a dictionary by name).",
+        "-- (family[]: an array of them, family{}: a dictionary by name); fluid_boxes: entity properties",
+        "-- that hold one FluidBox.",
         "return {",
         "  version = " + lua_string(version) + ",",
         "  prototypes = {",
@@ -236,6 +238,10 @@ def main():
             return (fams.pop(), "list") if None not in shapes and len(fams) == 1 else None
         return None
 
+    # Entity properties holding one fluid box (fluid_capacity sums their volumes).
+    boxes = sorted({prop["name"] for p in papi["prototypes"] if any(q["name"] == "EntityPrototype" for q in chain(p["name"]))
+                    for prop in p["properties"] if prop["type"] == "FluidBox"})
+    lines.append("  fluid_boxes = " + lua_string(",".join(boxes)) + ",")
     lines.append("  refs = {")
     for cls in sorted(class_types):
         names = []

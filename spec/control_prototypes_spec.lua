@@ -171,6 +171,17 @@ describe("prototypes", function()
       assert.are.equal(40, prototypes.entity["cargo-wagon"].get_inventory_size(defines.inventory.cargo_wagon))
       assert.are.equal(1, prototypes.entity["stone-furnace"].get_inventory_size(defines.inventory.fuel))
       assert.is_nil(prototypes.entity["transport-belt"].get_inventory_size(defines.inventory.chest))
+      assert.are.equal(32, prototypes.entity["iron-chest"].get_inventory_size(defines.inventory.chest, "normal"))
+      assert.has_error(function() prototypes.entity["iron-chest"].get_inventory_size(defines.inventory.chest, "legendary") end,
+        "not mocked: LuaEntityPrototype.get_inventory_size of a quality other than normal")
+    end)
+
+    it("give the fluid capacity of tanks and wagons, 0 for crafting machines and dry entities", function()
+      assert.are.equal(25000, prototypes.entity["storage-tank"].fluid_capacity)
+      assert.are.equal(50000, prototypes.entity["fluid-wagon"].fluid_capacity)
+      assert.are.equal(100, prototypes.entity["pipe"].get_fluid_capacity())
+      assert.are.equal(0, prototypes.entity["chemical-plant"].fluid_capacity)
+      assert.are.equal(0, prototypes.entity["iron-chest"].fluid_capacity)
     end)
 
     it("take subgroup and order from the item that places them, else are in 'other'", function()

@@ -4,7 +4,8 @@
 -- types[typename] = Name; filters[Concept] = "kind,…";
 -- runtime[LuaClass] = "attribute,…" that read the data.raw property of the same name;
 -- refs[LuaClass] = "attribute=family,…" whose data.raw property names prototypes of family
--- (family[]: an array of them, family{}: a dictionary by name).
+-- (family[]: an array of them, family{}: a dictionary by name); fluid_boxes: entity properties
+-- that hold one FluidBox.
 return {
   version = "2.0.77",
   prototypes = {
@@ -586,6 +587,7 @@ return {
     LuaTilePrototype = "allows_being_covered,can_be_part_of_blueprint,check_collision_with_entities,decorative_removal_probability,destroys_dropped_items,is_foundation,layer,max_health,needs_correction,vehicle_friction_modifier,walking_speed_modifier",
     LuaTrivialSmokePrototype = "affected_by_wind,cyclic,duration,end_scale,fade_away_duration,fade_in_duration,glow_fade_away_duration,movement_slow_down_factor,show_when_smoke_off,spread_duration,start_scale",
   },
+  fluid_boxes = "fluid_box,fuel_fluid_box,input_fluid_box,output_fluid_box,oxidizer_fluid_box",
   refs = {
     LuaAchievementPrototype = "alternative_armor=item,ammo_type=item,armor=item,damage_dealer=entity[],dont_build=entity[],dont_research=item[],excluded=entity[],fluid_product=fluid,included=entity[],limit_equip_quality=quality,limit_quality=quality,module=item[],research_with=item[],science_pack=item,technology=technology,to_build=entity,to_kill=entity[],to_use=item",
     LuaCustomInputPrototype = "item_to_spawn=item",

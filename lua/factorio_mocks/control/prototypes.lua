@@ -348,9 +348,35 @@ function M.inventory_sizes(state, raw, t)
   end
   return out
 end
--- "The base size of the given inventory", nil where the entity has none (normal quality's size).
-function entity.call.get_inventory_size(d, index)
+-- "The base size of the given inventory", nil where the entity has none; a quality's size
+-- (quality_affects_inventory_size) is not mocked.
+local function normal_quality(d, member, quality)
+  local name = classes.is_object(quality) and quality.name or quality
+  if name ~= nil and name ~= "normal" then
+    error("not mocked: LuaEntityPrototype." .. member .. " of a quality other than normal", 3)
+  end
+end
+function entity.call.get_inventory_size(d, index, quality)
+  normal_quality(d, "get_inventory_size", quality)
   return M.inventory_sizes(d.state, d.raw, d.raw.type)[index]
+end
+-- "The fluid capacity of this entity or 0 if this entity doesn't support fluids. Crafting machines
+-- will report 0": a fluid wagon's capacity, else the volumes of the entity's fluid boxes.
+local FLUID_BOXES = split(defaults.fluid_boxes)
+local function fluid_capacity(d)
+  if d.raw.type == "fluid-wagon" then return d.raw.capacity or 0 end
+  if M.descends(d.raw.type, "CraftingMachinePrototype") then return 0 end
+  local total = 0
+  for _, key in ipairs(FLUID_BOXES) do
+    local box = d.raw[key]
+    if type(box) == "table" then total = total + (box.volume or 0) end
+  end
+  return total
+end
+entity.get.fluid_capacity = fluid_capacity
+function entity.call.get_fluid_capacity(d, quality)
+  normal_quality(d, "get_fluid_capacity", quality)
+  return fluid_capacity(d)
 end
 
 local function copy_list(list, default_type)
