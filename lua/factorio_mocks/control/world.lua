@@ -396,43 +396,9 @@ function tile.get.prototype(d) return prototypes.get(d.state, "tile", tile.get.n
 
 -- Entities --------------------------------------------------------------------------------------
 
--- Inventories an entity type has (defines.inventory index → size), sized from the prototype's
--- fields. A crafting machine's input and output follow its recipe (resize_crafter).
-local MODULE_INVENTORY = {
-  furnace = "furnace_modules", ["assembling-machine"] = "assembling_machine_modules", lab = "lab_modules",
-  ["mining-drill"] = "mining_drill_modules", beacon = "beacon_modules", ["rocket-silo"] = "rocket_silo_modules",
-}
+-- Inventories an entity type has: its prototype's (prototypes.inventory_sizes).
 local function entity_inventories(state, ed)
-  local inv = state.env_defines.inventory
-  local raw = ed.raw or {}
-  local t = ed.type
-  local out = {}
-  if t == "container" or t == "logistic-container" or t == "infinity-container" then
-    out[inv.chest] = raw.inventory_size or 16
-  elseif t == "character" then
-    out[inv.character_main], out[inv.character_guns], out[inv.character_ammo] = raw.inventory_size or 80, 3, 3
-    out[inv.character_trash] = 0
-  elseif t == "car" or t == "spider-vehicle" then
-    out[inv.car_trunk] = raw.inventory_size or 80
-  elseif t == "cargo-wagon" then
-    out[inv.cargo_wagon] = raw.inventory_size or 40
-  elseif t == "furnace" then
-    out[inv.furnace_source], out[inv.furnace_result] = raw.source_inventory_size or 1, raw.result_inventory_size or 1
-  elseif t == "assembling-machine" or t == "rocket-silo" then
-    out[inv.assembling_machine_input], out[inv.assembling_machine_output] = 0, 0
-  elseif t == "lab" then
-    out[inv.lab_input] = #(raw.inputs or {})
-  elseif t == "ammo-turret" then
-    out[inv.turret_ammo] = raw.inventory_size or 1
-  end
-  local modules = MODULE_INVENTORY[t]
-  if modules and (raw.module_slots or 0) > 0 then out[inv[modules]] = raw.module_slots end
-  local energy = raw.energy_source
-  if energy and energy.type == "burner" then
-    out[inv.fuel] = energy.fuel_inventory_size or 1
-    if (energy.burnt_inventory_size or 0) > 0 then out[inv.burnt_result] = energy.burnt_inventory_size end
-  end
-  return out
+  return prototypes.inventory_sizes(state, ed.raw or {}, ed.type)
 end
 
 -- Max health, of entities and their prototypes: EntityWithHealthPrototype's max_health (its
