@@ -98,8 +98,10 @@ describe("compatibility tier: published mods", function()
       end
       local shortcuts, inputs = {}, {}
       for sname, s in pairs(not failed and data.raw.shortcut or {}) do if s.action == "lua" then shortcuts[#shortcuts + 1] = sname end end
+      -- The game raises a custom input's event only when its action is "lua" (the default) and
+      -- it is enabled; one linked to a game control fires with that control.
       for iname, input in pairs(not failed and data.raw["custom-input"] or {}) do
-        if not input.linked_game_control then inputs[#inputs + 1] = iname end
+        if (input.action or "lua") == "lua" and input.enabled ~= false then inputs[#inputs + 1] = iname end
       end
       table.sort(shortcuts); table.sort(inputs)
       local player

@@ -992,6 +992,8 @@ function player.get.vehicle(d) return nil end
 function player.get.driving(d) return false end
 -- The physical controller's vehicle (the same while no remote view is simulated): none.
 function player.get.physical_vehicle(d) return nil end
+-- A player looks at the game world, not the map (map view is not simulated).
+function player.get.render_mode(d) return d.state.env_defines.render_mode.game end
 -- A player plays with keyboard and mouse (no game controller is simulated).
 function player.get.input_method(d) return d.state.env_defines.input_method.keyboard_and_mouse end
 function player.set.driving(d, v)
