@@ -74,6 +74,7 @@ describe("fm.mods", function()
       { "? flib >= 0.12.0", { kind = "optional", prefix = "?", name = "flib", op = ">=", version = "0.12.0", text = "? flib >= 0.12.0" } },
       { "(?) hidden < 2.0.0", { kind = "hidden_optional", prefix = "(?)", name = "hidden", op = "<", version = "2.0.0", text = "(?) hidden < 2.0.0" } },
       { "~ lazy = 1.0.0", { kind = "no_load_order", prefix = "~", name = "lazy", op = "=", version = "1.0.0", text = "~ lazy = 1.0.0" } },
+      { "+ quality >= 2.1.0", { kind = "recommended", prefix = "+", name = "quality", op = ">=", version = "2.1.0", text = "+ quality >= 2.1.0" } },
       { "base>1.1", { kind = "required", prefix = "", name = "base", op = ">", version = "1.1.0", text = "base > 1.1.0" } },
     }
     for _, case in ipairs(cases) do
@@ -102,6 +103,19 @@ describe("fm.mods", function()
         { name = "Mod1", version = "1.0.0" },
       }
       assert.are.same({ "base", "Mod1", "mod9", "mod10" }, names(fm.mods.load_order(mods)))
+    end)
+
+    it("loads a + (recommended) dependency first when present, and needs it not", function()
+      local game = {
+        { name = "base", version = "2.1.9", dependencies = {} },
+        { name = "space-age", version = "2.1.9", dependencies = { "base >= 2.1.0", "+ quality >= 2.1.0" } },
+        { name = "quality", version = "2.1.9" },
+      }
+      assert.are.same({ "base", "quality", "space-age" }, names(fm.mods.load_order(game)))
+      assert.are.same({}, fm.mods.check(game))
+      table.remove(game, 3)
+      assert.are.same({ "base", "space-age" }, names(fm.mods.load_order(game)))
+      assert.are.same({}, fm.mods.check(game))
     end)
 
     it("refuses a dependency cycle", function()

@@ -182,10 +182,40 @@ function M.dataset_game_mods(dataset)
   return list
 end
 
+--- Folders of a game mod whose modules the game generates at build time; the game's public copy
+--- of its Lua (wube/factorio-data) lacks them.
+M.GENERATED = { "^graphics/", "^sound/", "^menu%-simulations/" }
+
+local SPRITE_PLACEHOLDER = "-- Placeholder made by factorio-mocks (scripts/pack-game-lua.py): the game generates this\n"
+  .. "-- module at build time and its public copy lacks it.\n"
+  .. "return {width = 1, height = 1, shift = {0, 0}, line_length = 1, frames = 1}\n"
+
+--- The placeholder for module `rel` (a path ending in .lua) of game mod `mod_name`, or nil when
+--- `rel` is not a generated module: a 1x1 single-frame sprite table (what the built-in dataset's
+--- copy of core and base holds, scripts/pack-game-lua.py), and under sound/ambient/ an
+--- ambient-sound prototype named after the module (`space-age`'s ambient-sounds.lua lists one
+--- per track), as ../shared/data/data-raw/space-age-2.0.77.json.gz was made.
+function M.placeholder(mod_name, rel)
+  if not rel:find("%.lua$") then return nil end
+  for _, pattern in ipairs(M.GENERATED) do
+    if rel:find(pattern) then
+      if rel:find("^sound/ambient/") then
+        local name = "__" .. mod_name .. "__/" .. rel:gsub("%.lua$", "")
+        return ("-- Placeholder made by factorio-mocks: the game generates this module at build time.\n"
+          .. "return {type = \"ambient-sound\", name = %q, track_type = \"main-track\", sound = {filename = \"x.ogg\"}}\n"):format(name)
+      end
+      return SPRITE_PLACEHOLDER
+    end
+  end
+  return nil
+end
+
 --- The mod tables of the game's mods present in `data_dir`, in the game's order. core is the
 --- root of everything: no dependencies, and its info.json has no version (it takes the game's,
 --- from base). A game mod that cannot load is an error naming it. Files the game's public copy
---- lacks (engine-generated sprite tables, menu simulations) come from `dataset` when it has them.
+--- lacks (engine-generated sprite tables, ambient music lists, menu simulations) come from
+--- `dataset` when it has them (the built-in one has core's and base's of 2.0.77), else from
+--- M.placeholder: a folder of any version, with or without the expansions, runs as shipped.
 function M.game_mods(fm, data_dir, dataset)
   local list, base_version = {}, nil
   local fallback = dataset and dataset.native
@@ -211,7 +241,12 @@ function M.game_mods(fm, data_dir, dataset)
     if mod then
       local disk = mod
       mod.read = function(rel)
-        return fm.mods.read_file(disk, rel) or (fallback and fallback:game_file(name, rel))
+        local text = fm.mods.read_file(disk, rel)
+        if text then return text end
+        -- Only a generated module comes from elsewhere: the folder's own files are its version's.
+        local placeholder = M.placeholder(name, rel)
+        if not placeholder then return nil end
+        return fallback and fallback:game_file(name, rel) or placeholder
       end
       list[#list + 1] = mod
     end

@@ -272,6 +272,11 @@ mod tests {
             .eval()
             .unwrap();
         assert_eq!(text, "optional?flib>=0.12.0|? flib >= 0.12.0");
+        let text: String = lua
+            .load("local d = fm.mods.parse_dependency('+ quality >= 2.1.0'); return d.kind .. d.prefix .. d.name .. '|' .. d.text")
+            .eval()
+            .unwrap();
+        assert_eq!(text, "recommended+quality|+ quality >= 2.1.0");
         let err = lua.load("fm.mods.parse_dependency('flib >=')").exec().unwrap_err().to_string();
         assert!(err.contains("fm.mods.parse_dependency: bad dependency \"flib >=\": no version after \">=\""), "{err}");
     }

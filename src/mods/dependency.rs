@@ -2,9 +2,12 @@
 //!
 //! Prefixes (<https://lua-api.factorio.com/latest/auxiliary/mod-structure.html>, wiki
 //! "Tutorial:Mod structure"): none = required, `!` incompatible, `?` optional, `(?)` hidden
-//! optional, `~` required without affecting load order. `+` is listed by the project's design;
-//! no source describing it was found, so it parses as its own kind and is treated like a
-//! required dependency. Operators: `<`, `<=`, `=`, `>=`, `>`.
+//! optional, `~` required without affecting load order, and from 2.1 `+` optional but
+//! recommended. The 2.1.0 changelog: "Added mod dependency modifier "+", which marks the mod as
+//! optional but recommended. Mod gets enabled by default but can be turned off." (2.1's
+//! space-age declares `+ quality >= 2.1.0`: "the quality mod can be disabled while keeping the
+//! space age mod enabled".) So `+` may be absent, and when present it loads first, as `?`.
+//! Operators: `<`, `<=`, `=`, `>=`, `>`.
 
 use std::fmt;
 
@@ -23,8 +26,9 @@ pub enum Kind {
     HiddenOptional,
     /// `~`: must be present, but does not change the load order.
     NoLoadOrder,
-    /// `+`: meaning unconfirmed; checked like [`Kind::Required`].
-    Plus,
+    /// `+` (2.1): optional but recommended: enabled by default, may be absent; when present
+    /// it loads first, as [`Kind::Optional`].
+    Recommended,
 }
 
 impl Kind {
@@ -36,7 +40,7 @@ impl Kind {
             Kind::Optional => "?",
             Kind::HiddenOptional => "(?)",
             Kind::NoLoadOrder => "~",
-            Kind::Plus => "+",
+            Kind::Recommended => "+",
         }
     }
 
@@ -48,18 +52,18 @@ impl Kind {
             Kind::Optional => "optional",
             Kind::HiddenOptional => "hidden_optional",
             Kind::NoLoadOrder => "no_load_order",
-            Kind::Plus => "plus",
+            Kind::Recommended => "recommended",
         }
     }
 
     /// Whether the other mod must be present.
     pub fn is_required(self) -> bool {
-        matches!(self, Kind::Required | Kind::NoLoadOrder | Kind::Plus)
+        matches!(self, Kind::Required | Kind::NoLoadOrder)
     }
 
     /// Whether the other mod, when present, loads before this one.
     pub fn affects_load_order(self) -> bool {
-        matches!(self, Kind::Required | Kind::Optional | Kind::HiddenOptional | Kind::Plus)
+        matches!(self, Kind::Required | Kind::Optional | Kind::HiddenOptional | Kind::Recommended)
     }
 }
 
@@ -123,7 +127,7 @@ impl Dependency {
             ("!", Kind::Incompatible),
             ("?", Kind::Optional),
             ("~", Kind::NoLoadOrder),
-            ("+", Kind::Plus),
+            ("+", Kind::Recommended),
         ]
         .into_iter()
         .find_map(|(p, k)| rest.strip_prefix(p).map(|r| (r, k)));
@@ -200,7 +204,8 @@ mod tests {
             ("? flib >= 0.12.0", dep(Kind::Optional, "flib", Some((Op::Ge, v(0, 12, 0))))),
             ("(?) secret < 2.0.0", dep(Kind::HiddenOptional, "secret", Some((Op::Lt, v(2, 0, 0))))),
             ("~ lazy = 1.0.0", dep(Kind::NoLoadOrder, "lazy", Some((Op::Eq, v(1, 0, 0))))),
-            ("+ plus <= 3.4.5", dep(Kind::Plus, "plus", Some((Op::Le, v(3, 4, 5))))),
+            ("+ quality >= 2.1.0", dep(Kind::Recommended, "quality", Some((Op::Ge, v(2, 1, 0))))),
+            ("+quality", dep(Kind::Recommended, "quality", None)),
             ("  spaced   >   0.0.1  ", dep(Kind::Required, "spaced", Some((Op::Gt, v(0, 0, 1))))),
             ("tight>=1.2.3", dep(Kind::Required, "tight", Some((Op::Ge, v(1, 2, 3))))),
             ("Some_Mod-2", dep(Kind::Required, "Some_Mod-2", None)),
@@ -234,6 +239,25 @@ mod tests {
         for (text, message) in cases {
             assert_eq!(Dependency::parse(text).unwrap_err(), message, "{text}");
         }
+    }
+
+    #[test]
+    fn each_kind_says_whether_it_is_required_and_orders_loading() {
+        // (kind, must be present, loads first when present)
+        let cases = [
+            (Kind::Required, true, true),
+            (Kind::Incompatible, false, false),
+            (Kind::Optional, false, true),
+            (Kind::HiddenOptional, false, true),
+            (Kind::NoLoadOrder, true, false),
+            (Kind::Recommended, false, true),
+        ];
+        for (kind, required, orders) in cases {
+            assert_eq!(kind.is_required(), required, "{kind:?} required");
+            assert_eq!(kind.affects_load_order(), orders, "{kind:?} load order");
+        }
+        assert_eq!(Kind::Recommended.name(), "recommended");
+        assert_eq!(Kind::Recommended.prefix(), "+");
     }
 
     #[test]

@@ -7,7 +7,7 @@
 //! internal names then determines the definitive ordering." Older pages
 //! (<https://lua-api.factorio.com/0.15.3/Data-Lifecycle.html>) add "natural sort order
 //! accounting for case". Here a mod's depth is 1 + the deepest of the present mods it
-//! depends on in a load-order-affecting way (required, `?`, `(?)`; not `~` or `!`), `core`
+//! depends on in a load-order-affecting way (required, `?`, `(?)`, `+`; not `~` or `!`), `core`
 //! is depth 0, and names compare by digit runs numerically, letters case-insensitively,
 //! then by exact bytes to break ties.
 
@@ -269,6 +269,32 @@ mod tests {
             info("my-mod", "1.0.0", &["base"]),
         ];
         assert_eq!(names(&mods), ["base", "elevated-rails", "my-mod", "quality", "space-age"]);
+    }
+
+    #[test]
+    fn a_recommended_mod_may_be_absent_and_loads_first_when_present() {
+        // 2.1.9's own mods: space-age declares "+ quality >= 2.1.0".
+        let game = |with_quality: bool| {
+            let mut mods = vec![
+                info("core", "2.1.9", &[]),
+                info("base", "2.1.9", &[]),
+                info("recycler", "2.1.9", &["base >= 2.1.0"]),
+                info("elevated-rails", "2.1.9", &["base >= 2.1.0"]),
+                info("space-age", "2.1.9", &["base >= 2.1.0", "elevated-rails >= 2.1.0", "+ quality >= 2.1.0", "recycler >= 2.1.0"]),
+            ];
+            if with_quality {
+                mods.push(info("quality", "2.1.9", &["base >= 2.1.0", "recycler >= 2.1.0"]));
+            }
+            mods
+        };
+        assert_eq!(check(&game(true)), vec![]);
+        assert_eq!(names(&game(true)), ["core", "base", "elevated-rails", "recycler", "quality", "space-age"]);
+        assert_eq!(check(&game(false)), vec![]);
+        assert_eq!(names(&game(false)), ["core", "base", "elevated-rails", "recycler", "space-age"]);
+        // Present with the wrong version, it is a problem, as for `?`.
+        let mods = vec![info("base", "2.0.0", &[]), info("app", "1.0.0", &["+ lib >= 2.0.0"]), info("lib", "1.0.0", &[])];
+        let messages: Vec<String> = check(&mods).iter().map(ToString::to_string).collect();
+        assert_eq!(messages, ["app depends on \"+ lib >= 2.0.0\", but lib 1.0.0 is present"]);
     }
 
     #[test]

@@ -19,8 +19,8 @@ use super::info::ModInfo;
 use super::order::natural_cmp;
 use super::version::Version;
 
-/// Mods shipped with the game in its `data` folder: `core`, `base` and the expansions.
-pub const BUILTIN: [&str; 5] = ["core", "base", "elevated-rails", "quality", "space-age"];
+/// Mods shipped with the game in its `data` folder: `core`, `base`, the expansions and (2.1) `recycler`.
+pub const BUILTIN: [&str; 6] = ["core", "base", "elevated-rails", "quality", "space-age", "recycler"];
 
 /// The official expansions (Space Age and the mods it requires).
 pub const EXPANSIONS: [&str; 3] = ["elevated-rails", "quality", "space-age"];
