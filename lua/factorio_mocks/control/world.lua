@@ -737,6 +737,11 @@ function entity.call.get_burnt_result_inventory(d) return first_inventory(d, { "
 function entity.call.get_output_inventory(d)
   return first_inventory(d, { "furnace_result", "assembling_machine_output", "chest", "car_trunk", "cargo_wagon" })
 end
+-- The module inventory's defines.inventory name per machine type (the sizes: prototypes.inventory_sizes).
+local MODULE_INVENTORY = {
+  furnace = "furnace_modules", ["assembling-machine"] = "assembling_machine_modules", lab = "lab_modules",
+  ["mining-drill"] = "mining_drill_modules", beacon = "beacon_modules", ["rocket-silo"] = "rocket_silo_modules",
+}
 function entity.call.get_module_inventory(d)
   local name = MODULE_INVENTORY[d.type]
   return name and first_inventory(d, { name }) or nil
