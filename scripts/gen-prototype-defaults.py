@@ -14,6 +14,8 @@ The runtime API description sits beside it (runtime-api-<version>.json). The out
 - refs[LuaClass] = "attr=family,…": the runtime attributes whose value is a prototype (or an array
   "family[]", a dictionary by name "family{}") that the data.raw property of the same name names
   with an ID type of that family (next_upgrade: EntityID → LuaEntityPrototype, rails: EntityID[]);
+- boxes[LuaClass] = "attr,…": the BoundingBox attributes that read the data.raw box of the same
+  name (box defaults are {box = {{x, y}, {x, y}}} in prototypes[Name].d);
 - fluid_boxes = "property,…": the entity properties that hold one FluidBox;
 - filters[Concept] = "kind,…": the kinds of each prototype filter of LuaPrototypes.get_*_filtered.
 A new game version is one run of this script.
@@ -86,6 +88,8 @@ def main():
             return "boolean"
         if t == "string":
             return "string"
+        if t == "BoundingBox":
+            return "box"
         if t in NUMBERS:
             return "number"
         alias = types.get(t)
@@ -102,9 +106,14 @@ def main():
                 return v
             return None
         if isinstance(d, str):
-            m = re.match(r"^(?:[Tt]he )?[Vv]alue of `(\w+)`$", d)
+            m = re.match(r"^(?:[Tt]he )?[Vv]alue of `?(\w+)`?\.?$", d)
             if m:
                 return {"same_as": m.group(1)}
+            # Boxes: "`{{-0.2, -0.2}, {0.2, 0.2}}`", "Empty = `{{0, 0}, {0, 0}}`".
+            n = r"(-?[0-9.]+)"
+            m = re.match(r"^(?:Empty = )?`\{\{" + n + r", " + n + r"\}, \{" + n + r", " + n + r"\}\}`$", d)
+            if m and kind == "box":
+                return {"box": [[float(m.group(1)), float(m.group(2))], [float(m.group(3)), float(m.group(4))]]}
         return None
 
     def chain(name):
@@ -121,7 +130,7 @@ def main():
         return None
 
     def property_kind(name, prop_name):
-        """The plain kind of `prop_name` on prototype `name` (the nearest declaration), or None."""
+        """The plain kind ("box" for a BoundingBox) of `prop_name` on prototype `name` (the nearest declaration), or None."""
         for p in chain(name):
             for prop in p["properties"]:
                 if prop["name"] == prop_name:
@@ -136,7 +145,8 @@ def main():
         "-- runtime[LuaClass] = \"attribute,…\" that read the data.raw property of the same name;",
         "-- refs[LuaClass] = \"attribute=family,…\" whose data.raw property names prototypes of family",
         "-- (family[]: an array of them, family{}: a dictionary by name); fluid_boxes: entity properties",
-        "-- that hold one FluidBox.",
+        "-- that hold one FluidBox; boxes[LuaClass] = \"attribute,…\" that read the data.raw box of that",
+        "-- name (a box default is {box = {{x, y}, {x, y}}}).",
         "return {",
         "  version = " + lua_string(version) + ",",
         "  prototypes = {",
@@ -153,7 +163,12 @@ def main():
                 if prop.get("override"):
                     entries.append(lua_key(prop["name"]) + " = {}")
                 continue
-            value = "{ same_as = " + lua_string(d["same_as"]) + " }" if isinstance(d, dict) else lua_value(d)
+            if isinstance(d, dict) and "box" in d:
+                value = "{ box = { " + ", ".join("{ " + ", ".join(repr(x) for x in corner) + " }" for corner in d["box"]) + " } }"
+            elif isinstance(d, dict):
+                value = "{ same_as = " + lua_string(d["same_as"]) + " }"
+            else:
+                value = lua_value(d)
             entries.append(lua_key(prop["name"]) + " = " + value)
         parent = ("parent = " + lua_string(p["parent"]) + ", ") if p.get("parent") else ""
         lines.append("    " + p["name"] + " = { " + parent + "d = { " + ", ".join(entries) + " } },")
@@ -241,6 +256,14 @@ def main():
     # Entity properties holding one fluid box (fluid_capacity sums their volumes).
     boxes = sorted({prop["name"] for p in papi["prototypes"] if any(q["name"] == "EntityPrototype" for q in chain(p["name"]))
                     for prop in p["properties"] if prop["type"] == "FluidBox"})
+    # Runtime BoundingBox attributes that read the data.raw box of the same name.
+    lines.append("  boxes = {")
+    for cls in sorted(class_types):
+        names = [a["name"] for a in classes[cls]["attributes"] if a.get("read_type") == "BoundingBox"
+                 and {property_kind(p, a["name"]) for p in class_types[cls]} - {None} == {"box"}]
+        if names:
+            lines.append("    " + cls + " = " + lua_string(",".join(sorted(names))) + ",")
+    lines.append("  },")
     lines.append("  fluid_boxes = " + lua_string(",".join(boxes)) + ",")
     lines.append("  refs = {")
     for cls in sorted(class_types):

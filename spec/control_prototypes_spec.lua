@@ -193,6 +193,40 @@ describe("prototypes", function()
       assert.are.equal("environment", prototypes.entity["tree-01"].group.name)
     end)
 
+    it("give their boxes in the runtime's form, defaults from the prototype API", function()
+      local inserter = prototypes.entity["inserter"]
+      assert.are.same({ left_top = { x = -0.15, y = -0.15 }, right_bottom = { x = 0.15, y = 0.15 } }, inserter.collision_box)
+      assert.are.same({ left_top = { x = -0.4, y = -0.35 }, right_bottom = { x = 0.4, y = 0.45 } }, inserter.selection_box)
+      -- map_generator_bounding_box: "The value of collision_box"; an empty box where none is given.
+      assert.are.same(inserter.collision_box, inserter.map_generator_bounding_box)
+      assert.is_nil(inserter.secondary_collision_box)
+      assert.are.same({ left_top = { x = 0, y = 0 }, right_bottom = { x = 0, y = 0 } },
+        prototypes.entity["explosion"].collision_box)
+    end)
+
+    it("cover tiles as their collision box rounded up, as quick-adjustable-inserters sizes its grid", function()
+      assert.are.same({ 1, 1 }, { prototypes.entity["inserter"].tile_width, prototypes.entity["inserter"].tile_height })
+      assert.are.same({ 3, 3 }, { prototypes.entity["assembling-machine-1"].tile_width, prototypes.entity["assembling-machine-1"].tile_height })
+    end)
+
+    it("of inserters give pickup and drop vectors in the array format, nil for other entities", function()
+      local inserter = prototypes.entity["inserter"]
+      assert.are.same({ 0, -1 }, inserter.inserter_pickup_position)
+      assert.are.same({ 0, 1.2 }, inserter.inserter_drop_position)
+      assert.is_true(inserter.inserter_chases_belt_items)
+      assert.are.equal(0, inserter.inserter_stack_size_bonus)
+      assert.is_nil(prototypes.entity["iron-chest"].inserter_pickup_position)
+    end)
+
+    it("and items tell their flags", function()
+      local inserter = prototypes.entity["inserter"]
+      assert.is_true(inserter.has_flag("player-creation"))
+      assert.is_false(inserter.has_flag("not-rotatable"))
+      assert.are.same({ ["placeable-neutral"] = true, ["placeable-player"] = true, ["player-creation"] = true }, inserter.flags)
+      assert.is_false(prototypes.item["iron-plate"].has_flag("always-show"))
+      assert.are.same({}, prototypes.item["iron-plate"].flags)
+    end)
+
     it("are placed by their placeable_by items first", function()
       assert.are.same({ { name = "rail", count = 1 } }, prototypes.entity["straight-rail"].items_to_place_this)
       assert.are.same({ { name = "iron-chest", count = 1 } }, prototypes.entity["iron-chest"].items_to_place_this)

@@ -31,6 +31,7 @@ function M.property(raw, key)
     local d = p.d[key]
     if d ~= nil then
       if type(d) ~= "table" then return d end
+      if d.box then return d.box end
       if d.same_as == nil then return nil end
       return M.property(raw, d.same_as)
     end
@@ -282,9 +283,28 @@ local function reference(d, ref, v, optional)
   return out
 end
 
+-- BoundingBox attributes read the data.raw box ({{-0.4, -0.4}, {0.4, 0.4}}) or its default in the
+-- runtime's form: {left_top = {x, y}, right_bottom = {x, y}}, orientation when non-zero.
+local BOXES = {}
+for class, list in pairs(defaults.boxes) do BOXES[class] = {} for name in list:gmatch("[^,]+") do BOXES[class][name] = true end end
+local function position(p) return { x = p.x or p[1], y = p.y or p[2] } end
+function M.bounding_box(box)
+  if box == nil then return nil end
+  local out = { left_top = position(box.left_top or box[1]), right_bottom = position(box.right_bottom or box[2]) }
+  local orientation = box.orientation or box[3]
+  if orientation and orientation ~= 0 then out.orientation = orientation end
+  return out
+end
+
 function base.attribute(d, key, r)
   local ref = REFS[r.owner] and REFS[r.owner][key]
   if ref then return true, reference(d, ref, d.raw[key], r.type:sub(-1) == "?") end
+  if BOXES[r.owner] and BOXES[r.owner][key] then
+    local box = M.property(d.raw, key)
+    -- A box the API gives no default for (rails' computed selection box) stays not mocked.
+    if box ~= nil or r.type:sub(-1) == "?" then return true, M.bounding_box(box) end
+    return false
+  end
   local t = r.type:gsub("%?$", "")
   if MAPPED[r.owner] and MAPPED[r.owner][key] then
     local v = M.property(d.raw, key)
@@ -298,10 +318,20 @@ function base.attribute(d, key, r)
   return false
 end
 
+-- flags: "Active flags are in the dictionary as true"; has_flag tests one (entities and items).
+local function flags(d)
+  local set = {}
+  for _, f in ipairs(d.raw.flags or {}) do set[f] = true end
+  return set
+end
+local function has_flag(d, flag) return flags(d)[flag] == true end
+
 local item = classes.impl("LuaItemPrototype")
 function item.get.stack_size(d) return d.raw.stack_size end
+item.get.flags, item.call.has_flag = flags, has_flag
 
 local entity = classes.impl("LuaEntityPrototype")
+entity.get.flags, entity.call.has_flag = flags, has_flag
 function entity.get.items_to_place_this(d) return M.items_to_place(d.state, d.raw) end
 function entity.get.mineable_properties(d)
   local m = d.raw.minable
@@ -377,6 +407,39 @@ entity.get.fluid_capacity = fluid_capacity
 function entity.call.get_fluid_capacity(d, quality)
   normal_quality(d, "get_fluid_capacity", quality)
   return fluid_capacity(d)
+end
+
+--- The tiles entity prototype `raw` covers, width and height (swapped when `sideways`, turned east
+--- or west): tile_width and tile_height, else "calculated by the collision box width rounded up"
+--- (EntityPrototype::tile_width); 0, 0 without a collision box.
+function M.tile_size(raw, sideways)
+  local box = raw.collision_box
+  if not box then return 0, 0 end
+  local lt, rb = box[1] or box.left_top, box[2] or box.right_bottom
+  -- Map positions have 1/256 tile precision: a box a rounding error wider than a tile is one tile.
+  local function round_up(size) return math.ceil(size - 1 / 512) end
+  local w = raw.tile_width or round_up((rb[1] or rb.x) - (lt[1] or lt.x))
+  local h = raw.tile_height or round_up((rb[2] or rb.y) - (lt[2] or lt.y))
+  if sideways then w, h = h, w end
+  return w, h
+end
+function entity.get.tile_width(d) return (M.tile_size(d.raw)) end
+function entity.get.tile_height(d) return select(2, M.tile_size(d.raw)) end
+
+-- An inserter's attributes: InserterPrototype's properties under other names (nil for other
+-- entities). Vectors come in the array format the game provides.
+local INSERTER = {
+  inserter_pickup_position = "pickup_position", inserter_drop_position = "insert_position",
+  inserter_chases_belt_items = "chases_belt_items", inserter_max_belt_stack_size = "max_belt_stack_size",
+  inserter_stack_size_bonus = "stack_size_bonus",
+}
+for attr, key in pairs(INSERTER) do
+  entity.get[attr] = function(d)
+    if d.raw.type ~= "inserter" then return nil end
+    local v = M.property(d.raw, key)
+    if type(v) == "table" then return { v.x or v[1], v.y or v[2] } end
+    return v
+  end
 end
 
 local function copy_list(list, default_type)
