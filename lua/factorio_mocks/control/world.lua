@@ -423,17 +423,7 @@ end
 -- is "the collision box width rounded up" unless set; likewise tile_height). Entities flagged
 -- placeable-off-grid (characters, vehicles, units, trees) and those without a collision box stay
 -- where they are put; an entity turned east or west swaps its width and height.
-local function tile_size(raw, sideways)
-  local box = raw.collision_box
-  if not box then return 0, 0 end
-  local lt, rb = box[1] or box.left_top, box[2] or box.right_bottom
-  -- Map positions have 1/256 tile precision: a box a rounding error wider than a tile is one tile.
-  local function round_up(size) return math.ceil(size - 1 / 512) end
-  local w = raw.tile_width or round_up((rb[1] or rb.x) - (lt[1] or lt.x))
-  local h = raw.tile_height or round_up((rb[2] or rb.y) - (lt[2] or lt.y))
-  if sideways then w, h = h, w end
-  return w, h
-end
+local tile_size = prototypes.tile_size
 
 local function snap_axis(v, size)
   if size <= 0 then return v end
