@@ -107,6 +107,7 @@ return function(native)
     if not session then error("fm.reset: nothing is set up; call fm.setup{stage = ...} first", 2) end
     restore(package.loaded, session.loaded_after_setup, keep_loaded)
     restore(session.env, session.before_setup)
+    session.game_globals_off = nil
     fm.logs = {}
     fm.locale.start_session()
     install(session)

@@ -92,7 +92,12 @@ function M.load(text, chunkname, env)
     if not fn and (err:find("ambiguous syntax", 1, true) or err:find("unfinished string", 1, true)) then
       fn, err = loadstring(join_call_parens(text), chunkname)
     end
-    if fn then setfenv(fn, env) end
+    if fn then
+      setfenv(fn, env)
+      -- 5.2 code reads its environment as `_ENV` (flib: `_ENV.table_size`); on 5.1 that is a
+      -- global, so the environment names itself.
+      if text:find("_ENV", 1, true) and rawget(env, "_ENV") == nil then rawset(env, "_ENV", env) end
+    end
     return fn, err
   end
   return load(text, chunkname, "t", env)

@@ -11,7 +11,10 @@
 -- `require`, `defines`, …) resolve to the live session's, so a helper that extends data extends
 -- the test's data.raw.
 
+-- Required here, not where used: while a mod file runs, the global `require` is that mod's.
 local mod_loader = require("factorio_mocks.mod_loader")
+local data_stage = require("factorio_mocks.stage.data")
+local common = require("factorio_mocks.stage.common")
 
 local M = {}
 
@@ -36,7 +39,6 @@ end
 
 -- Runs the data stage of the dataset's game mods in a fresh sandbox; returns its globals.
 local function run_game_data_stage(fm, session, game_mods)
-  local data_stage = require("factorio_mocks.stage.data")
   local env = session.env
   local running = {
     data = data_stage.new_data({}, rawget(env, "serpent") or require("factorio_mocks.serpent")),
@@ -49,7 +51,7 @@ local function run_game_data_stage(fm, session, game_mods)
   local by_name, ordered = {}, {}
   for _, mod in ipairs(game_mods) do by_name[mod.name] = mod end
   -- The game's mods the dataset holds (core always), in the game's order.
-  local active = require("factorio_mocks.stage.common").mods(session)
+  local active = common.mods(session)
   for _, name in ipairs(mod_loader.GAME_MODS) do
     if by_name[name] and (active[name] ~= nil or name == "core") then
       ordered[#ordered + 1] = by_name[name]
@@ -96,7 +98,7 @@ function M.attach(fm, session, always)
       if type(previous_index) == "function" then v = previous_index(t, k) else v = previous_index[k] end
       if v ~= nil then return v end
     end
-    if not always and fm.current() ~= session or type(k) ~= "string" then return nil end
+    if not always and fm.current() ~= session or type(k) ~= "string" or session.game_globals_off then return nil end
     local sandbox = M.globals(fm, session)
     local v = sandbox and rawget(sandbox, k)
     if v == nil then return nil end

@@ -9,6 +9,7 @@
 
 local files = require("factorio_mocks.files")
 local game_env = require("factorio_mocks.game_env")
+local data_stage = require("factorio_mocks.stage.data")
 
 local M = {}
 
@@ -55,7 +56,7 @@ local function run(fm, run_stage, native, dataset, opts)
 
   local env = setmetatable({}, { __index = _G })
   local private = { stage = "data", env = env, opts = opts, dataset = dataset }
-  for name, value in pairs(require("factorio_mocks.stage.data").globals(private, fm)) do rawset(env, name, value) end
+  for name, value in pairs(data_stage.globals(private, fm)) do rawset(env, name, value) end
   game_env.attach(fm, private, true)
   local ok, result = pcall(run_stage, { stage = "data", mods = paths, mod_settings = opts.mod_settings }, private)
   if not ok then fail(tostring(result):gsub("^fm%.run_stage: ", "load_mods: ")) end

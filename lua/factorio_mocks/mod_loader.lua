@@ -15,6 +15,8 @@
 -- set, since the game allows require only while control.lua is being parsed.
 
 local chunk = require("factorio_mocks.chunk")
+local data_stage = require("factorio_mocks.stage.data")
+local serpent = require("factorio_mocks.serpent")
 
 local M = {}
 
@@ -300,10 +302,9 @@ end
 --- The settings stage of the `ordered` mods, apart from `env` (the game runs it in its own Lua
 --- state): returns its data.raw, the setting prototypes.
 function M.settings_stage(env, mods, ordered, read, active_mods)
-  local data_stage = require("factorio_mocks.stage.data")
   local settings_env = setmetatable({ mods = {} }, { __index = env })
   for name, version in pairs(active_mods or {}) do settings_env.mods[name] = version end
-  settings_env.data = data_stage.new_data({}, rawget(env, "serpent") or require("factorio_mocks.serpent"))
+  settings_env.data = data_stage.new_data({}, rawget(env, "serpent") or serpent)
   M.run_steps(M.new(settings_env, mods, read), ordered, "settings")
   return settings_env.data.raw
 end

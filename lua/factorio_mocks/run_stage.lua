@@ -124,6 +124,9 @@ return function(fm)
       fail(("the %s stage is not set up; call fm.setup{stage = %q} first"):format(stage, stage))
     end
     local env = session.env
+    -- The game's folder runs from the state the game starts in: the globals the dataset's own
+    -- game mods leave (`hit_effects_loaded`, `autoplace_sets`, …) would guard its files off.
+    if opts.factorio_data then session.game_globals_off = true end
     local list, by_name = collect(opts, session)
     -- Mods the dataset already holds (base, …) count as present unless the game runs them here.
     local present = {}
