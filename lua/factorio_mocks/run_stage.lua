@@ -9,6 +9,7 @@ local mod_loader = require("factorio_mocks.mod_loader")
 local data_stage = require("factorio_mocks.stage.data")
 local common = require("factorio_mocks.stage.common")
 local files = require("factorio_mocks.files")
+local game_env = require("factorio_mocks.game_env")
 
 local M = {}
 
@@ -149,6 +150,11 @@ return function(fm)
     for _, mod in ipairs(list) do active[mod.name] = mod.version end
     env.mods = active
 
+    if stage == "data" and not opts.factorio_data then
+      -- In the game core's and base's data stage ran first: their globals and what util does to
+      -- the table library (`table.deepcopy`) are there before any mod's data.lua.
+      game_env.globals(fm, session)
+    end
     if stage == "data" then
       -- The settings stage runs apart, in a fresh environment, as the game runs it in its own
       -- Lua state; only the resulting startup values reach the data stage.
