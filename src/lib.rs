@@ -21,6 +21,7 @@ pub mod mod_settings;
 pub mod mods;
 pub mod property_tree;
 pub mod source;
+pub mod strpack;
 
 pub mod binding;
 

@@ -12,11 +12,13 @@ mod mod_list;
 mod mod_settings;
 mod mods;
 mod shims;
+mod strpack;
 
 use mlua::{Lua, Result, Table};
 
 /// Builds the `factorio_mocks` module table.
 pub fn module(lua: &Lua) -> Result<Table> {
+    strpack::install(lua)?;
     shims::register(lua)?;
     let native = lua.create_table()?;
     native.set("VERSION", crate::VERSION)?;
