@@ -9,6 +9,7 @@ local datasets = require("factorio_mocks.dataset")
 local mod_loader = require("factorio_mocks.mod_loader")
 local game_env = require("factorio_mocks.game_env")
 local load_mods = require("factorio_mocks.load_mods")
+local game_version = require("factorio_mocks.game_version")
 
 local STAGES = {
   settings = "settings", data = "data", control = "control",
@@ -80,17 +81,31 @@ return function(native)
     end
     if session then fm.teardown() end
     local env = opts.into or _G
+    local ok, requested = pcall(game_version.requested, opts.game_version)
+    if not ok then error(requested, 2) end
+    local ok_paths, mod_paths = true, nil
+    if opts.load_mods ~= nil then ok_paths, mod_paths = pcall(load_mods.paths_of, opts.load_mods) end
+    if not ok_paths then error(mod_paths, 2) end
+    local mods_version = mod_paths and game_version.of_mods(fm, mod_paths)
     local ok, dataset = pcall(datasets.open, native, opts.dataset)
     if not ok then error(dataset, 2) end
+    -- The version mocked: asked for, else the dataset's, else the mods' (see game_version.lua).
+    local version = requested or game_version.for_game(dataset.factorio_version)
+      or (mods_version and game_version.for_game(mods_version)) or game_version.VERSIONS[1]
+    if stage == "control" and dataset.factorio_version and not requested and not game_version.for_game(dataset.factorio_version) then
+      error(("fm.setup: the dataset is of game version %s, which has no runtime API description here; "
+        .. "the control stage mocks %s (pass game_version = … to choose one); the data stage works with any version")
+        :format(dataset.factorio_version, game_version.names()), 2)
+    end
+    game_version.warn_mismatch(mods_version, version)
     if opts.load_mods ~= nil and stage ~= "settings" then
       ok, dataset = pcall(load_mods.prepare, fm, run_stage_in, native, dataset, opts)
       if not ok then error(dataset, 2) end
     elseif opts.load_mods ~= nil then
-      ok, dataset.loaded_paths = pcall(load_mods.paths_of, opts.load_mods)
-      if not ok then error(dataset.loaded_paths, 2) end
+      dataset.loaded_paths = mod_paths
     end
     session = {
-      stage = stage, env = env, opts = opts, dataset = dataset,
+      stage = stage, env = env, opts = opts, dataset = dataset, game_version = version,
       before_setup = shallow_copy(env), loaded_before_setup = shallow_copy(package.loaded),
     }
     fm.logs = {}
@@ -122,6 +137,11 @@ return function(native)
     mod_loader.remove_searcher()
     if session.env_metatable then setmetatable(session.env, session.env_metatable.previous) end
     session = nil
+  end
+
+  --- The game version the current stage mocks ("2.1.9"), or nil when nothing is set up.
+  function fm.game_version()
+    return session and session.game_version.version or nil
   end
 
   --- The current session (stage, env, dataset), for the other shims; nil when nothing is set up.

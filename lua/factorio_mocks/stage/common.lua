@@ -50,7 +50,8 @@ end
 
 function M.globals(session, fm)
   local g = {
-    defines = package.preload["factorio_mocks.defines"](),
+    -- A fresh copy per session of the version's defines (a test may change one).
+    defines = package.preload[session.game_version and session.game_version.defines or "factorio_mocks.defines"](),
     serpent = package.preload["factorio_mocks.serpent"](),
     table_size = table_size,
   }
