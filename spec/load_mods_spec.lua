@@ -96,6 +96,16 @@ describe("fm.setup's load_mods", function()
       local err = setup_error{ stage = "data", load_mods = { dir } }
       assert.matches("info.json", err, 1, true)
       assert.matches(dir, err, 1, true)
+      assert.not_matches("factorio_mocks/", err, 1, true)
+    end)
+
+    it("a zip with two top folders", function()
+      local dir = support.temp_dir("zip")
+      support.write_tree({ ["a/info.json"] = "{}", ["b/info.json"] = "{}" }, dir)
+      assert(os.execute(("cd %q && python3 -c \"import zipfile; z = zipfile.ZipFile('two_1.0.0.zip', 'w'); z.write('a/info.json'); z.write('b/info.json'); z.close()\""):format(dir)))
+      local err = setup_error{ stage = "data", load_mods = { dir .. "/two_1.0.0.zip" } }
+      assert.matches("load_mods_spec.lua:%d+: fm.setup: load_mods: .*two_1.0.0.zip: more than one top folder", err)
+      assert.not_matches("factorio_mocks/", err, 1, true)
     end)
 
     it("a mod whose data stage fails names the file and line", function()

@@ -88,7 +88,10 @@ return function(fm)
     end
     for i, path in ipairs(opts.mods or {}) do
       if type(path) ~= "string" then fail(("mods[%d] must be a path to a mod folder or zip"):format(i)) end
-      add(fm.mods.load(files.expand(path)))
+      local ok, mod = pcall(fm.mods.load, files.expand(path))
+      -- The reason without our own file's position: the user's line gets it.
+      if not ok then fail(tostring(mod):gsub("^[%w_/]*factorio_mocks/[%w_/]+%.lua:%d+: ", ""):gsub("^fm%.mods%.load: ", "")) end
+      add(mod)
     end
     return list, by_name
   end
