@@ -15,6 +15,7 @@ The crate has two halves:
 
 pub mod cache;
 pub mod dataset;
+pub mod fsutil;
 pub mod locale;
 pub mod mod_list;
 pub mod mod_settings;

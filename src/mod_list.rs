@@ -161,9 +161,9 @@ impl ModList {
         Self::from_json(&text).map_err(|e| format!("{}:{e}", path.display()))
     }
 
-    /// Writes a file through a temporary file and a rename.
+    /// Writes a file with [`crate::fsutil::write_atomically`] (links, modes, read-only files).
     pub fn save(&self, path: &Path) -> Result<(), String> {
-        crate::mod_settings::write_atomically(path, self.to_json().as_bytes())
+        crate::fsutil::write_atomically(path, self.to_json().as_bytes())
             .map_err(|e| format!("{}: {e}", path.display()))
     }
 

@@ -132,10 +132,10 @@ impl ModSettings {
         Self::from_bytes(&data).map_err(|e| format!("{}: {e}", path.display()))
     }
 
-    /// Writes a file through a temporary file and a rename, so a failure never leaves
-    /// a half-written file over a good one.
+    /// Writes a file with [`crate::fsutil::write_atomically`]: a failure never leaves a
+    /// half-written file over a good one; links, modes and read-only files are respected.
     pub fn save(&self, path: &Path) -> Result<(), String> {
-        write_atomically(path, &self.to_bytes()).map_err(|e| format!("{}: {e}", path.display()))
+        crate::fsutil::write_atomically(path, &self.to_bytes()).map_err(|e| format!("{}: {e}", path.display()))
     }
 
     /// The settings of one section, in file order: `(name, value node)`.
@@ -154,15 +154,6 @@ impl ModSettings {
     }
 }
 
-/// Writes `bytes` to `path` via a sibling temporary file and a rename.
-pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let tmp = path.with_file_name(format!(".{name}.tmp{}", std::process::id()));
-    std::fs::write(&tmp, bytes)?;
-    std::fs::rename(&tmp, path).inspect_err(|_| {
-        let _ = std::fs::remove_file(&tmp);
-    })
-}
 
 #[cfg(test)]
 mod tests {

@@ -205,9 +205,7 @@ impl FsStore {
 
     fn write_meta(&self, key: &Key, expiry: Expiry) -> io::Result<()> {
         let meta = self.sidecar(key, ".meta");
-        let temp = self.temp_path(key)?;
-        fs::write(&temp, expiry.encode())?;
-        fs::rename(&temp, &meta).inspect_err(|_| discard(&temp))
+        crate::fsutil::write_atomically(&meta, expiry.encode().as_bytes())
     }
 }
 
