@@ -60,22 +60,50 @@ pub fn builtin_mods() -> Vec<String> {
     mods
 }
 
+/// Where a relative path leads from a folder, by [`resolve_inside`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Inside {
+    /// A regular file inside the folder: its path with every link resolved.
+    File(std::path::PathBuf),
+    /// The path stays inside but names no file (or the folder itself is missing).
+    Missing,
+    /// The path leaves the folder: absolute, `..`, a drive, a backslash or NUL, or a link (at
+    /// any level) whose target lies outside.
+    Outside,
+}
+
+/// The one path-containment check for files a dataset names: `relative` must be a plain
+/// relative path ([`is_contained`]) and the file it names, links followed, must lie inside `root`
+/// (links followed too). Every read of a dataset folder goes through here.
+pub fn resolve_inside(root: &Path, relative: &str) -> Inside {
+    if !is_contained(relative) {
+        return Inside::Outside;
+    }
+    let path = root.join(relative);
+    let Ok(real_root) = root.canonicalize() else { return Inside::Missing };
+    match path.canonicalize() {
+        Ok(real) if !real.starts_with(&real_root) => Inside::Outside,
+        Ok(real) if real.is_file() => Inside::File(real),
+        Ok(_) => Inside::Missing,
+        // A dangling link, or a link whose target is missing: say outside when the link's own
+        // target is, so a probe cannot tell which files exist out there.
+        Err(_) => match std::fs::read_link(&path) {
+            Ok(_) => Inside::Outside,
+            Err(_) => Inside::Missing,
+        },
+    }
+}
+
 /// A file of a dataset folder's game Lua, `<dir>/lua/<module>/<relative>`, refusing any path that
 /// leaves `<dir>/lua/<module>` (by its parts, and by where links on disk lead).
 pub fn folder_file(dir: &Path, module: &str, relative: &str) -> std::io::Result<Option<Vec<u8>>> {
-    if !is_contained(module) || !is_contained(relative) {
+    if !is_contained(module) {
         return Ok(None);
     }
-    let root = dir.join("lua").join(module);
-    let path = root.join(relative);
-    if !path.is_file() {
-        return Ok(None);
+    match resolve_inside(&dir.join("lua").join(module), relative) {
+        Inside::File(real) => std::fs::read(real).map(Some),
+        Inside::Missing | Inside::Outside => Ok(None),
     }
-    let (Ok(real_root), Ok(real)) = (root.canonicalize(), path.canonicalize()) else { return Ok(None) };
-    if !real.starts_with(&real_root) {
-        return Ok(None);
-    }
-    std::fs::read(real).map(Some)
 }
 
 /// The game mods a dataset folder carries Lua for (`<dir>/lua/<mod>/`).
@@ -123,5 +151,28 @@ mod tests {
         assert!(folder_file(tmp.path(), "core", "../secret.lua").unwrap().is_none());
         assert!(folder_file(tmp.path(), "core", "lualib/link.lua").unwrap().is_none(), "a link out is refused");
         assert_eq!(folder_mods(tmp.path()), ["core"]);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn resolve_inside_follows_links_at_every_level() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().join("ds");
+        std::fs::create_dir_all(root.join("prototype")).unwrap();
+        std::fs::write(root.join("prototype/a.lua"), "a").unwrap();
+        std::fs::write(tmp.path().join("secret.lua"), "secret").unwrap();
+        let link = |target: &Path, at: &str| std::os::unix::fs::symlink(target, root.join(at)).unwrap();
+        link(Path::new("a.lua"), "prototype/same.lua");
+        link(tmp.path(), "up");
+        link(&tmp.path().join("secret.lua"), "prototype/out.lua");
+        link(&tmp.path().join("gone.lua"), "prototype/dangling.lua");
+        let real_a = root.join("prototype/a.lua").canonicalize().unwrap();
+        assert_eq!(resolve_inside(&root, "prototype/a.lua"), Inside::File(real_a.clone()));
+        assert_eq!(resolve_inside(&root, "prototype/same.lua"), Inside::File(real_a));
+        assert_eq!(resolve_inside(&root, "prototype/none.lua"), Inside::Missing);
+        assert_eq!(resolve_inside(&root, "prototype"), Inside::Missing, "a folder is not a file");
+        for out in ["up/secret.lua", "prototype/out.lua", "prototype/dangling.lua", "../secret.lua", "/etc/passwd", "prototype/../../secret.lua"] {
+            assert_eq!(resolve_inside(&root, out), Inside::Outside, "{out}");
+        }
     }
 }

@@ -46,6 +46,8 @@ pub enum Error {
     Checksum { path: PathBuf, algorithm: &'static str, expected: String, actual: String },
     /// The metadata itself is malformed.
     Metadata { path: PathBuf, message: String },
+    /// A dataset file asked for a path outside the dataset folder.
+    Outside { dir: PathBuf, relative: String },
 }
 
 impl fmt::Display for Error {
@@ -72,6 +74,12 @@ impl fmt::Display for Error {
                 path.display()
             ),
             Error::Metadata { path, message } => write!(f, "{}: {message}", path.display()),
+            Error::Outside { dir, relative } => write!(
+                f,
+                "dataset {}: refused to read {relative:?}: it leaves the dataset folder (an absolute path, `..`, \
+                 or a link pointing outside); a dataset may only read its own files, so regenerate or re-fetch it",
+                dir.display()
+            ),
         }
     }
 }
@@ -144,7 +152,11 @@ impl Dataset {
     pub fn read(&self, relative: &str) -> Result<Vec<u8>, Error> {
         let dir = self.dir.as_ref().ok_or_else(|| Error::NotFound { path: PathBuf::from(relative) })?;
         let path = dir.join(relative);
-        let bytes = read_file(&path)?;
+        let bytes = match game_lua::resolve_inside(dir, relative) {
+            game_lua::Inside::File(real) => std::fs::read(real).map_err(|source| Error::Io { path: path.clone(), source })?,
+            game_lua::Inside::Missing => read_file(&path)?,
+            game_lua::Inside::Outside => return Err(Error::Outside { dir: dir.clone(), relative: relative.to_string() }),
+        };
         self.metadata.verify(relative, &path, &bytes)?;
         Ok(bytes)
     }
@@ -348,5 +360,30 @@ mod tests {
         let text = err.to_string();
         assert!(text.contains("data-raw.json: adler32 checksum mismatch"), "{text}");
         assert!(text.contains(&good), "{text}");
+    }
+
+    // See: issue 13 (a dataset's require reached any .lua file on the machine).
+    #[test]
+    fn read_refuses_paths_out_of_the_dataset() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().join("ds");
+        write(&root, "prototype/data-raw/init.lua", "return {}");
+        write(tmp.path(), "secret.lua", "return 'secret'");
+        #[cfg(unix)]
+        std::os::unix::fs::symlink(tmp.path(), root.join("prototype/up")).unwrap();
+        let ds = Dataset::open(&root).unwrap();
+        assert_eq!(ds.read("prototype/data-raw/init.lua").unwrap(), b"return {}");
+        let secret = tmp.path().join("secret.lua").display().to_string();
+        let mut escapes = vec![secret.clone(), "../secret.lua".to_string(), "prototype/../../secret.lua".to_string()];
+        if cfg!(unix) {
+            escapes.push("prototype/up/secret.lua".to_string());
+        }
+        for rel in &escapes {
+            let err = ds.read(rel).unwrap_err();
+            assert!(matches!(err, Error::Outside { .. }), "{rel}: {err}");
+            assert!(err.to_string().contains("leaves the dataset folder"), "{err}");
+        }
+        let err = ds.read("prototype/none.lua").unwrap_err();
+        assert!(err.to_string().contains("none.lua"), "{err}");
     }
 }

@@ -1,0 +1,71 @@
+-- Hostile datasets and careless cache folders (issue 13): what the rock promises in README's
+-- "Security" section, tried as an attacker would.
+local fm = require("factorio_mocks")
+local files = require("spec.support.files")
+
+local PREFIX = "___GENERATED__FACTORIO__DATA___."
+
+-- The interpreter running this spec, for the specs that need a process of their own.
+local LUA = jit and "luajit" or ("lua" .. _VERSION:match("%d+%.%d+"))
+
+local function sh(cmd)
+  local ok = os.execute(cmd)
+  assert(ok == true or ok == 0, cmd)
+end
+
+-- Runs `code` in a new `LUA` process with this spec's module path; returns whether it exited
+-- with status 0, its exit code (or signal), and what it printed (stdout and stderr).
+local function run_lua(code, env)
+  local script = files.temp_path() .. ".lua"
+  local f = assert(io.open(script, "wb"))
+  f:write(("package.cpath = %q\npackage.path = %q\n"):format(package.cpath, package.path), code)
+  f:close()
+  local out = files.temp_path()
+  local prefix = ""
+  for k, v in pairs(env or {}) do prefix = prefix .. ("%s=%q "):format(k, v) end
+  local cmd = ("%s%s %q > %q 2>&1; echo \"exit $?\" >> %q"):format(prefix, LUA, script, out, out)
+  os.execute(cmd)
+  local text = files.read(out)
+  os.remove(script)
+  os.remove(out)
+  local status = tonumber(text:match("exit (%d+)%s*$"))
+  return status == 0, status, text
+end
+
+describe("a dataset's Lua", function()
+  after_each(function() fm.teardown() end)
+
+  local secret_dir = files.write_tree({ ["secret.lua"] = "return { stolen = { name = 'stolen', secret = 'hunter2' } }" })
+
+  it("cannot require a file by its absolute path", function()
+    local ds = files.write_tree({
+      ["prototype/data-raw/init.lua"] = ("return { item = require(%q) }"):format(PREFIX .. secret_dir .. "/secret"),
+    })
+    fm.setup{ stage = "data", dataset = ds }
+    local ok, err = pcall(function() return data.raw.item.stolen end)
+    assert.is_false(ok)
+    assert.matches("leaves the dataset folder", tostring(err), 1, true)
+    assert.is_nil(tostring(err):find("hunter2", 1, true))
+  end)
+
+  it("cannot read a file outside through a link in the dataset", function()
+    local ds = files.write_tree({
+      ["prototype/data-raw/init.lua"] = ("return { item = require(%q) }"):format(PREFIX .. "prototype.data-raw.item"),
+    })
+    sh(("ln -s %q %q"):format(secret_dir .. "/secret.lua", ds .. "/prototype/data-raw/item.lua"))
+    fm.setup{ stage = "data", dataset = ds }
+    local ok, err = pcall(function() return data.raw.item.stolen end)
+    assert.is_false(ok)
+    assert.matches("leaves the dataset folder", tostring(err), 1, true)
+  end)
+
+  it("still reads its own files through links inside the dataset", function()
+    local ds = files.write_tree({
+      ["prototype/data-raw/init.lua"] = ("return { item = require(%q) }"):format(PREFIX .. "prototype.data-raw.item"),
+      ["prototype/real/items.lua"] = "return { gear = { type = 'item', name = 'gear' } }",
+    })
+    sh(("ln -s ../real/items.lua %q"):format(ds .. "/prototype/data-raw/item.lua"))
+    fm.setup{ stage = "data", dataset = ds }
+    assert.are.equal("gear", data.raw.item.gear.name)
+  end)
+end)
