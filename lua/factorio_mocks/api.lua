@@ -20,6 +20,9 @@ local STAGES = {
 local KEEP_LOADED = { "^busted", "^luassert", "^say$", "^say%.", "^pl%.", "^term", "^system", "^mediator",
   "^cliargs", "^factorio_mocks" }
 
+-- Under LuaCov (busted --coverage), a mod's files are reported by their paths on disk.
+if package.loaded["luacov.runner"] then require("factorio_mocks.luacov").install() end
+
 return function(native)
   local fm = { VERSION = native.VERSION, logs = {} }
   local session, run_stage_in

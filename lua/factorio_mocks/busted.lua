@@ -3,7 +3,15 @@
 -- busted stays optional: nothing else in factorio_mocks needs it.
 
 local fm = require("factorio_mocks")
-local busted = require("busted")
+
+-- Outside a busted run, require("busted") is busted's library before its runner set it up (or
+-- is missing): say so, and what to use instead.
+local has_busted, busted = pcall(require, "busted")
+if not (has_busted and type(busted) == "table" and type(busted.subscribe) == "function") then
+  error("factorio_mocks.busted is busted's helper and needs a running busted (run the specs with `busted`, "
+    .. "or set helper = \"factorio_mocks.busted\" in .busted); outside busted, use "
+    .. "require(\"factorio_mocks\") and call fm.reset() after each test yourself", 0)
+end
 
 busted.subscribe({ "test", "end" }, function()
   if fm.current() then fm.reset() end

@@ -20,6 +20,10 @@ local serpent = require("factorio_mocks.serpent")
 
 local M = {}
 
+--- The file on disk behind each mod file that ran ("__name__/rel" → "<mod folder>/rel"), for
+--- coverage tools (factorio_mocks.luacov); a game mod's files and a zip's have none.
+M.files_on_disk = {}
+
 local function split_path(name)
   local rel = name:gsub("%.lua$", ""):gsub("%.", "/")
   return rel
@@ -79,6 +83,7 @@ function M.new(env, mods, read, opts)
   local function run(mod, rel, text, name)
     -- Compiled before `require` is swapped, so a syntax error leaves the environment as it was.
     local chunk = load_text(text, "@__" .. mod.name .. "__/" .. rel, env)
+    if mod.path and not mod.zip and not mod.game then M.files_on_disk["__" .. mod.name .. "__/" .. rel] = mod.path .. "/" .. rel end
     local previous, previous_require = current, rawget(env, "require")
     current = { mod = mod, dir = rel:match("^(.*/)") or "" }
     rawset(env, "require", loader.require)
