@@ -69,3 +69,61 @@ describe("a dataset's Lua", function()
     assert.are.equal("gear", data.raw.item.gear.name)
   end)
 end)
+
+describe("a dataset file that never ends", function()
+  local dataset_lua = require("factorio_mocks.dataset")
+  local default_budget = dataset_lua.budget
+  after_each(function()
+    dataset_lua.budget = default_budget
+    fm.teardown()
+  end)
+
+  local function setup_error(ds)
+    local ok, err = pcall(fm.setup, { stage = "data", dataset = ds })
+    assert.is_false(ok)
+    return tostring(err)
+  end
+
+  it("stops init.lua with an error naming the file and what to do", function()
+    local ds = files.write_tree({ ["prototype/data-raw/init.lua"] = "local n = 0 while true do n = n + 1 end" })
+    local err = setup_error(ds)
+    assert.matches(ds .. "/prototype/data-raw/init.lua: still running after " .. default_budget .. " Lua instructions", err, 1, true)
+    assert.matches("regenerate or re-fetch the dataset", err, 1, true)
+  end)
+
+  it("stops metadata.lua and a prototype type's file too", function()
+    dataset_lua.budget = 1000000
+    local ds = files.write_tree({
+      ["metadata.lua"] = "while true do end",
+      ["prototype/data-raw/init.lua"] = "return {}",
+    })
+    assert.matches(ds .. "/metadata.lua: still running after", setup_error(ds), 1, true)
+    local ds2 = files.write_tree({
+      ["prototype/data-raw/init.lua"] = ("return { item = require(%q) }"):format(PREFIX .. "prototype.data-raw.item"),
+      ["prototype/data-raw/item.lua"] = "local function f() return f() end return f()",
+    })
+    fm.setup{ stage = "data", dataset = ds2 }
+    local ok, err = pcall(function() return data.raw.item.x end)
+    assert.is_false(ok)
+    assert.matches(ds2 .. "/prototype/data-raw/item.lua: still running after", tostring(err), 1, true)
+  end)
+
+  it("cannot reach the string methods (one instruction, any amount of memory)", function()
+    local ds = files.write_tree({ ["prototype/data-raw/init.lua"] = "return { item = { x = ('x'):rep(2^40) } }" })
+    assert.matches("init.lua", setup_error(ds), 1, true)
+    assert.are.equal("xx", ("x"):rep(2), "the methods are back afterwards")
+  end)
+
+  it("puts back the hook that was there before (a coverage tool's)", function()
+    local calls = 0
+    local function hook() calls = calls + 1 end
+    debug.sethook(hook, "", 1000)
+    local ds = files.write_tree({ ["prototype/data-raw/init.lua"] = "return { item = { x = { type = 'item', name = 'x' } } }" })
+    fm.setup{ stage = "data", dataset = ds }
+    local now, mask, count = debug.gethook()
+    debug.sethook()
+    assert.are.equal(hook, now)
+    assert.are.same({ "", 1000 }, { mask, count })
+    assert.are.equal("x", data.raw.item.x.name)
+  end)
+end)

@@ -10,11 +10,51 @@ local M = {}
 
 local PREFIX = "___GENERATED__FACTORIO__DATA___."
 
--- Loads `text` as a text chunk (never bytecode) with `env` as its only globals.
-local function run_data_chunk(text, chunkname, env)
+-- A dataset file is data (a table constructor), which runs in a few million VM instructions at
+-- most; a file still running after this many is a loop, damaged or hostile, and is stopped.
+-- (`M.budget` may be lowered, as the specs do.)
+M.budget = 200 * 1000 * 1000
+local STEP = 10000
+
+-- Runs `fn` with an instruction budget: a count hook on this coroutine errors once `budget`
+-- instructions have run; the hook that was there before (luacov's) is put back. LuaJIT never
+-- calls hooks in compiled code, so its compiler is turned off for the chunk and every function
+-- inside it. A hook set from C (debug.gethook says "external hook") cannot be put back, so the
+-- chunk then runs without one.
+local function with_budget(fn, budget, ...)
+  local old_hook, old_mask, old_count = debug.gethook()
+  if old_hook ~= nil and type(old_hook) ~= "function" then return false, pcall(fn, ...) end
+  if jit then jit.off(fn, true) end
+  local steps, exhausted = 0, false
+  local limit = math.ceil(budget / STEP)
+  debug.sethook(function()
+    steps = steps + 1
+    if steps >= limit then
+      exhausted = true
+      error("instruction budget exhausted", 0)
+    end
+  end, "", STEP)
+  -- The string methods are out of reach meanwhile: ("x"):rep(2^40) is one instruction.
+  local string_mt = getmetatable("")
+  local string_index = string_mt and string_mt.__index
+  if string_mt then string_mt.__index = {} end
+  local results = { pcall(fn, ...) }
+  if string_mt then string_mt.__index = string_index end
+  if old_hook then debug.sethook(old_hook, old_mask, old_count) else debug.sethook() end
+  return exhausted, (table.unpack or unpack)(results)
+end
+
+-- Loads `text` as a text chunk (never bytecode) with `env` as its only globals, and runs it
+-- within the instruction budget.
+local function run_data_chunk(text, chunkname, env, budget)
   local fn, err = chunk.load(text, chunkname, env)
   if not fn then error(err .. " (the dataset file is not valid Lua; regenerate or re-fetch it)", 0) end
-  local ok, result = pcall(fn)
+  budget = budget or M.budget
+  local exhausted, ok, result = with_budget(fn, budget)
+  if exhausted then
+    error(("%s: still running after %d Lua instructions: a dataset file is data (a table), not a program, "
+      .. "so this one is damaged or hostile; regenerate or re-fetch the dataset"):format(chunkname:gsub("^[@=]", ""), budget or BUDGET), 0)
+  end
   if not ok then error(tostring(result) .. " (while loading dataset data)", 0) end
   return result
 end
