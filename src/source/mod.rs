@@ -8,6 +8,7 @@
 mod dataset_dir;
 mod digest;
 mod git;
+pub mod http;
 mod metadata;
 mod oci;
 mod unpack;
