@@ -153,6 +153,8 @@ return function(native)
   end
 
   fm.run_stage, run_stage_in = require("factorio_mocks.run_stage")(fm)
+  -- The game's load-time checks of data.raw (factorio_mocks.validate), loaded on first use.
+  function fm.validate(raw, version) local r = require("factorio_mocks.validate").validate(fm, raw, version) return r end
   -- The control stage's driver (fm.init, fm.tick, …) and its API description load the first
   -- time one of them is used, so a data-stage test run never pays for them.
   local control_attached = false

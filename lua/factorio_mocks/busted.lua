@@ -37,4 +37,18 @@ say:set("assertion.localised_equals.negative", "Expected the localised string no
 luassert:register("assertion", "localised_equals", localised_equals,
   "assertion.localised_equals.positive", "assertion.localised_equals.negative")
 
+-- assert.prototypes_valid([raw [, version]]): data.raw (default: the current data stage's) passes
+-- the game's load-time checks (fm.validate); the failure lists what the game would refuse.
+local function prototypes_valid(_, arguments)
+  local result = fm.validate(arguments[1], arguments[2])
+  arguments[1], arguments[2], arguments.n = require("factorio_mocks.validate").format(result), nil, 1
+  arguments.nofmt = { 1 }
+  return result.ok
+end
+
+say:set("assertion.prototypes_valid.positive", "Expected data.raw to pass the game's load-time checks, but the game would refuse it:\n%s")
+say:set("assertion.prototypes_valid.negative", "Expected data.raw to fail the game's load-time checks, but it passes them")
+luassert:register("assertion", "prototypes_valid", prototypes_valid,
+  "assertion.prototypes_valid.positive", "assertion.prototypes_valid.negative")
+
 return fm
