@@ -6,13 +6,12 @@
 -- counts as charted) and the longer life the game gives flying text over 25 characters.
 
 local classes = require("factorio_mocks.control.classes")
-local shims = require("factorio_mocks.control.shims")
-local world = require("factorio_mocks.control.world")
+
+local resolve = require("factorio_mocks.control.world.resolve")
 
 local M = {}
 
 local data = classes.data
-local game, surface, player = classes.impl("LuaGameScript"), classes.impl("LuaSurface"), classes.impl("LuaPlayer")
 
 local function heard_by(state, p)
   local pd = data(p)
@@ -34,7 +33,7 @@ local function play(state, spec, listeners, where)
   if volume ~= nil and (type(volume) ~= "number" or volume < 0 or volume > 1) then
     error(where .. ": volume_modifier must be between 0 and 1 inclusive, got " .. tostring(volume), 3)
   end
-  local position = spec.position and world.position_of(spec.position, where, 3)
+  local position = spec.position and resolve.position_of(spec.position, where, 3)
   state.sound_log[#state.sound_log + 1] = spec.path
   for _, p in ipairs(listeners) do
     local list = heard_by(state, p)
@@ -43,46 +42,11 @@ local function play(state, spec, listeners, where)
   end
 end
 
--- Sounds reach the players prints reach: connected ones, of the game, the surface or the one.
+M.play = play
 
--- "Play a sound for every player in the game."
-function game.call.play_sound(d, spec)
-  play(d.state, spec, world.connected(d.state.world.player_list), "LuaGameScript.play_sound")
-end
-
--- "Play a sound for every player on this surface."
-function surface.call.play_sound(d, spec)
-  play(d.state, spec, world.surface_audience(d.state, d.self), "LuaSurface.play_sound")
-end
-
--- "Play a sound for this player."
-function player.call.play_sound(d, spec)
-  play(d.state, spec, world.connected({ d.self }), "LuaPlayer.play_sound")
-end
-
--- "Either position or create_at_cursor are required. When create_at_cursor is true, all
--- parameters other than text are ignored." time_to_live defaults to 80 ticks.
-function player.call.create_local_flying_text(d, params)
-  local where = "LuaPlayer.create_local_flying_text"
-  local entry
-  if params.create_at_cursor then
-    entry = { at_cursor = true, time_to_live = 80 }
-  else
-    if params.position == nil then error(where .. ": either position or create_at_cursor = true is required", 2) end
-    if params.speed ~= nil and params.speed < 0 then error(where .. ": speed can't be a negative value", 2) end
-    entry = {
-      position = world.position_of(params.position, where, 2),
-      surface = params.surface ~= nil and world.surface_of(d.state, params.surface, 2) or d.self.surface,
-      color = params.color, time_to_live = params.time_to_live or 80, speed = params.speed,
-    }
-  end
-  entry.text = shims.text(d.state, params.text, d.locale, where)
-  entry.localised_string = params.text
-  entry.tick = d.state.tick
-  local list = d.state.flying_texts[d.index]
-  if not list then list = {}; d.state.flying_texts[d.index] = list end
-  list[#list + 1] = entry
-end
+-- Sounds reach the players prints reach: connected ones, of the game, the surface or the one
+-- (LuaGameScript.play_sound, LuaSurface.play_sound, LuaPlayer.play_sound and
+-- LuaPlayer.create_local_flying_text are in control/classes/).
 
 function M.init_state(state)
   state.sounds, state.sound_log, state.flying_texts = {}, {}, {}
@@ -96,7 +60,7 @@ function M.sounds(state, p)
     for i, path in ipairs(state.sound_log) do out[i] = path end
     return out
   end
-  local pd = data(world.player_of(state, p, 3))
+  local pd = data(resolve.player_of(state, p, 3))
   local out = {}
   for i, entry in ipairs(state.sounds[pd.index] or {}) do out[i] = entry end
   return out
@@ -105,7 +69,7 @@ end
 --- fm.flying_texts(player): the player's local flying texts, each with `text` in the player's
 --- locale, the `localised_string` given, and position, surface, color, time_to_live, speed.
 function M.flying_texts(state, p)
-  local pd = data(world.player_of(state, p, 3))
+  local pd = data(resolve.player_of(state, p, 3))
   local out = {}
   for i, entry in ipairs(state.flying_texts[pd.index] or {}) do out[i] = entry end
   return out

@@ -7,15 +7,37 @@ local classes = require("factorio_mocks.control.classes")
 local script = require("factorio_mocks.control.script")
 local lifecycle = require("factorio_mocks.control.lifecycle")
 local world = require("factorio_mocks.control.world")
-local shims = require("factorio_mocks.control.shims")
+local players = require("factorio_mocks.control.world.players")
+local actions = require("factorio_mocks.control.world.actions")
+local globals = require("factorio_mocks.control.globals")
+local commands = require("factorio_mocks.control.commands")
+local settings = require("factorio_mocks.control.settings")
+local gui = require("factorio_mocks.control.gui")
 local effects = require("factorio_mocks.control.effects")
 local common_stage = require("factorio_mocks.stage.common")
-require("factorio_mocks.control.inventory")
-require("factorio_mocks.control.gui")
-require("factorio_mocks.control.prototypes")
-require("factorio_mocks.control.rendering")
 
 local M = {}
+
+--- The hand-written behaviour, one file per class or small family under control/classes/:
+--- file → the classes whose members it registers (spec/control_layout_spec.lua holds every
+--- registered member to this list).
+M.class_files = {
+  { "LuaCustomTable" },
+  { "LuaBootstrap" },
+  { "LuaPrototypes" }, { "LuaPrototypeBase" }, { "LuaItemPrototype" }, { "LuaEntityPrototype" },
+  { "LuaRecipePrototype" }, { "LuaTechnologyPrototype" }, { "LuaGroup" },
+  { "LuaGameScript" }, { "LuaRandomGenerator" },
+  { "LuaForce" }, { "LuaRecipe" }, { "LuaTechnology" },
+  { "LuaSurface" }, { "LuaTile" },
+  { "LuaEntity" },
+  { "LuaPlayer" },
+  { "LuaPermissionGroup", "LuaPermissionGroups" },
+  { "LuaInventory" }, { "LuaItemStack" },
+  { "LuaGui", "LuaGuiElement" }, { "LuaStyle" },
+  { "LuaRendering", "LuaRenderObject" },
+  { "LuaCommandProcessor" }, { "LuaRemote" }, { "LuaRCON" }, { "LuaHelpers" }, { "LuaSettings" },
+}
+for _, family in ipairs(M.class_files) do require("factorio_mocks.control.classes." .. family[1]) end
 
 -- Returns its arguments. `return keep_frame(f(…))` is not a tail call of f, so the driver
 -- function's frame stays on the stack and f's error levels reach the test's own line.
@@ -76,33 +98,33 @@ function M.attach(fm)
   end
 
   function fm.create_player(opts)
-    return keep_frame(world.create_player(current_state(fm, "fm.create_player"), opts or {}))
+    return keep_frame(players.create_player(current_state(fm, "fm.create_player"), opts or {}))
   end
 
   function fm.join(player)
-    world.join(current_state(fm, "fm.join"), player)
+    players.join(current_state(fm, "fm.join"), player)
   end
 
   function fm.set_locale(player, lang)
-    world.set_locale(current_state(fm, "fm.set_locale"), player, lang)
+    players.set_locale(current_state(fm, "fm.set_locale"), player, lang)
   end
 
-  function fm.build(opts) return keep_frame(world.build(current_state(fm, "fm.build"), opts)) end
-  function fm.select(player, entity) world.select(current_state(fm, "fm.select"), player, entity) end
+  function fm.build(opts) return keep_frame(actions.build(current_state(fm, "fm.build"), opts)) end
+  function fm.select(player, entity) players.select(current_state(fm, "fm.select"), player, entity) end
   function fm.sounds(player) return keep_frame(effects.sounds(current_state(fm, "fm.sounds"), player)) end
   function fm.flying_texts(player) return keep_frame(effects.flying_texts(current_state(fm, "fm.flying_texts"), player)) end
-  function fm.mine(entity, player) return keep_frame(world.mine(current_state(fm, "fm.mine"), entity, player)) end
+  function fm.mine(entity, player) return keep_frame(actions.mine(current_state(fm, "fm.mine"), entity, player)) end
 
   function fm.leave(player)
-    world.leave(current_state(fm, "fm.leave"), player)
+    players.leave(current_state(fm, "fm.leave"), player)
   end
 
   function fm.run_command(line, player)
-    return keep_frame(shims.run_command(current_state(fm, "fm.run_command"), line, player))
+    return keep_frame(commands.run_command(current_state(fm, "fm.run_command"), line, player))
   end
 
   function fm.rcon(line)
-    return keep_frame(shims.run_command(current_state(fm, "fm.rcon"), line, nil, true))
+    return keep_frame(commands.run_command(current_state(fm, "fm.rcon"), line, nil, true))
   end
 
   --- What game.print, player.print, rcon.print, log and localised_print printed, in order;
@@ -126,7 +148,7 @@ function M.attach(fm)
   end
 
   function fm.set_setting(name, value, player)
-    return keep_frame(shims.set_setting(current_state(fm, "fm.set_setting"), name, value, player))
+    return keep_frame(settings.set_setting(current_state(fm, "fm.set_setting"), name, value, player))
   end
 
   --- The files helpers.write_file wrote: path → content.
@@ -142,9 +164,9 @@ function M.attach(fm)
     return rawget(mod.env, "storage")
   end
 
-  function fm.click(element, opts) return keep_frame(world.gui_event(current_state(fm, "fm.click"), "click", element, opts)) end
-  function fm.gui_text(element, text) return keep_frame(world.gui_event(current_state(fm, "fm.gui_text"), "text", element, text)) end
-  function fm.gui_check(element, state) return keep_frame(world.gui_event(current_state(fm, "fm.gui_check"), "check", element, state)) end
+  function fm.click(element, opts) return keep_frame(gui.event(current_state(fm, "fm.click"), "click", element, opts)) end
+  function fm.gui_text(element, text) return keep_frame(gui.event(current_state(fm, "fm.gui_text"), "text", element, text)) end
+  function fm.gui_check(element, state) return keep_frame(gui.event(current_state(fm, "fm.gui_check"), "check", element, state)) end
 
   --- Per class: how many members have behaviour (what `make coverage` prints).
   fm.coverage = classes.coverage
@@ -172,7 +194,7 @@ function M.globals(session, fm, common)
   state.mods[1] = primary
   state.mods_by_name.level = primary
 
-  local g = shims.globals(state, common)
+  local g = globals.globals(state, common)
   g.script = primary.script
   g.storage = {}
   g.require = lifecycle.make_require(state, rawget(session.env, "require") or require)

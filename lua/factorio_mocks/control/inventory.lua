@@ -1,5 +1,5 @@
--- LuaInventory and LuaItemStack: slots with counts, stack sizes from the item prototypes, and
--- 2.0's shapes (get_contents → {{name, count, quality}}).
+-- Inventories and their stacks: slots with counts, stack sizes from the item prototypes. The
+-- classes' members: control/classes/LuaInventory.lua and LuaItemStack.lua.
 
 local classes = require("factorio_mocks.control.classes")
 local prototypes = require("factorio_mocks.control.prototypes")
@@ -34,6 +34,8 @@ local function item_of(d, items, level)
   if not proto then error("Unknown item name: " .. tostring(name), level + 1) end
   return name, count, quality or "normal", data(proto).raw.stack_size or 1
 end
+
+M.item_of = item_of
 
 function M.insert(inv, items, level)
   local d = data(inv)
@@ -101,117 +103,10 @@ function M.stack(inv, i)
   return s
 end
 
-local inventory = classes.impl("LuaInventory")
-function inventory.len(d) return d.size end
-function inventory.index(d, key)
-  if type(key) == "number" then
-    if key < 1 or key > d.size or key % 1 ~= 0 then
-      -- The game's words (a 2.0 crash report: LuaInventory's __index in an on_built_entity handler).
-      error("Index out of inventory bounds.", 3)
-    end
-    return true, M.stack(d.self, key)
-  end
-  return false
-end
-function inventory.get.index(d) return d.index end
-function inventory.get.mod_owner(d) return d.mod_owner end
--- Only script inventories (game.create_inventory) can be destroyed.
-function inventory.call.destroy(d)
-  -- Our words: the game's message for destroying an entity's or player's inventory was not found.
-  if not d.mod_owner then error("not mocked: LuaInventory.destroy for an inventory not made by game.create_inventory", 2) end
-  classes.invalidate(d.self)
-end
-function inventory.get.entity_owner(d)
-  local od = data(d.owner)
-  return od and od.class == "LuaEntity" and d.owner or nil
-end
-function inventory.get.player_owner(d)
-  local od = data(d.owner)
-  return od and od.class == "LuaPlayer" and d.owner or nil
-end
-function inventory.call.insert(d, items) return M.insert(d.self, items, 2) end
-function inventory.call.remove(d, items) return M.remove(d.self, items, 2) end
-function inventory.call.get_item_count(d, item) return M.count(d.self, item) end
-function inventory.call.clear(d) M.clear(d.self) end
-function inventory.call.is_empty(d) return M.is_empty(d.self) end
-function inventory.call.is_full(d)
-  for i = 1, d.size do
-    local s = d.slots[i]
-    if not s then return false end
-  end
-  return true
-end
-function inventory.call.get_contents(d)
-  local totals, order = {}, {}
-  for i = 1, d.size do
-    local s = d.slots[i]
-    if s then
-      local key = s.name .. "\0" .. s.quality
-      if not totals[key] then
-        totals[key] = { name = s.name, count = 0, quality = s.quality }
-        order[#order + 1] = key
-      end
-      totals[key].count = totals[key].count + s.count
-    end
-  end
-  local out = {}
-  for i, key in ipairs(order) do out[i] = totals[key] end
-  return out
-end
--- How many of `items` fit: empty slots take a full stack, matching stacks their remainder.
-local function room_for(d, items)
-  local name, _, quality, stack_size = item_of(d, items, 3)
-  local room = 0
-  for i = 1, d.size do
-    local s = d.slots[i]
-    if not s then room = room + stack_size
-    elseif s.name == name and s.quality == quality then room = room + stack_size - s.count end
-  end
-  return room
-end
-function inventory.call.can_insert(d, items) return room_for(d, items) > 0 end
-function inventory.call.get_insertable_count(d, items)
-  local room = room_for(d, items) -- not a tail call: item_of's error level counts this frame
-  return room
-end
-function inventory.call.find_item_stack(d, item)
-  local name = type(item) == "table" and item.name or item
-  for i = 1, d.size do
-    local s = d.slots[i]
-    if s and s.name == name then return M.stack(d.self, i), i end
-  end
-end
-function inventory.call.find_empty_stack(d)
-  for i = 1, d.size do
-    if not d.slots[i] then return M.stack(d.self, i), i end
-  end
-end
+-- An inventory's contents in 2.0's shape ({{name, count, quality}}), as LuaInventory.get_contents.
 
-local stack = classes.impl("LuaItemStack")
-local function slot(d) return d.inventory.slots[d.slot] end
-local function readable(d)
-  local s = slot(d)
-  -- The game's words (seen in mod logs).
-  if not s then error("LuaItemStack API call when LuaItemStack was invalid for read.", 3) end
-  return s
+function M.contents(inv)
+  return classes.impl("LuaInventory").call.get_contents(data(inv))
 end
-function stack.get.valid_for_read(d) return slot(d) ~= nil end
-function stack.get.name(d) return readable(d).name end
-function stack.get.count(d) return readable(d).count end
-function stack.set.count(d, v)
-  readable(d)
-  if v <= 0 then d.inventory.slots[d.slot] = nil else slot(d).count = v end
-end
-function stack.get.quality(d) return prototypes.get(d.state, "quality", readable(d).quality) or readable(d).quality end
-function stack.get.prototype(d) return prototypes.get(d.state, "item", readable(d).name) end
-function stack.get.type(d) return data(stack.get.prototype(d)).raw.type end
-function stack.call.clear(d) d.inventory.slots[d.slot] = nil end
-function stack.call.set_stack(d, items)
-  if items == nil then d.inventory.slots[d.slot] = nil; return true end
-  local name, count, quality = item_of(d, items, 2)
-  d.inventory.slots[d.slot] = { name = name, count = count, quality = quality }
-  return true
-end
-function stack.call.can_set_stack(d, items) return items == nil or pcall(item_of, d, items, 1) end
 
 return M

@@ -6,7 +6,7 @@ local classes = require("factorio_mocks.control.classes")
 local migrations = require("factorio_mocks.control.migrations")
 local script = require("factorio_mocks.control.script")
 local mod_loader = require("factorio_mocks.mod_loader")
-local shims = require("factorio_mocks.control.shims")
+local settings = require("factorio_mocks.control.settings")
 
 local M = {}
 
@@ -71,7 +71,7 @@ end
 local function run_settings_stage(state, source)
   local raw = mod_loader.settings_stage(state.session.env, mod_tables(state), { source },
     reader(state.fm), state.active_mods)
-  if next(raw) then shims.add_setting_prototypes(state, raw, source.name) end
+  if next(raw) then settings.add_setting_prototypes(state, raw, source.name) end
 end
 
 -- Runs control.lua in a fresh loader: one per mod and per load, as each mod has its own Lua
@@ -236,7 +236,7 @@ function M.load(state)
   for _, mod in ipairs(state.mods) do
     if mod.root then
       script.clear_mod(state, mod)
-      require("factorio_mocks.control.shims").clear_mod(state, mod)
+      require("factorio_mocks.control.commands").clear_mod(state, mod)
     end
   end
   for i, mod in ipairs(state.mods) do

@@ -55,7 +55,7 @@ end
 -- Renames of one type, applied at once (the base game swaps stack-inserter and bulk-inserter in
 -- one file, so each name maps through the file's table, never through a chain).
 local function rename_entities(state, map)
-  local world = require("factorio_mocks.control.world")
+  local entities = require("factorio_mocks.control.world.entities")
   for _, surface in ipairs(state.world.surface_list) do
     local list = {}
     for i, e in ipairs(data(surface).entities) do list[i] = e end
@@ -70,7 +70,7 @@ local function rename_entities(state, map)
         -- Another type (a new entity, new unit_number), or a prototype that no longer exists.
         classes.impl("LuaEntity").call.destroy(ed)
         if proto then
-          world.create_entity(data(surface), { name = new, position = ed.position, direction = ed.direction,
+          entities.create_entity(data(surface), { name = new, position = ed.position, direction = ed.direction,
             force = ed.force, quality = ed.quality and ed.quality.name }, 1)
         end
       elseif ed.ghost_name and map[ed.ghost_name] then
