@@ -66,6 +66,13 @@ RELAXED = {
     ("FootstepTriggerEffectItem", "type"): "an item with `actions` creates those particles instead",
 }
 
+# Values the game's own data uses that a literal union of the description lacks:
+# (owner, property): [value, …]. Added where the property's type is that union.
+EXTRA_LITERALS = {
+    # 2.1's core/prototypes/shortcuts.lua; the 2.1.9 description lists ten actions without it.
+    ("ShortcutPrototype", "action"): ["toggle-tall-entity-visibility"],
+}
+
 
 class Encoder:
     def __init__(self, concepts):
@@ -80,6 +87,10 @@ class Encoder:
             if "hardcoded" in (prop.get("description") or "") and prop.get("override"):
                 continue
             out["p"][prop["name"]] = self.type(prop["type"], owner)
+            extra = EXTRA_LITERALS.get((owner["name"], prop["name"]), [])
+            t = out["p"][prop["name"]]
+            if extra and isinstance(t, list) and t[0] == "e":
+                t.extend(v for v in extra if v not in t)
             if not prop["optional"]:
                 if (owner["name"], prop["name"]) in RELAXED:
                     relaxed.append(prop["name"])

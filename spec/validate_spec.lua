@@ -230,6 +230,22 @@ describe("fm.validate with the 2.1.9 description", function()
   end)
 end)
 
+describe("fm.validate on the built-in 2.1.9 dataset", function()
+  it("finds nothing the game would refuse in its own data (core and base 2.1.9)", function()
+    fm.setup { stage = "data", game_version = "2.1.9" }
+    local version = fm.current().dataset.factorio_version
+    if version ~= "2.1.9" then
+      fm.teardown()
+      pending("the built-in 2.1.9 dataset is not there yet (game_version = \"2.1.9\" gives " .. tostring(version) .. "'s data.raw)")
+      return
+    end
+    local result = fm.validate()
+    fm.teardown()
+    assert.are.equal("2.1.9", result.version)
+    assert.are.same({}, result.errors)
+  end)
+end)
+
 describe("fm.validate on the whole 2.0.77 game (space-age)", function()
   local gz = DATA .. "/data-raw/space-age-2.0.77.json.gz"
   if not exists(gz) then
