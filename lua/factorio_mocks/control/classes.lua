@@ -331,6 +331,12 @@ function M.custom_table(get, keys)
   return M.new("LuaCustomTable", { lookup = get, keys = keys })
 end
 
+--- The behaviour tables registered so far, class → impl (spec/control_layout_spec.lua checks
+--- where each function was written).
+function M.impls()
+  return impls
+end
+
 --- Every registered get/set/call as {class, kind, key}, sorted (the API surface spec checks
 --- each against the description: resolve never reaches a member the description lacks).
 function M.registered()

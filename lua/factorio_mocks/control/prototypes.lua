@@ -190,7 +190,7 @@ end
 M.has_health, M.max_health = has_health, max_health
 
 -- Inventories an entity type has, sized from the prototype's fields. A crafting machine's input
--- and output are 0 here: an entity's follow its recipe (world's resize_crafter).
+-- and output are 0 here: an entity's follow its recipe (LuaEntity's resize_crafter).
 local MODULE_INVENTORY = {
   furnace = "furnace_modules", ["assembling-machine"] = "assembling_machine_modules", lab = "lab_modules",
   ["mining-drill"] = "mining_drill_modules", beacon = "beacon_modules", ["rocket-silo"] = "rocket_silo_modules",
