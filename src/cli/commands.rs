@@ -377,3 +377,156 @@ pub fn fetch(rest: &[String]) -> Result<Outcome, Failure> {
     }
     Ok(Outcome { stdout: format!("{}\n", fetched.dir.display()), stderr, code: 0 })
 }
+
+// ---------------------------------------------------------------------------------------------
+// modpack
+
+const MODPACK_HELP: &str = "\
+usage: factorio-mocks modpack resolve <modpack.json> [--out <lock.json>] [options]
+       factorio-mocks modpack download <modpack.json> --mods-dir <dir> [--player-data <file>] [options]
+
+resolve   asks the mod portal for every mod of the pack and, through their dependencies, pins
+          the newest release of each whose factorio_version is the pack's and whose constraints
+          all hold; writes the pinned list to modpack.lock.json beside modpack.json (or --out)
+          and prints it. Exit code 1 when the pack has conflicts (each names the mods).
+download  fetches the zips the lock pins into <dir>, checks each file's SHA1 against the
+          portal's, and writes <dir>/mod-list.json enabling exactly the pack. Zips already
+          there with the right SHA1 are kept; nothing half-written is left behind.
+
+modpack.json:
+  {\"factorio_version\": \"2.0\", \"mods\": [\"space-age\", \"flib >= 0.15.0\", {\"name\": \"Krastorio2\", \"version\": \">= 1.4.0\"}]}
+  The game's own mods (base, elevated-rails, quality, space-age, from 2.1 recycler) come with
+  the game version; every other mod comes from the portal.
+
+credentials (download only): FACTORIO_USERNAME and FACTORIO_TOKEN (the token is on
+  https://factorio.com/profile), else `service-username` and `service-token` of the game's
+  player-data.json (--player-data, else the user data folder). Never printed.
+
+--portal <url>              the portal (also FACTORIO_MOCKS_MOD_PORTAL; default https://mods.factorio.com)
+--timeout <seconds>         how long connecting and each answer may take (default 30)
+--download-timeout <secs>   how long one zip may take in all (default 40 × --timeout)
+--allow-http                plain HTTP to hosts other than loopback
+";
+
+fn seconds(p: &Parsed, cmd: &'static str, name: &str) -> Result<Option<Duration>, Failure> {
+    let Some(text) = p.option(name) else { return Ok(None) };
+    match text.trim().parse::<f64>() {
+        Ok(s) if s > 0.0 && s.is_finite() && s < 1e9 => Ok(Some(Duration::from_secs_f64(s))),
+        _ => Err(Failure::usage(cmd, format!("{name} {text}: expected a number of seconds above 0"))),
+    }
+}
+
+pub fn modpack(rest: &[String]) -> Result<Outcome, Failure> {
+    use factorio_mocks::modpack::{self, Lock, Modpack, download, portal, resolve};
+    const CMD: &str = "modpack";
+    let Some((word, rest)) = split(rest, CMD, MODPACK_HELP)? else {
+        return Ok(help(MODPACK_HELP));
+    };
+    let spec = Spec {
+        command: CMD,
+        options: &["--out", "--mods-dir", "--player-data", "--portal", "--timeout", "--download-timeout"],
+        flags: &["--allow-http"],
+    };
+    let p = args::parse(rest, &spec)?;
+    if p.help {
+        return Ok(help(MODPACK_HELP));
+    }
+    if !matches!(word, "resolve" | "download") {
+        return Err(Failure::usage(CMD, format!("unknown subcommand '{word}' (resolve, download)")));
+    }
+    let only = |opt: &str, sub: &str| -> Result<(), Failure> {
+        if p.option(opt).is_some() && word != sub {
+            return Err(Failure::usage(CMD, format!("{opt} goes with `{sub}`")));
+        }
+        Ok(())
+    };
+    only("--out", "resolve")?;
+    only("--mods-dir", "download")?;
+    only("--player-data", "download")?;
+    only("--download-timeout", "download")?;
+    let file = PathBuf::from(p.expect(&spec, &["<modpack.json>"])?[0]);
+    let mods_dir = if word == "download" {
+        Some(PathBuf::from(p.option("--mods-dir").ok_or_else(|| Failure::usage(CMD, "download needs --mods-dir <dir> (the game's mods folder, or any folder)"))?))
+    } else {
+        None
+    };
+    let opts = portal::PortalOptions {
+        base: p.option("--portal").map(str::to_owned),
+        timeout: seconds(&p, CMD, "--timeout")?.unwrap_or(factorio_mocks::source::DEFAULT_TIMEOUT),
+        download_timeout: seconds(&p, CMD, "--download-timeout")?,
+        allow_http: p.flag("--allow-http"),
+    };
+    let (pack, pack_sha1) = Modpack::load(&file).map_err(Failure::failed)?;
+    let client = portal::HttpPortal::new(&opts).map_err(|e| Failure::failed(e.message))?;
+    let lock_file = p.option("--out").map_or_else(|| modpack::lock_path(&file), PathBuf::from);
+
+    if word == "resolve" {
+        let pinned = match resolve::resolve(&pack, &client) {
+            Ok(list) => list,
+            Err(resolve::Failure::Portal(e)) => return Err(Failure::failed(format!("{}: {e}", file.display()))),
+            Err(resolve::Failure::Conflicts(conflicts)) => {
+                let out: String = conflicts.iter().map(|c| format!("conflict: {c}\n")).collect();
+                return Ok(Outcome {
+                    stdout: out,
+                    stderr: format!(
+                        "{}: {} conflict{}; {} was not written\n",
+                        file.display(),
+                        conflicts.len(),
+                        if conflicts.len() == 1 { "" } else { "s" },
+                        lock_file.display()
+                    ),
+                    code: EXIT_PROBLEMS,
+                });
+            }
+        };
+        let lock = Lock { factorio_version: pack.factorio_version, modpack_sha1: pack_sha1, mods: pinned };
+        lock.save(&lock_file).map_err(|e| Failure::failed(format!("{e} (nothing written)")))?;
+        let width = lock.mods.iter().map(|m| m.name.len()).max().unwrap_or(0);
+        let mut out = String::new();
+        for m in &lock.mods {
+            let version = m.version.map(|v| v.to_string()).unwrap_or_else(|| pack.factorio_version.to_string());
+            let line = if m.is_builtin() { format!("{:width$}  {version:10}  (the game's)", m.name) } else { format!("{:width$}  {version}", m.name) };
+            out.push_str(line.trim_end());
+            out.push('\n');
+        }
+        let from_portal = lock.mods.iter().filter(|m| !m.is_builtin()).count();
+        return Ok(Outcome {
+            stdout: out,
+            stderr: format!("wrote {} ({} mods, {from_portal} from {})\n", lock_file.display(), lock.mods.len(), client.base()),
+            code: EXIT_OK,
+        });
+    }
+
+    let dir = mods_dir.expect("download has --mods-dir");
+    if !lock_file.is_file() {
+        return Err(Failure::failed(format!(
+            "{}: no such file; run `factorio-mocks modpack resolve {}` first",
+            lock_file.display(),
+            file.display()
+        )));
+    }
+    let lock = Lock::load(&lock_file).map_err(|e| Failure::failed(format!("{e} (run `factorio-mocks modpack resolve {}` again)", file.display())))?;
+    if lock.modpack_sha1 != pack_sha1 {
+        return Err(Failure::failed(format!(
+            "{} changed since {} was written; run `factorio-mocks modpack resolve {}` again",
+            file.display(),
+            lock_file.display(),
+            file.display()
+        )));
+    }
+    let player_data = p.option("--player-data").map(PathBuf::from);
+    let mut credentials = || download::Credentials::find(player_data.as_deref());
+    let mut notes = String::new();
+    let report = download::download(&lock, &client, &mut credentials, &dir, &mut |line| {
+        notes.push_str(&format!("{line}\n"));
+    })
+    .map_err(|e| Failure::failed(format!("{}: {e}", dir.display())))?;
+    notes.push_str(&format!(
+        "{}: {} downloaded, {} already there; wrote {}\n",
+        dir.display(),
+        report.downloaded.len(),
+        report.present.len(),
+        report.mod_list.display()
+    ));
+    Ok(Outcome { stdout: String::new(), stderr: notes, code: EXIT_OK })
+}

@@ -72,13 +72,15 @@ commands:
   locale check <mod_dir>                       what each language lacks or gets wrong against English
   cache dir|clear|prune                        where datasets are cached; empty it; drop stale entries
   fetch <ref>                                  download and verify a dataset, print its folder
+  modpack resolve|download <modpack.json>      pin a modpack's mods from the mod portal; fetch them
 
 options for every command:
   -h, --help     help for the command (`factorio-mocks mod-list --help`)
   -V, --version  the tool's version
 
-exit codes: 0 done, 1 `locale check` found problems, 2 wrong command line,
-3 a file, the cache or the network failed (the message says which and what to do).
+exit codes: 0 done, 1 `locale check` found problems or `modpack resolve` conflicts,
+2 wrong command line, 3 a file, the cache or the network failed (the message says which and
+what to do).
 ";
 
 /// Runs the tool with `args` (without the program name).
@@ -95,10 +97,11 @@ pub fn run(args: &[String]) -> Result<Outcome, Failure> {
         "locale" => commands::locale(rest),
         "cache" => commands::cache(rest),
         "fetch" => commands::fetch(rest),
+        "modpack" => commands::modpack(rest),
         other => Err(Failure {
             code: EXIT_USAGE,
             message: format!(
-                "unknown command '{other}' (commands: mod-settings, mod-list, locale, cache, fetch)"
+                "unknown command '{other}' (commands: mod-settings, mod-list, locale, cache, fetch, modpack)"
             ),
             help_for: Some(""),
         }),
