@@ -7,7 +7,8 @@ local M = {}
 -- `data:extend` then `(` on the next line. This moves each such `(` (outside strings and
 -- comments) to the end of the line before, ahead of a line comment there, and keeps every
 -- line where it was, so errors still name the right lines. It also rewrites 5.2's `\z` string
--- escape, which Lua 5.1 lacks (LuaJIT has it). 5.2's `goto` has no 5.1 form: use LuaJIT or 5.2+.
+-- escape, which Lua 5.1 lacks (LuaJIT has it); decimal_hex_floats does the same for hexadecimal
+-- floats. 5.2's `goto` has no 5.1 form: use LuaJIT or 5.2+.
 local function join_call_parens(text)
   local out, n = {}, 0
   local i, len = 1, #text
@@ -81,6 +82,17 @@ local function join_call_parens(text)
 end
 M.join_call_parens = join_call_parens
 
+-- 5.2's hexadecimal floats (flib: `0X1.FFFFFFFFFFFFFP+1023`), which Lua 5.1 cannot read, as
+-- decimal numbers of the same value.
+local function decimal_hex_floats(text)
+  return (text:gsub("%f[%w_.]0[xX](%x*)%.?(%x*)[pP]([%+%-]?%d+)", function(int, frac, exp)
+    local mantissa = tonumber((int ~= "" and int or "0") .. frac, 16)
+    if not mantissa then return nil end
+    return ("%.17g"):format(mantissa * 2 ^ (tonumber(exp) - 4 * #frac))
+  end))
+end
+M.decimal_hex_floats = decimal_hex_floats
+
 --- The function of `text` with `env` as its globals, or nil and the message. Precompiled
 --- chunks are refused: datasets and mods are source text (the game refuses bytecode too).
 function M.load(text, chunkname, env)
@@ -89,8 +101,10 @@ function M.load(text, chunkname, env)
   end
   if setfenv then
     local fn, err = loadstring(text, chunkname)
-    if not fn and (err:find("ambiguous syntax", 1, true) or err:find("unfinished string", 1, true)) then
-      fn, err = loadstring(join_call_parens(text), chunkname)
+    if not fn then
+      -- Read the game's 5.2 forms the 5.1 way and try again; keep the first error if that fails.
+      local again = loadstring(decimal_hex_floats(join_call_parens(text)), chunkname)
+      if again then fn, err = again, nil end
     end
     if fn then
       setfenv(fn, env)
