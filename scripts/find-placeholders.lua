@@ -1,6 +1,6 @@
 -- Finds the modules the game generates at build time and its public Lua copy lacks, by running
 -- the game's settings and data stages from that copy; prints one `__mod__/path` per line
--- (fixtures/vanilla/placeholders.txt; scripts/pack-game-lua.py turns them into placeholders).
+-- (fixtures/builtin/<version>/placeholders.txt; scripts/pack-game-lua.py turns them into placeholders).
 --
 --   lua5.2 scripts/find-placeholders.lua <factorio-data folder> [mod …]
 --

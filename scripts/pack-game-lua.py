@@ -1,12 +1,14 @@
 #!/usr/bin/env python3
-"""Packs the game's own Lua for the built-in dataset: fixtures/vanilla/game-lua.tar.gz.
+"""Packs the game's own Lua for a built-in dataset: fixtures/builtin/<version>/game-lua.tar.gz.
 
-    scripts/pack-game-lua.py [../shared/data/factorio-data/factorio-data-2.0.77.tar.gz]
+    scripts/pack-game-lua.py <version> [factorio-data-<version>.tar.gz]
+
+The tarball defaults to ../shared/data/factorio-data/factorio-data-<version>.tar.gz.
 
 Takes every .lua file of the game mods the built-in dataset holds (core, base) from the game's
 public copy of its Lua (wube/factorio-data), and adds a placeholder for each module the game
 generates at build time and the public copy lacks (sprite-size tables under graphics/, menu
-simulations): fixtures/vanilla/placeholders.txt lists them, one `__mod__/path` per line, as
+simulations): fixtures/builtin/<version>/placeholders.txt lists them, one `__mod__/path` per line, as
 `scripts/find-placeholders.lua` found them by running the data stage. A placeholder is what the
 built-in data.raw was made with: a 1x1 single-frame sprite table. The archive is deterministic
 (sorted, no times, no owners), so re-running the script changes nothing.
@@ -19,9 +21,7 @@ import tarfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
-DEFAULT = os.path.join(ROOT, "..", "shared", "data", "factorio-data", "factorio-data-2.0.77.tar.gz")
-OUT = os.path.join(ROOT, "fixtures", "vanilla", "game-lua.tar.gz")
-PLACEHOLDERS = os.path.join(ROOT, "fixtures", "vanilla", "placeholders.txt")
+SHARED = os.path.join(ROOT, "..", "shared", "data", "factorio-data")
 MODS = ("core", "base")
 PLACEHOLDER = (
     b"-- Placeholder made by factorio-mocks (scripts/pack-game-lua.py): the game generates this\n"
@@ -31,7 +31,14 @@ PLACEHOLDER = (
 
 
 def main():
-    source = sys.argv[1] if len(sys.argv) > 1 else DEFAULT
+    if len(sys.argv) < 2:
+        sys.exit("usage: scripts/pack-game-lua.py <version> [factorio-data-<version>.tar.gz]")
+    version = sys.argv[1]
+    source = sys.argv[2] if len(sys.argv) > 2 else os.path.join(SHARED, f"factorio-data-{version}.tar.gz")
+    if not os.path.exists(source):
+        sys.exit(f"error: {source} not found; pass the game's factorio-data-{version}.tar.gz as the second argument")
+    OUT = os.path.join(ROOT, "fixtures", "builtin", version, "game-lua.tar.gz")
+    PLACEHOLDERS = os.path.join(ROOT, "fixtures", "builtin", version, "placeholders.txt")
     files = {}
     with tarfile.open(source, "r:gz") as tar:
         for member in tar.getmembers():

@@ -25,6 +25,8 @@ if package.loaded["luacov.runner"] then require("factorio_mocks.luacov").install
 
 return function(native)
   local fm = { VERSION = native.VERSION, logs = {} }
+  -- The game versions of the built-in datasets, newest first (fm.setup's game_version picks one).
+  fm.builtin_versions = native.builtin_versions
   local session, run_stage_in
 
   local function shallow_copy(t)
@@ -90,7 +92,7 @@ return function(native)
     if opts.load_mods ~= nil then ok_paths, mod_paths = pcall(load_mods.paths_of, opts.load_mods) end
     if not ok_paths then error(mod_paths, 2) end
     local mods_version = mod_paths and game_version.of_mods(fm, mod_paths)
-    local ok, dataset = pcall(datasets.open, native, opts.dataset)
+    local ok, dataset = pcall(datasets.open, native, opts.dataset, opts.game_version)
     if not ok then error(dataset, 2) end
     -- The version mocked: asked for, else the dataset's, else the mods' (see game_version.lua).
     local version = requested or game_version.for_game(dataset.factorio_version)

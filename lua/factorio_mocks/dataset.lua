@@ -115,11 +115,18 @@ local function lua_layout(ds, env)
 end
 
 --- Opens the dataset `spec` (nil: built-in; a directory; a .json file; a remote reference).
-function M.open(native, spec)
+--- With `spec` nil, `game_version` picks the built-in dataset ("2.1.9", or "2.1" for the newest
+--- of that line; nil: the default, native.default_builtin_version).
+function M.open(native, spec, game_version)
   if spec ~= nil and type(spec) ~= "string" then
     error("dataset: expected a path string or nil for the built-in dataset, got " .. type(spec), 0)
   end
-  local ds = native.open_dataset(spec)
+  if game_version ~= nil and type(game_version) ~= "string" then
+    error(("game_version: expected a version string such as \"2.1\" or \"2.0.77\", got %s; the built-in versions are %s")
+      :format(type(game_version), table.concat(native.builtin_versions(), ", ")), 0)
+  end
+  local ok, ds = pcall(native.open_dataset, spec, spec == nil and game_version or nil)
+  if not ok then error(tostring(ds), 0) end
   local env = ds:dir() and data_env(ds)
   local metadata = ds:metadata_lua()
   if metadata then

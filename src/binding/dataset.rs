@@ -1,5 +1,6 @@
-//! Datasets in Lua: `native.open_dataset(spec)` gives a `Dataset` whose prototype types are
-//! built into Lua tables on demand.
+//! Datasets in Lua: `native.open_dataset(spec, game_version)` gives a `Dataset` whose prototype
+//! types are built into Lua tables on demand; `native.builtin_versions()` lists the built-in
+//! game versions, newest first.
 //!
 //! Tables are built with the raw C API: one presized `lua_createtable` per table and raw sets,
 //! with no registry reference per table (what mlua's `Table` handles would cost).
@@ -23,6 +24,13 @@ struct LuaDataset {
 
 pub fn register(lua: &Lua, native: &Table) -> Result<()> {
     native.set("open_dataset", lua.create_function(open_dataset)?)?;
+    native.set(
+        "builtin_versions",
+        lua.create_function(|_, ()| {
+            Ok(crate::dataset::builtin::VERSIONS.iter().map(|v| v.version).collect::<Vec<_>>())
+        })?,
+    )?;
+    native.set("default_builtin_version", crate::dataset::builtin::DEFAULT)?;
     // The content key of mod folders and zips (see crate::cache::content_key).
     native.set(
         "content_key",
@@ -34,9 +42,10 @@ pub fn register(lua: &Lua, native: &Table) -> Result<()> {
     Ok(())
 }
 
-fn open_dataset(_: &Lua, spec: Option<String>) -> Result<LuaDataset> {
+/// `spec` nil: the built-in dataset of `game_version` (nil: the default one).
+fn open_dataset(_: &Lua, (spec, game_version): (Option<String>, Option<String>)) -> Result<LuaDataset> {
     let dataset = match spec.as_deref() {
-        None => Dataset::builtin(),
+        None => Dataset::builtin(game_version.as_deref()).map_err(mlua::Error::external)?,
         // oci://…, https://… and modpack names: fetched (or found in the cache) first.
         Some(reference) if crate::source::is_remote(reference) => {
             let fetched = crate::source::fetch(reference, &crate::source::FetchOptions::default())
@@ -55,7 +64,7 @@ fn open_dataset(_: &Lua, spec: Option<String>) -> Result<LuaDataset> {
 /// metadata is known (metadata.lua is evaluated by the shim first), so checksums apply.
 fn load_tree(dataset: &Dataset) -> Result<Option<(Arc<Tree>, HashMap<String, usize>, Vec<String>)>> {
     match dataset.layout {
-        Layout::Builtin | Layout::Json(_) => {
+        Layout::Builtin(_) | Layout::Json(_) => {
             let tree = dataset.tree().map_err(mlua::Error::external)?;
             let entries = tree.root_entries().map_err(|e| tree_error(dataset, e))?;
             let order = entries.iter().map(|(k, _)| k.clone()).collect();
@@ -74,7 +83,7 @@ fn expand_home(path: &str) -> PathBuf {
 
 fn tree_error(dataset: &Dataset, e: TreeError) -> mlua::Error {
     let source = match &dataset.layout {
-        Layout::Builtin => "<built-in dataset>".to_string(),
+        Layout::Builtin(v) => format!("<built-in dataset {}>", v.version),
         Layout::Json(p) | Layout::Lua(p) => p.display().to_string(),
     };
     mlua::Error::runtime(format!("{source}: {e}; delete the cache folder's trees/ entry or re-fetch the dataset"))
@@ -85,7 +94,7 @@ impl UserData for LuaDataset {
         // "builtin", "json" or "lua".
         methods.add_method("layout", |_, this, ()| {
             Ok(match this.dataset.layout {
-                Layout::Builtin => "builtin",
+                Layout::Builtin(_) => "builtin",
                 Layout::Json(_) => "json",
                 Layout::Lua(_) => "lua",
             })
@@ -118,9 +127,20 @@ impl UserData for LuaDataset {
             }
         });
         methods.add_method("game_mods", |_, this, ()| Ok(this.dataset.game_mods()));
-        // The built-in dataset's locale text for `lang`, if it has one.
+        // A built-in dataset's locale text for `lang` (core's and base's cfg files merged), if
+        // it has that language.
         methods.add_method("builtin_locale", |_, this, lang: String| {
-            Ok((this.dataset.layout == Layout::Builtin && lang == "en").then_some(crate::dataset::BUILTIN_LOCALE_EN))
+            Ok(match this.dataset.layout {
+                Layout::Builtin(version) => version.locale(&lang),
+                _ => None,
+            })
+        });
+        // The languages a built-in dataset's locale has (nil for other datasets).
+        methods.add_method("builtin_languages", |_, this, ()| {
+            Ok(match this.dataset.layout {
+                Layout::Builtin(version) => Some(version.languages()),
+                _ => None,
+            })
         });
         // metadata.lua is Lua: the shim evaluates it as data and hands the table back here.
         methods.add_method("metadata_lua", |_, this, ()| {

@@ -1,25 +1,18 @@
 //! The game's own Lua files (`core/lualib`, core's and base's prototype files), so `require("util")`,
 //! `__core__/lualib/…` and `__base__/…` resolve in every stage without a game folder.
 //!
-//! The built-in dataset carries them as one gzipped tar (`fixtures/vanilla/game-lua.tar.gz`, made
-//! by `scripts/pack-game-lua.py` from the game's public copy of its Lua), unpacked in memory the
-//! first time a file is read. A dataset folder carries them as `<dataset>/lua/<mod>/…`.
+//! A built-in dataset carries them as one gzipped tar (`fixtures/builtin/<version>/game-lua.tar.gz`,
+//! made by `scripts/pack-game-lua.py` from the game's public copy of its Lua), unpacked in memory
+//! the first time a file is read. A dataset folder carries them as `<dataset>/lua/<mod>/…`.
 
 use std::collections::HashMap;
 use std::io::Read;
 use std::path::{Component, Path};
-use std::sync::OnceLock;
 
-static BUILTIN_GAME_LUA: &[u8] = include_bytes!("../../fixtures/vanilla/game-lua.tar.gz");
-
-/// `mod/relative/path.lua` → the file's bytes, of the built-in dataset.
-fn builtin_files() -> &'static HashMap<String, Vec<u8>> {
-    static FILES: OnceLock<HashMap<String, Vec<u8>>> = OnceLock::new();
-    FILES.get_or_init(|| unpack(BUILTIN_GAME_LUA).unwrap_or_default())
-}
+use super::builtin::Version;
 
 /// Every regular file of a gzipped tar, by its path; an archive that cannot be read is an error.
-fn unpack(gz: &[u8]) -> std::io::Result<HashMap<String, Vec<u8>>> {
+pub(crate) fn unpack(gz: &[u8]) -> std::io::Result<HashMap<String, Vec<u8>>> {
     let mut files = HashMap::new();
     let mut archive = tar::Archive::new(flate2::read::GzDecoder::new(gz));
     for entry in archive.entries()? {
@@ -43,18 +36,18 @@ pub fn is_contained(relative: &str) -> bool {
         && Path::new(relative).components().all(|c| matches!(c, Component::Normal(_)))
 }
 
-/// A file of the built-in dataset's game Lua: `module` is a game mod (`core`, `base`).
-pub fn builtin_file(module: &str, relative: &str) -> Option<&'static [u8]> {
+/// A file of a built-in dataset's game Lua: `module` is a game mod (`core`, `base`).
+pub fn builtin_file(version: &'static Version, module: &str, relative: &str) -> Option<&'static [u8]> {
     if !is_contained(module) || !is_contained(relative) {
         return None;
     }
-    builtin_files().get(&format!("{module}/{relative}")).map(Vec::as_slice)
+    version.game_lua().get(&format!("{module}/{relative}")).map(Vec::as_slice)
 }
 
-/// The game mods whose Lua the built-in dataset carries.
-pub fn builtin_mods() -> Vec<String> {
+/// The game mods whose Lua a built-in dataset carries.
+pub fn builtin_mods(version: &'static Version) -> Vec<String> {
     let mut mods: Vec<String> =
-        builtin_files().keys().filter_map(|k| k.split('/').next()).map(str::to_string).collect();
+        version.game_lua().keys().filter_map(|k| k.split('/').next()).map(str::to_string).collect();
     mods.sort();
     mods.dedup();
     mods
@@ -125,6 +118,9 @@ mod tests {
 
     #[test]
     fn the_builtin_dataset_carries_the_games_lualib_and_base() {
+        let v = crate::dataset::builtin::find(Some("2.0.77")).unwrap();
+        let builtin_file = |m, r| builtin_file(v, m, r);
+        let builtin_mods = || builtin_mods(v);
         let util = std::str::from_utf8(builtin_file("core", "lualib/util.lua").unwrap()).unwrap();
         assert!(util.contains("function util.merge"), "util.lua is the game's");
         assert!(builtin_file("core", "lualib/mod-gui.lua").is_some());
@@ -136,6 +132,7 @@ mod tests {
 
     #[test]
     fn paths_never_leave_their_folder() {
+        let builtin_file = |m, r| builtin_file(crate::dataset::builtin::VERSIONS[0], m, r);
         for bad in ["../x.lua", "/etc/passwd", "a/../../b.lua", "", "a\\..\\b", "./"] {
             assert!(!is_contained(bad), "{bad}");
             assert!(builtin_file("core", bad).is_none(), "{bad}");

@@ -1,7 +1,8 @@
 //! Datasets: where `data.raw` comes from, and checking that it is what it claims to be.
 //!
 //! A dataset is one of
-//! * the built-in vanilla dataset (base 2.0.77), compressed inside the library;
+//! * a built-in vanilla dataset (core + base of a game version in [`builtin::VERSIONS`]),
+//!   compressed inside the library;
 //! * a `data-raw-dump.json` as the game's `--dump-data` writes it;
 //! * a directory in the layout of DESIGN.md: `prototype/data-raw.json`, or the generator's Lua
 //!   files under `prototype/data-raw/`, with `metadata.json` or `metadata.lua` beside them.
@@ -9,6 +10,7 @@
 //! JSON is parsed once into a [`Tree`]: per process in memory, and per machine in the cache
 //! (`<cache>/trees/`), so later test runs skip the parse entirely.
 
+pub mod builtin;
 mod checksum;
 pub mod game_lua;
 mod metadata;
@@ -24,12 +26,8 @@ pub use checksum::{adler32_hex, sha256_hex};
 pub use metadata::Metadata;
 pub use tree::{Tree, TreeError};
 
-/// The built-in dataset: `data.raw` of core + base 2.0.77 as minified, gzipped JSON.
-static BUILTIN_JSON_GZ: &[u8] = include_bytes!("../../fixtures/vanilla/data-raw.json.gz");
-/// The name sections of base's English locale, so the built-in dataset translates offline.
-pub static BUILTIN_LOCALE_EN: &str = include_str!("../../fixtures/vanilla/locale-en.cfg");
-/// The game version the built-in dataset was taken from.
-pub const BUILTIN_FACTORIO_VERSION: &str = "2.0.77";
+/// The game version of the built-in dataset a session gets when nothing names one.
+pub const BUILTIN_FACTORIO_VERSION: &str = builtin::DEFAULT;
 
 /// Why a dataset could not be opened or read.
 #[derive(Debug)]
@@ -89,8 +87,8 @@ impl std::error::Error for Error {}
 /// How a dataset stores `data.raw`.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Layout {
-    /// The built-in vanilla dataset.
-    Builtin,
+    /// A built-in vanilla dataset.
+    Builtin(&'static builtin::Version),
     /// A JSON file in the game's `--dump-data` format.
     Json(PathBuf),
     /// The generator's Lua files: `prototype/data-raw/init.lua` and one file per type.
@@ -107,10 +105,12 @@ pub struct Dataset {
 }
 
 impl Dataset {
-    /// The built-in vanilla dataset.
-    pub fn builtin() -> Dataset {
-        let metadata = Metadata { factorio_version: Some(BUILTIN_FACTORIO_VERSION.into()), ..Metadata::default() };
-        Dataset { dir: None, layout: Layout::Builtin, metadata }
+    /// The built-in vanilla dataset of game version `version` (`"2.1.9"`, or `"2.1"` for the
+    /// newest of that line), or of [`builtin::DEFAULT`] for None.
+    pub fn builtin(version: Option<&str>) -> Result<Dataset, builtin::UnknownVersion> {
+        let version = builtin::find(version)?;
+        let metadata = Metadata { factorio_version: Some(version.version.into()), ..Metadata::default() };
+        Ok(Dataset { dir: None, layout: Layout::Builtin(version), metadata })
     }
 
     /// Opens a local dataset: a directory in the dataset layout or a `data-raw-dump.json`.
@@ -164,7 +164,7 @@ impl Dataset {
     /// A file of the game's own Lua the dataset carries (`lua/<module>/<relative>`), or None.
     pub fn game_file(&self, module: &str, relative: &str) -> Result<Option<Vec<u8>>, Error> {
         match (&self.layout, &self.dir) {
-            (Layout::Builtin, _) => Ok(game_lua::builtin_file(module, relative).map(<[u8]>::to_vec)),
+            (Layout::Builtin(version), _) => Ok(game_lua::builtin_file(*version, module, relative).map(<[u8]>::to_vec)),
             (_, Some(dir)) => {
                 let rel = format!("lua/{module}/{relative}");
                 let bytes = game_lua::folder_file(dir, module, relative)
@@ -181,7 +181,7 @@ impl Dataset {
     /// The game mods whose Lua the dataset carries (`core`, `base`, …).
     pub fn game_mods(&self) -> Vec<String> {
         match (&self.layout, &self.dir) {
-            (Layout::Builtin, _) => game_lua::builtin_mods(),
+            (Layout::Builtin(version), _) => game_lua::builtin_mods(*version),
             (_, Some(dir)) => game_lua::folder_mods(dir),
             (_, None) => Vec::new(),
         }
@@ -190,7 +190,7 @@ impl Dataset {
     /// The parsed `data.raw` of a built-in or JSON dataset.
     pub fn tree(&self) -> Result<Arc<Tree>, Error> {
         match &self.layout {
-            Layout::Builtin => builtin_tree(),
+            Layout::Builtin(version) => builtin_tree(version),
             Layout::Json(path) => self.json_tree(path),
             Layout::Lua(dir) => Err(Error::Metadata {
                 path: dir.clone(),
@@ -225,16 +225,17 @@ impl Dataset {
     }
 }
 
-fn builtin_tree() -> Result<Arc<Tree>, Error> {
-    let key = format!("builtin|{}|{}", crate::VERSION, BUILTIN_JSON_GZ.len());
+fn builtin_tree(version: &builtin::Version) -> Result<Arc<Tree>, Error> {
+    let gz = version.data_raw_gz();
+    let key = format!("builtin|{}|{}|{}", version.version, crate::VERSION, gz.len());
     memoized(&key, || {
         let cache = tree_cache_path(&key);
         if let Some(tree) = cache.as_deref().and_then(read_cached_tree) {
             return Ok(tree);
         }
-        let builtin = PathBuf::from("<built-in dataset>");
-        let mut json = Vec::with_capacity(BUILTIN_JSON_GZ.len() * 16);
-        flate2::read::GzDecoder::new(BUILTIN_JSON_GZ)
+        let builtin = PathBuf::from(format!("<built-in dataset {}>", version.version));
+        let mut json = Vec::with_capacity(gz.len() * 16);
+        flate2::read::GzDecoder::new(gz)
             .read_to_end(&mut json)
             .map_err(|source| Error::Io { path: builtin.clone(), source })?;
         let tree = Tree::from_json(&json).map_err(|source| Error::Parse { path: builtin, source })?;
@@ -318,13 +319,19 @@ mod tests {
     }
 
     #[test]
-    fn the_builtin_dataset_has_vanilla_data_raw() {
-        let tree = Dataset::builtin().tree().unwrap();
-        let types: Vec<String> = tree.root_entries().unwrap().into_iter().map(|(k, _)| k).collect();
-        assert!(types.len() > 200, "{} types", types.len());
-        for t in ["recipe", "item", "assembling-machine", "technology", "fluid"] {
-            assert!(types.iter().any(|k| k == t), "{t} missing");
+    fn every_builtin_dataset_has_vanilla_data_raw() {
+        for version in builtin::VERSIONS {
+            let ds = Dataset::builtin(Some(version.version)).unwrap();
+            assert_eq!(ds.metadata.factorio_version.as_deref(), Some(version.version));
+            let tree = ds.tree().unwrap();
+            let types: Vec<String> = tree.root_entries().unwrap().into_iter().map(|(k, _)| k).collect();
+            assert!(types.len() > 200, "{}: {} types", version.version, types.len());
+            for t in ["recipe", "item", "assembling-machine", "technology", "fluid"] {
+                assert!(types.iter().any(|k| k == t), "{}: {t} missing", version.version);
+            }
         }
+        assert_eq!(Dataset::builtin(None).unwrap().metadata.factorio_version.as_deref(), Some(builtin::DEFAULT));
+        assert!(Dataset::builtin(Some("2.2")).unwrap_err().to_string().contains("2.1.9, 2.0.77"));
     }
 
     #[test]

@@ -1,0 +1,184 @@
+-- The built-in datasets, one per game version (2.1.9 and 2.0.77): selection by game_version, the
+-- locale of every language offline, and (the game-data tier, needing ../shared and the lua5.2
+-- build) scripts/derive-data-raw.lua: on 2.0.77 it reproduces the built-in data.raw prototype for
+-- prototype, on 2.1.9 it makes fixtures/builtin/2.1.9/data-raw.json.gz byte for byte.
+
+local fm = require("factorio_mocks")
+local files = require("spec.support.files")
+
+local TARBALL = "../shared/data/factorio-data/factorio-data-%s.tar.gz"
+
+local function exists(path)
+  local f = io.open(path, "rb")
+  if f then f:close() return true end
+  return false
+end
+
+local function read(path)
+  local f = assert(io.open(path, "rb"))
+  local text = f:read("*a")
+  f:close()
+  return text
+end
+
+local function sh(command)
+  local ok = os.execute(command)
+  return ok == true or ok == 0
+end
+
+local function sorted_keys(t)
+  local keys = {}
+  for k in pairs(t) do keys[#keys + 1] = k end
+  table.sort(keys, function(a, b) return tostring(a) < tostring(b) end)
+  return keys
+end
+
+local function show(v)
+  if type(v) == "string" then return ("%q"):format(v) end
+  return tostring(v)
+end
+
+-- The first difference between two values, or nil; numbers to 1e-9 relative (the game's JSON
+-- writer rounds to 14 digits).
+local function deep_difference(expected, got, path)
+  if type(expected) ~= type(got) then return ("%s: expected %s, got %s"):format(path, show(expected), show(got)) end
+  if type(expected) == "number" then
+    if expected == got or (expected ~= expected and got ~= got) then return nil end
+    if math.abs(expected - got) <= 1e-9 * math.max(1, math.abs(expected)) then return nil end
+    return ("%s: expected %s, got %s"):format(path, show(expected), show(got))
+  end
+  if type(expected) ~= "table" then
+    if expected ~= got then return ("%s: expected %s, got %s"):format(path, show(expected), show(got)) end
+    return nil
+  end
+  for _, k in ipairs(sorted_keys(expected)) do
+    local d = deep_difference(expected[k], got[k], path .. "." .. tostring(k))
+    if d then return d end
+  end
+  for _, k in ipairs(sorted_keys(got)) do
+    if expected[k] == nil then return ("%s.%s: expected nil, got %s"):format(path, tostring(k), show(got[k])) end
+  end
+  return nil
+end
+
+-- base's data-updates.lua adds the barrel recipes to `fluid-handling` in `pairs(data.raw.fluid)`
+-- order; the game's pairs order is its own (and the script's is sorted), so effects compare as a set.
+local function effects_as_set(proto)
+  if type(proto) ~= "table" or proto.type ~= "technology" or type(proto.effects) ~= "table" then return proto end
+  local copy = {}
+  for k, v in pairs(proto) do copy[k] = v end
+  local effects = {}
+  for i, e in ipairs(proto.effects) do effects[i] = e end
+  local function key(e) return tostring(e.type) .. "|" .. tostring(e.recipe or e.modifier or "") end
+  table.sort(effects, function(a, b) return key(a) < key(b) end)
+  copy.effects = effects
+  return copy
+end
+
+describe("the built-in datasets", function()
+  after_each(function() fm.teardown() end)
+
+  it("are 2.1.9 and 2.0.77, newest first; 2.0.77 is the default for now", function()
+    assert.are.same({ "2.1.9", "2.0.77" }, fm.builtin_versions())
+    fm.setup{ stage = "data" }
+    assert.are.equal("2.0.77", fm.current().dataset.factorio_version)
+  end)
+
+  it("are chosen by game_version: the full version or its major.minor", function()
+    for asked, version in pairs({ ["2.1"] = "2.1.9", ["2.1.9"] = "2.1.9", ["2.0"] = "2.0.77", ["2.0.77"] = "2.0.77" }) do
+      fm.setup{ stage = "data", game_version = asked }
+      assert.are.equal(version, fm.current().dataset.factorio_version, asked)
+      assert.is_table(data.raw.recipe["iron-gear-wheel"], asked)
+    end
+  end)
+
+  it("hold each version's own data.raw: 2.1 made science packs items (no `tool` type)", function()
+    fm.setup{ stage = "data", game_version = "2.0" }
+    assert.are.equal("tool", data.raw.tool["automation-science-pack"].type)
+    fm.setup{ stage = "data", game_version = "2.1" }
+    assert.is_nil(data.raw.tool)
+    assert.are.equal("item", data.raw.item["automation-science-pack"].type)
+  end)
+
+  it("say which versions exist when game_version names none", function()
+    local ok, err = pcall(fm.setup, { stage = "data", game_version = "2.2" })
+    assert.is_false(ok)
+    assert.matches('game_version "2.2"', tostring(err), 1, true)
+    assert.matches("2.1.9, 2.0.77", tostring(err), 1, true)
+  end)
+
+  it("carry the locale of every language the sources have, offline", function()
+    for _, version in ipairs({ "2.1", "2.0" }) do
+      fm.setup{ stage = "data", game_version = version, locale = { "en", "ru" } }
+      local langs = fm.current().dataset.native:builtin_languages()
+      assert.is_true(#langs >= 50, version .. ": " .. #langs .. " languages")
+      -- core's locale in Russian, base's in English (see fixtures/builtin/README.md).
+      assert.are.equal("Работает", fm.locale.translate({ "entity-status.working" }, "ru"))
+      assert.are.equal("Неизвестный предмет", fm.locale.translate({ "item-name.item-unknown" }, "ru"))
+      assert.are.equal("Iron gear wheel", fm.locale.translate({ "item-name.iron-gear-wheel" }))
+      assert.are.equal("Working", fm.locale.translate({ "entity-status.working" }))
+      -- A language loaded on demand.
+      assert.are.equal("In Betrieb", fm.locale.translate({ "entity-status.working" }, "de"))
+    end
+  end)
+end)
+
+local lua52 = sh("command -v lua5.2 >/dev/null 2>&1") and exists("build/lua52/factorio_mocks.so")
+local have = exists(TARBALL:format("2.0.77")) and exists(TARBALL:format("2.1.9"))
+
+describe("game-data tier: scripts/derive-data-raw.lua", function()
+  if not have then
+    pending("skipped: ../shared not found (the tier needs ../shared/data/factorio-data beside the repository)")
+    return
+  end
+  if not lua52 then
+    pending("skipped: the script runs with lua5.2 and build/lua52/factorio_mocks.so (make build LUA=lua5.2)")
+    return
+  end
+
+  local tmp
+  setup(function() tmp = files.temp_dir("derive") end)
+  teardown(function()
+    fm.teardown()
+    if tmp then os.execute(("rm -rf %q"):format(tmp)) end
+  end)
+
+  local function derive(version)
+    local out = tmp .. "/data-raw-" .. version .. ".json.gz"
+    assert(sh(("lua5.2 scripts/derive-data-raw.lua %q %q 2>%q"):format(TARBALL:format(version), out, tmp .. "/log")),
+      "the script failed: " .. read(tmp .. "/log"))
+    return out
+  end
+
+  it("reproduces the built-in 2.0.77 data.raw from the game's Lua, prototype for prototype", function()
+    local out = derive("2.0.77")
+    local json = tmp .. "/derived-2.0.77.json"
+    assert(sh(("gzip -dc %q > %q"):format(out, json)))
+    fm.setup{ stage = "data", dataset = json }
+    local got = data.raw
+    fm.setup{ stage = "data", game_version = "2.0.77" }
+    local expected = data.raw
+    local differences, count = {}, 0
+    for _, kind in ipairs(sorted_keys(expected)) do
+      if not got[kind] then differences[#differences + 1] = "missing type " .. kind end
+      for _, name in ipairs(sorted_keys(expected[kind])) do
+        count = count + 1
+        local d = deep_difference(effects_as_set(expected[kind][name]), effects_as_set(got[kind] and got[kind][name]), kind .. "." .. name)
+        if d then differences[#differences + 1] = d end
+      end
+    end
+    for _, kind in ipairs(sorted_keys(got)) do
+      for _, name in ipairs(sorted_keys(got[kind])) do
+        if not (expected[kind] and expected[kind][name]) then differences[#differences + 1] = "extra " .. kind .. "." .. name end
+      end
+    end
+    assert.are.equal(2840, count)
+    assert.are.same({}, differences)
+  end)
+
+  it("makes fixtures/builtin/2.1.9/data-raw.json.gz byte for byte", function()
+    local out = derive("2.1.9")
+    assert.is_true(read(out) == read("fixtures/builtin/2.1.9/data-raw.json.gz"),
+      "the derived 2.1.9 data.raw differs from the fixture; run make builtin-datasets and commit it")
+  end)
+end)
