@@ -194,7 +194,7 @@ fn fetch_one(portal: &HttpPortal, release: &Release, c: &Credentials, dir: &Path
                     let detail = scrub(&crate::source::http::error_text(&e), &[&c.username, &c.token]);
                     let timed_out = detail.contains("timed out") || detail.contains("timeout");
                     let why = if timed_out {
-                        format!("the portal went silent (budget {:?} per answer; raise --timeout or --download-timeout)", portal.timeout())
+                        format!("the portal went silent and the download's budget of {:?} ran out (raise --download-timeout for large mods on slow links)", portal.file_budget())
                     } else {
                         detail
                     };

@@ -180,6 +180,7 @@ pub struct HttpPortal {
     api: ureq::Agent,
     files: ureq::Agent,
     timeout: Duration,
+    file_budget: Duration,
 }
 
 impl std::fmt::Debug for HttpPortal {
@@ -215,6 +216,7 @@ impl HttpPortal {
             api: http::agent(Budgets::new(opts.timeout, 10)),
             files: http::agent(Budgets { answer: opts.timeout, body: files }),
             timeout: opts.timeout,
+            file_budget: files,
         })
     }
 
@@ -327,9 +329,9 @@ impl HttpPortal {
         }
     }
 
-    /// How long a zip may take, for messages.
-    pub(crate) fn timeout(&self) -> Duration {
-        self.timeout
+    /// How long one zip may take in all, for messages.
+    pub(crate) fn file_budget(&self) -> Duration {
+        self.file_budget
     }
 }
 
