@@ -251,8 +251,15 @@ fn run_unpack(data: &[u8], _: u64) -> Verdict {
         }
         if let Ok(target) = std::fs::read_link(dest.join(p)) {
             let joined = p.parent().unwrap_or(Path::new("")).join(&target);
-            if target.is_absolute() || lexical(&joined).is_none() {
+            if target.is_absolute() || lexical(&joined).is_none_or(|j| !j.starts_with("prototype")) {
                 return Verdict::Mismatch(format!("link {} points outside: {}", p.display(), target.display()));
+            }
+            // And where it leads on disk, through every other link (issue 13: a chain of links,
+            // each lexically inside, reached `/`).
+            if let (Ok(real), Ok(layer)) = (dest.join(p).canonicalize(), dest.join("prototype").canonicalize()) {
+                if !real.starts_with(&layer) {
+                    return Verdict::Mismatch(format!("link {} leads outside on disk: {}", p.display(), real.display()));
+                }
             }
         }
     }
@@ -302,6 +309,14 @@ fn tar_seeds() -> Vec<Vec<u8>> {
         link(b, tar::EntryType::Link, "prototype/c.lua", "prototype/a.lua")
     });
     add(&|b| file(b, &format!("prototype/{}/x.lua", "d".repeat(120)), b"return {}"));
+    // Links through links: the shapes of issue 13's chain, for mutations to bend outward.
+    add(&|b| {
+        file(b, "prototype/x/a.lua", b"return 1")?;
+        link(b, tar::EntryType::Symlink, "prototype/up", ".")?;
+        link(b, tar::EntryType::Symlink, "prototype/x/back", "../up/x")?;
+        link(b, tar::EntryType::Symlink, "prototype/chain", "up/x/back/../up/x/a.lua")?;
+        link(b, tar::EntryType::Symlink, "prototype/data-raw.json", "x/back/a.lua")
+    });
     seeds
 }
 

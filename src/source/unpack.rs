@@ -163,16 +163,17 @@ pub(crate) fn unpack_tar_gz_hashed(reader: impl Read, dest: &Path, title: Option
             written.push((rel, Left::File(Some(sum))));
         } else if kind.is_symlink() {
             let link = entry.link_name()?.ok_or_else(|| UnpackError::Unsafe(format!("{}: link without target", rel.display())))?;
-            // The target is resolved from the link's folder and must stay inside `dest`.
-            let joined = rel.parent().unwrap_or(Path::new("")).join(&link);
-            if link.is_absolute() || lexical_inside(&joined).is_none() {
-                return Err(UnpackError::Unsafe(format!("{}: link to {} points outside the dataset", rel.display(), link.display())));
-            }
             if let Some(parent) = target.parent() {
                 fs::create_dir_all(parent)?;
             }
             clear_leaf(&target)?;
-            make_symlink(&link, &target)?;
+            // Resolved against what is on disk (earlier links followed), it must stay in the
+            // layer's folder; it is written in that resolved form, so no later entry can change
+            // where it leads.
+            let layer = title.map_or_else(PathBuf::new, PathBuf::from);
+            let resolved = resolve_link(dest, &rel, &link, &layer)
+                .map_err(|why| UnpackError::Unsafe(format!("{}: link to {} {why}", rel.display(), link.display())))?;
+            make_symlink(&relative_from(rel.parent().unwrap_or(Path::new("")), &resolved), &target)?;
             written.push((rel, Left::Link));
         } else if kind.is_hard_link() {
             let link = entry.link_name()?.ok_or_else(|| UnpackError::Unsafe(format!("{}: link without target", rel.display())))?;
@@ -205,22 +206,70 @@ pub(crate) fn unpack_tar_gz_hashed(reader: impl Read, dest: &Path, title: Option
     Ok(written)
 }
 
-/// Normalises `a/b/../c` lexically; `None` if it climbs above its start.
-fn lexical_inside(path: &Path) -> Option<PathBuf> {
-    let mut out = PathBuf::new();
-    for c in path.components() {
+/// How many links one target may pass through (the kernel's own limit is 40).
+const MAX_HOPS: usize = 40;
+
+/// Where the link at `rel` (relative to `dest`) with target `link` leads, as a path relative to
+/// `dest` with no `.`, `..` or links left in it, following the links already unpacked. An error
+/// (the reason) when it leaves `layer` (a folder relative to `dest`; empty for `dest` itself),
+/// at any step or at the end, or passes through too many links.
+fn resolve_link(dest: &Path, rel: &Path, link: &Path, layer: &Path) -> Result<PathBuf, String> {
+    let mut at: Vec<std::ffi::OsString> = rel.parent().unwrap_or(Path::new("")).iter().map(Into::into).collect();
+    let mut hops = 0;
+    walk_target(dest, &mut at, link, layer, &mut hops)?;
+    let resolved: PathBuf = at.iter().collect();
+    if !resolved.starts_with(layer) {
+        return Err(format!("leads outside the layer's folder `{}`", layer.display()));
+    }
+    Ok(resolved)
+}
+
+fn walk_target(dest: &Path, at: &mut Vec<std::ffi::OsString>, target: &Path, layer: &Path, hops: &mut usize) -> Result<(), String> {
+    let depth = layer.components().count();
+    for c in target.components() {
         match c {
-            Component::Normal(p) => out.push(p),
-            Component::CurDir => {}
-            Component::ParentDir => {
-                if !out.pop() {
-                    return None;
+            Component::Normal(part) => {
+                at.push(part.into());
+                let here: PathBuf = at.iter().collect();
+                if let Ok(next) = fs::read_link(dest.join(&here)) {
+                    *hops += 1;
+                    if *hops > MAX_HOPS {
+                        return Err(format!("passes through more than {MAX_HOPS} links"));
+                    }
+                    at.pop();
+                    walk_target(dest, at, &next, layer, hops)?;
                 }
             }
-            _ => return None,
+            Component::CurDir => {}
+            Component::ParentDir => {
+                let inside: PathBuf = at.iter().collect();
+                if at.len() <= depth || !inside.starts_with(layer) {
+                    return Err(format!("climbs out of the layer's folder `{}`", layer.display()));
+                }
+                at.pop();
+            }
+            Component::RootDir | Component::Prefix(_) => return Err("is absolute".into()),
         }
     }
-    Some(out)
+    Ok(())
+}
+
+/// The relative path from the folder `from` to `to` (both relative to the same root, free of
+/// `.`, `..` and links): `..` only to climb out of `from`'s own (real) folders.
+fn relative_from(from: &Path, to: &Path) -> PathBuf {
+    let (f, t): (Vec<_>, Vec<_>) = (from.components().collect(), to.components().collect());
+    let common = f.iter().zip(&t).take_while(|(a, b)| a == b).count();
+    let mut out = PathBuf::new();
+    for _ in common..f.len() {
+        out.push("..");
+    }
+    for c in &t[common..] {
+        out.push(c);
+    }
+    if out.as_os_str().is_empty() {
+        out.push(".");
+    }
+    out
 }
 
 #[cfg(unix)]
@@ -313,6 +362,11 @@ pub(crate) mod tests {
             ("absolute", &[("/tmp/evil", b'0', "", b"x")]),
             ("other folder", &[("runtime/settings.lua", b'0', "", b"x")]),
             ("symlink out", &[("prototype/l", b'2', "../../etc", b"")]),
+            ("symlink to the dataset folder", &[("prototype/l", b'2', "..", b"")]),
+            // See: issue 13. Each lexically inside; through the first, the second reaches `/`.
+            ("symlink chain", &[("prototype/a", b'2', ".", b""), ("prototype/b", b'2', "a/../a/../../../../../../../../../..", b"")]),
+            ("symlink through a link up", &[("prototype/a", b'2', "sub/..", b""), ("prototype/sub", b'2', ".", b""), ("prototype/c", b'2', "a/../../..", b"")]),
+            ("symlink loop", &[("prototype/a", b'2', "b", b""), ("prototype/b", b'2', "a/x", b""), ("prototype/c", b'2', "a", b"")]),
             ("absolute symlink", &[("prototype/l", b'2', "/etc/passwd", b"")]),
             ("write through link", &[("prototype/l", b'2', ".", b""), ("prototype/l/x", b'0', "", b"x")]),
             ("replace link then write", &[("prototype/d", b'2', "../prototype", b""), ("prototype/d/f", b'0', "", b"x")]),
@@ -326,6 +380,39 @@ pub(crate) mod tests {
             assert!(matches!(r, Err(UnpackError::Unsafe(_))), "{name}: {r:?}");
             assert!(!dir.path().join("evil").exists() && !dir.path().join("outside").exists(), "{name}");
         }
+    }
+
+    // See: issue 13: a chain of links, each lexically inside, led `prototype/data-raw.json` to
+    // any local file.
+    #[cfg(unix)]
+    #[test]
+    fn links_are_resolved_against_earlier_links_and_written_resolved() {
+        let entries: &[RawEntry] = &[
+            ("prototype/a", b'2', ".", b""),
+            ("prototype/x/", b'5', "", b""),
+            ("prototype/x/file.lua", b'0', "", b"return 1"),
+            ("prototype/b", b'2', "a/a/x/../x/file.lua", b""),
+            ("prototype/later", b'2', "sub/../x", b""),
+            ("prototype/sub", b'2', "x", b""),
+        ];
+        let (dir, r) = unpack(entries);
+        r.unwrap();
+        let out = dir.path().join("out");
+        assert_eq!(fs::read_link(out.join("prototype/b")).unwrap(), Path::new("x/file.lua"));
+        assert_eq!(fs::read_to_string(out.join("prototype/b")).unwrap(), "return 1");
+        // Written before `sub` was a link, so `sub/..` was prototype: the written form keeps that.
+        assert_eq!(fs::read_link(out.join("prototype/later")).unwrap(), Path::new("x"));
+        let real_out = out.canonicalize().unwrap();
+        for name in ["a", "b", "later", "sub"] {
+            assert!(out.join("prototype").join(name).canonicalize().unwrap().starts_with(&real_out), "{name}");
+        }
+        // The attack of the issue: data-raw.json through a chain to `/etc/passwd`.
+        let (dir, r) = unpack(&[
+            ("prototype/a", b'2', ".", b""),
+            ("prototype/data-raw.json", b'2', "a/../../../../../../../../../../etc/passwd", b""),
+        ]);
+        assert!(matches!(r, Err(UnpackError::Unsafe(ref why)) if why.contains("climbs out of the layer's folder")), "{r:?}");
+        assert!(!dir.path().join("out/prototype/data-raw.json").exists());
     }
 
     #[test]
