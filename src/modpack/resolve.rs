@@ -198,11 +198,14 @@ struct State {
     queue: VecDeque<String>,
 }
 
+/// A mod's releases, newest first, shared between search states.
+type Releases = Rc<Vec<Rc<Release>>>;
+
 struct Resolver<'a, P: Portal + ?Sized> {
     portal: &'a P,
     game: GameVersion,
     builtins: Vec<(&'static str, &'static [&'static str])>,
-    cache: RefCell<HashMap<String, Option<Rc<Vec<Rc<Release>>>>>>,
+    cache: RefCell<HashMap<String, Option<Releases>>>,
     tries: usize,
 }
 
@@ -239,12 +242,12 @@ fn label(name: &str, pick: &Pick) -> String {
 }
 
 impl<P: Portal + ?Sized> Resolver<'_, P> {
-    fn releases(&self, name: &str) -> Result<Option<Rc<Vec<Rc<Release>>>>, Stop> {
+    fn releases(&self, name: &str) -> Result<Option<Releases>, Stop> {
         if let Some(hit) = self.cache.borrow().get(name) {
             return Ok(hit.clone());
         }
         let got = self.portal.releases(name).map_err(Stop::Portal)?.map(|mut list| {
-            list.sort_by(|a, b| b.version.cmp(&a.version));
+            list.sort_by_key(|r| std::cmp::Reverse(r.version));
             Rc::new(list.into_iter().map(Rc::new).collect::<Vec<_>>())
         });
         self.cache.borrow_mut().insert(name.to_owned(), got.clone());
@@ -575,13 +578,17 @@ mod tests {
     use crate::modpack::portal::Error;
     use std::cell::Cell;
 
-    /// The portal in memory: `(name, [(version, factorio_version, [dependencies])])`.
+    /// `(version, factorio_version, [dependencies])`
+    type FakeRelease = (&'static str, &'static str, Vec<&'static str>);
+    type FakeMods = Vec<(&'static str, Vec<FakeRelease>)>;
+
+    /// The portal in memory: `(name, [release])`.
     struct Fake {
-        mods: Vec<(&'static str, Vec<(&'static str, &'static str, Vec<&'static str>)>)>,
+        mods: FakeMods,
         asked: Cell<usize>,
     }
 
-    fn fake(mods: Vec<(&'static str, Vec<(&'static str, &'static str, Vec<&'static str>)>)>) -> Fake {
+    fn fake(mods: FakeMods) -> Fake {
         Fake { mods, asked: Cell::new(0) }
     }
 
@@ -714,7 +721,7 @@ mod tests {
     #[test]
     fn a_dead_end_deep_down_is_reported_where_it_is() {
         // every release of top needs next, which needs z, which has no release for 2.0
-        let rels: Vec<(&'static str, &'static str, Vec<&'static str>)> = (0..30)
+        let rels: Vec<FakeRelease> = (0..30)
             .map(|i| (Box::leak(format!("1.0.{i}").into_boxed_str()) as &str, "2.0", vec!["next"]))
             .collect();
         let w = fake(vec![("top", rels.clone()), ("next", vec![("1.0.0", "2.0", vec!["z"])]), ("z", vec![("1.0.0", "1.1", vec![])])]);
