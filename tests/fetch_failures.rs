@@ -633,6 +633,198 @@ fn oci_refused_credentials_are_an_auth_error_without_the_credentials() {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Credentials in every shape a reference or a registry can carry them (issue 13): none may
+// reach an error, a warning or the cache, neither as given nor base64- or percent-encoded.
+// ---------------------------------------------------------------------------------------------
+
+/// The secret part of every shape below.
+const S: &str = "Qz9s3cr3t";
+
+/// A registry that fails with a 500 whose body echoes the request's headers (and the
+/// `Authorization` headers of the requests before it), as some registries and proxies do.
+/// It challenges a request without credentials, and its token endpoint hands out `tok-<S>-issued`,
+/// so the echoed headers hold the basic pair and the bearer token.
+fn echoing_registry() -> FakeRegistry {
+    let seen = Arc::new(Mutex::new(Vec::<String>::new()));
+    let port = Arc::new(AtomicUsize::new(0));
+    let p = port.clone();
+    let reg = FakeRegistry::start(move |_, req| {
+        if let Some(a) = req.header("authorization") {
+            seen.lock().unwrap().push(a.to_string());
+        }
+        if req.path.starts_with("/token") {
+            return Some(Reply::ok("application/json", format!(r#"{{"token":"tok-{S}-issued","expires_in":300}}"#).into_bytes()));
+        }
+        if req.header("authorization").is_none() {
+            let realm = format!("http://127.0.0.1:{}/token", p.load(Ordering::SeqCst));
+            return Some(Reply::Full {
+                status: 401,
+                headers: vec![("WWW-Authenticate".into(), format!(r#"Bearer realm="{realm}",service="fake",scope="repository:datasets/vanilla:pull""#))],
+                body: br#"{"errors":[{"code":"UNAUTHORIZED","message":"authentication required"}]}"#.to_vec(),
+            });
+        }
+        let mut body = format!("internal error for {} {}\n", req.method, req.path);
+        let mut names: Vec<_> = req.headers.keys().collect();
+        names.sort();
+        for k in names {
+            body.push_str(&format!("{k}: {}\n", req.headers[k]));
+        }
+        for a in seen.lock().unwrap().iter() {
+            body.push_str(&format!("earlier request: authorization: {a}\n"));
+        }
+        Some(Reply::Full { status: 500, headers: vec![("Content-Type".into(), "text/plain".into())], body: body.into_bytes() })
+    });
+    port.store(reg.server.port as usize, Ordering::SeqCst);
+    reg
+}
+
+/// Every form of `secret` (and of `user:secret`) that must not appear.
+fn secret_forms(user: Option<&str>, secret: &str) -> Vec<String> {
+    use base64::Engine;
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let mut forms = vec![S.to_string(), secret.to_string(), b64.encode(secret), b64.encode(secret).trim_end_matches('=').to_string()];
+    if let Some(u) = user {
+        forms.push(b64.encode(format!("{u}:{secret}")).trim_end_matches('=').to_string());
+        forms.push(format!("{u}:{secret}"));
+    }
+    let pct: String = secret.bytes().map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") }).collect();
+    forms.push(pct);
+    forms
+}
+
+/// The forms of `forms` that `text` shows.
+fn leaked<'a>(text: &str, forms: &'a [String]) -> Vec<&'a str> {
+    forms.iter().filter(|f| text.contains(f.as_str())).map(String::as_str).collect()
+}
+
+/// Everything the cache holds: its paths and the bytes of its files.
+fn cache_text(cache: &Path) -> String {
+    let mut out = String::new();
+    for p in walk(cache) {
+        out.push_str(&p.to_string_lossy());
+        out.push('\n');
+        if p.is_file() {
+            out.push_str(&String::from_utf8_lossy(&fs::read(&p).unwrap()));
+        }
+    }
+    out
+}
+
+#[test]
+fn no_credential_shape_reaches_an_error_a_warning_or_the_cache() {
+    let reg = echoing_registry();
+    let git = FakeGit::start(|_, req| {
+        let echo = format!("{} {}\nauthorization: {}", req.method, req.path, req.header("authorization").unwrap_or("-"));
+        Some(Reply::Full { status: 500, headers: vec![], body: echo.into_bytes() })
+    });
+    let (a, g) = (reg.server.addr(), git.server.addr());
+    let digest = format!("sha256:{}", "0".repeat(64));
+    // (reference, sources, user, secret): the secret and its encodings must never show.
+    let mut shapes: Vec<(String, Option<Vec<String>>, Option<&str>, String)> = Vec::new();
+    let mut shape = |reference: String, sources: Option<Vec<String>>, user: Option<&'static str>, secret: String| shapes.push((reference, sources, user, secret));
+    for (user, pass) in [(Some("alice"), S.to_string()), (Some("alice"), format!("pa/{S}")), (Some("alice"), format!("pa@{S}")), (Some("alice"), format!("pa:{S}")), (Some("alice"), format!("pa%2F{S}")), (None, S.to_string())] {
+        let userinfo = match user {
+            Some(u) => format!("{u}:{pass}"),
+            None => pass.clone(),
+        };
+        shape(format!("oci://{userinfo}@{a}/datasets/vanilla:1"), None, user, pass.clone());
+        shape(format!("http://{userinfo}@{g}/ds"), None, user, pass.clone());
+    }
+    shape(format!("oci://{a}/datasets/vanilla:1?token={S}"), None, None, S.into());
+    shape(format!("oci://{a}/datasets/vanilla@{digest}?access_token={S}"), None, None, S.into());
+    shape(format!("oci://{a}/datasets/vanilla:1#{S}"), None, None, S.into());
+    shape(format!("http://{g}/ds?token={S}"), None, None, S.into());
+    shape(format!("http://{g}/ds?ref=main&private_token={S}"), None, None, S.into());
+    shape(format!("http://{g}/ds#access_token={S}"), None, None, S.into());
+    shape(format!("https://alice:{S}@example.invalid/ds"), None, Some("alice"), S.into());
+    shape(format!("https://alice:pa/{S}@example.invalid/ds"), None, Some("alice"), format!("pa/{S}"));
+    shape(format!("https://example.invalid/ds/?X-Amz-Signature={S}"), None, None, S.into());
+    shape("vanilla".into(), Some(vec![format!("oci://alice:pa/{S}@{a}/datasets")]), Some("alice"), format!("pa/{S}"));
+    shape("vanilla".into(), Some(vec![format!("http://{g}/{{name}}?token={S}")]), None, S.into());
+    shape("vanilla".into(), Some(vec![format!("https://{S}@example.invalid/{{name}}")]), None, S.into());
+    assert!(shapes.len() >= 20, "{}", shapes.len());
+    let total = shapes.len();
+    let mut leaks = Vec::new();
+    for (reference, sources, user, secret) in shapes {
+        let cache = tempfile::tempdir().unwrap();
+        let o = FetchOptions { sources, timeout: Some(Duration::from_secs(2)), ..opts(cache.path()) };
+        let forms = secret_forms(user, &secret);
+        let text = match fetch(&reference, &o) {
+            Ok(got) => format!("served (it must not be) {got:?}"),
+            Err(e) => format!("{e} | {e:?}"),
+        };
+        let shown = [leaked(&text, &forms), leaked(&cache_text(cache.path()), &forms)].concat();
+        eprintln!("SHAPE {} {reference}: {text}", if shown.is_empty() { "ok  " } else { "LEAK" });
+        if !shown.is_empty() {
+            leaks.push(format!("{reference} shows {shown:?} in: {text}"));
+        }
+    }
+    eprintln!("FIGURE: {} of {total} reference shapes leak a credential", leaks.len());
+    assert!(leaks.is_empty(), "{} of {total} shapes leak:\n{}", leaks.len(), leaks.join("\n"));
+}
+
+#[test]
+fn credentials_a_registry_echoes_back_are_never_shown() {
+    let reg = echoing_registry();
+    let cache = tempfile::tempdir().unwrap();
+    let mut leaks = Vec::new();
+    let mut check = |what: &str, out: String, mut forms: Vec<String>| {
+        eprintln!("ECHO {what}: {out}");
+        forms.extend(secret_forms(None, &format!("tok-{S}-issued")));
+        assert!(out.contains("CHILD-ERR"), "{what}: {out}");
+        let shown = [leaked(&out, &forms), leaked(&cache_text(cache.path()), &forms)].concat();
+        if !shown.is_empty() {
+            leaks.push(format!("{what} shows {shown:?}: {out}"));
+        }
+    };
+    // Basic credentials, a password holding `/`, `@` and `:`.
+    let pass = format!("pa/@:{S}");
+    check("basic", auth_child(&reg.reference(), cache.path(), Some(&format!("alice:{pass}"))), secret_forms(Some("alice"), &pass));
+    // A bare token, sent as a bearer token.
+    check("bearer", auth_child(&reg.reference(), cache.path(), Some(&format!("tok-{S}"))), secret_forms(None, &format!("tok-{S}")));
+    // The Docker config's credentials (the child reads DOCKER_CONFIG=<cache>/no-docker-config).
+    {
+        use base64::Engine;
+        let dir = cache.path().join("no-docker-config");
+        fs::create_dir_all(&dir).unwrap();
+        let auth = base64::engine::general_purpose::STANDARD.encode(format!("bob:{S}-docker"));
+        fs::write(dir.join("config.json"), format!(r#"{{"auths":{{"{}":{{"auth":"{auth}"}}}}}}"#, reg.server.addr())).unwrap();
+        let out = auth_child(&reg.reference(), cache.path(), None);
+        fs::remove_dir_all(&dir).unwrap();
+        check("docker config", out, secret_forms(Some("bob"), &format!("{S}-docker")));
+    }
+    // The token endpoint refusing, its body echoing the basic header it got.
+    let challenged = auth_registry_echoing_refusals();
+    let out = auth_child(&challenged.reference(), cache.path(), Some(&format!("alice:{pass}")));
+    check("token endpoint", out, secret_forms(Some("alice"), &pass));
+    // The echoes were real: the registry was sent the basic pairs and the issued token.
+    let sent: Vec<String> = reg.server.requests().iter().filter_map(|r| r.header("authorization").map(str::to_string)).collect();
+    assert!(sent.iter().any(|a| a.starts_with("Basic ")) && sent.iter().any(|a| a.contains("-issued")), "{sent:?}");
+    assert!(leaks.is_empty(), "{}", leaks.join("\n"));
+}
+
+/// A registry that challenges every request, and whose token endpoint refuses with a body
+/// echoing the request's headers.
+fn auth_registry_echoing_refusals() -> FakeRegistry {
+    let port = Arc::new(AtomicUsize::new(0));
+    let p = port.clone();
+    let reg = FakeRegistry::start(move |_, req| {
+        if req.path.starts_with("/token") {
+            let body = format!(r#"{{"details":"incorrect username or password","request_headers":{{"authorization":"{}"}}}}"#, req.header("authorization").unwrap_or(""));
+            return Some(Reply::Full { status: 401, headers: vec![("Content-Type".into(), "application/json".into())], body: body.into_bytes() });
+        }
+        let realm = format!("http://127.0.0.1:{}/token", p.load(Ordering::SeqCst));
+        Some(Reply::Full {
+            status: 401,
+            headers: vec![("WWW-Authenticate".into(), format!(r#"Bearer realm="{realm}",service="fake",scope="repository:datasets/vanilla:pull""#))],
+            body: br#"{"errors":[{"code":"UNAUTHORIZED","message":"authentication required"}]}"#.to_vec(),
+        })
+    });
+    port.store(reg.server.port as usize, Ordering::SeqCst);
+    reg
+}
+
+// ---------------------------------------------------------------------------------------------
 // Git host
 // ---------------------------------------------------------------------------------------------
 

@@ -194,8 +194,8 @@ pub(crate) fn fetch(url: &str, ctx: &Ctx) -> Result<Fetched, Error> {
     let base = url.trim_end_matches('/').to_string();
     let host = host_of(&base);
     let invalid = |m: &str| Error::new(url, url, ErrorKind::Invalid, m);
-    if host.contains('@') {
-        return Err(invalid("credentials do not belong in the URL; use a host that serves the dataset anonymously"));
+    if host.contains('@') || super::has_credentials(url) {
+        return Err(invalid("credentials do not belong in the URL (user-info, a token in the query or fragment); use a host that serves the dataset anonymously"));
     }
     if host.is_empty() || base.contains(['?', '#']) {
         return Err(invalid("expected https://host/path/to/dataset (no query or fragment)"));

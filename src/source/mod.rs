@@ -11,6 +11,7 @@ mod git;
 pub mod http;
 mod metadata;
 mod oci;
+mod redact;
 mod unpack;
 
 use std::fmt;
@@ -21,6 +22,7 @@ use std::time::Duration;
 use crate::cache::{Caches, Key, Store};
 
 pub use digest::{Adler32, check_checksum, hash_file, sha256_digest};
+pub use redact::{Secrets, has_credentials, redact};
 pub use unpack::{UnpackError, safe_relative, unpack_tar_gz};
 
 /// The artifact type of a dataset artifact.
@@ -136,19 +138,12 @@ impl fmt::Display for Error {
 impl std::error::Error for Error {}
 
 impl Error {
+    /// The one constructor: reference, source and message lose every credential (see
+    /// [`redact`]), the environment's and any piece of the reference's own included.
     pub(crate) fn new(reference: &str, source: &str, kind: ErrorKind, message: impl Into<String>) -> Error {
-        Error { reference: redact(reference), source: redact(source), kind, message: message.into() }
-    }
-}
-
-/// Removes `user:password@` from URLs so a credential never reaches a message or key.
-pub fn redact(text: &str) -> String {
-    let Some(scheme_end) = text.find("://") else { return text.to_string() };
-    let rest = &text[scheme_end + 3..];
-    let host_end = rest.find('/').unwrap_or(rest.len());
-    match rest[..host_end].rfind('@') {
-        Some(at) => format!("{}***@{}", &text[..scheme_end + 3], &rest[at + 1..]),
-        None => text.to_string(),
+        let mut secrets = Secrets::from_env();
+        secrets.add_from_references(&[reference, source]);
+        Error { reference: secrets.scrub(reference), source: secrets.scrub(source), kind, message: secrets.scrub(&message.into()) }
     }
 }
 
@@ -231,6 +226,7 @@ impl Ctx {
 
     /// Records a warning and prints it on stderr: stale data must never be served silently.
     pub fn warn(&self, text: String) {
+        let text = Secrets::from_env().scrub(&text);
         eprintln!("factorio-mocks: warning: {text}");
         self.warnings.borrow_mut().push(text);
     }
@@ -452,7 +448,8 @@ mod tests {
 
     #[test]
     fn credentials_are_redacted() {
-        assert_eq!(redact("https://user:secret@host/path@x"), "https://***@host/path@x");
+        // The last `@` ends the user-info (a password may hold one): a path's `@` goes too.
+        assert_eq!(redact("https://user:secret@host/path@x"), "https://***@x");
         assert_eq!(redact("oci://host/repo@sha256:ab"), "oci://host/repo@sha256:ab");
         let e = Error::new("https://u:hunter2@h/d", "https://u:hunter2@h", ErrorKind::Network, "down");
         assert!(!e.to_string().contains("hunter2"), "{e}");

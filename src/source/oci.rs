@@ -53,6 +53,11 @@ pub(crate) fn valid_tag(tag: &str) -> bool {
 impl OciRef {
     /// Parses what follows `oci://`. Errors say what is wrong and never repeat a credential.
     pub fn parse(rest: &str) -> Result<OciRef, String> {
+        // Before anything else, so no message below can quote a piece of a credential (a
+        // password holding `/` would otherwise end the host early).
+        if super::has_credentials(&format!("oci://{rest}")) {
+            return Err("credentials do not belong in the reference (user-info, a token in a query or fragment); set FACTORIO_MOCKS_REGISTRY_AUTH=user:token or log in with docker".into());
+        }
         let (registry, path) = rest.split_once('/').ok_or("expected oci://host/repository:tag or oci://host/repository@sha256:…")?;
         if registry.contains('@') {
             return Err("credentials do not belong in the reference; set FACTORIO_MOCKS_REGISTRY_AUTH=user:token or log in with docker".into());
@@ -734,18 +739,19 @@ fn catch<T>(f: impl FnOnce() -> T) -> Result<T, String> {
     })
 }
 
-/// Removes any credential from a client error text.
+/// Removes any credential from a client error text: [`super::redact`]'s patterns, and the
+/// session's own credentials in every encoding (a registry may echo the request's headers).
 fn scrub(text: &str, auth: &RegistryAuth) -> String {
-    let mut out = super::redact(text);
-    let secrets: Vec<&str> = match auth {
-        RegistryAuth::Basic(_, p) => vec![p.as_str()],
-        RegistryAuth::Bearer(t) => vec![t.as_str()],
-        RegistryAuth::Anonymous => vec![],
-    };
-    for s in secrets.into_iter().filter(|s| s.len() >= 3) {
-        out = out.replace(s, "***");
+    let mut secrets = super::Secrets::from_env();
+    match auth {
+        RegistryAuth::Basic(user, password) => {
+            secrets.add(Some(user), password);
+            secrets.add(None, password);
+        }
+        RegistryAuth::Bearer(token) => secrets.add(None, token),
+        RegistryAuth::Anonymous => {}
     }
-    out
+    secrets.scrub(text)
 }
 
 fn is_dataset(m: &Value) -> bool {
