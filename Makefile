@@ -7,6 +7,7 @@
 #   make fuzz        a million mutated inputs per file parser: no panic, no hang (examples/fuzz.rs)
 #   make cli         the `factorio-mocks` command-line tool into build/factorio-mocks
 #   make coverage    how many runtime API members have mock behaviour, per class
+#   make builtin-datasets  the built-in datasets' data.raw, game Lua and locale (needs ../shared/data)
 #
 # LuaRocks drives the `rock` and `rock-install` targets (see rockspec/).
 
@@ -26,7 +27,7 @@ else
   LIB_EXT := so
 endif
 
-.PHONY: build rock rock-install install demo test bench deps clean check-lua fuzz cli coverage
+.PHONY: build rock rock-install install demo test bench deps clean check-lua fuzz cli coverage builtin-datasets
 
 check-lua:
 	@test -n "$(LUA_FEATURE)" || { echo "error: cannot run '$(LUA)'; pass LUA=<interpreter>, e.g. make LUA=lua5.4 (scripts/ensure-deps.sh installs them)"; exit 1; }
@@ -80,6 +81,17 @@ fuzz:
 coverage: deps
 	@$(MAKE) --no-print-directory build LUA=lua5.2
 	@lua5.2 -e 'package.cpath="build/lua52/?.so;"..package.cpath' scripts/coverage.lua
+
+# The built-in datasets (fixtures/builtin/, see its README): data.raw derived from the game's Lua
+# by our own loader (DERIVE_VERSIONS; 2.0.77's is the game route's and stays, the spec checks the
+# script reproduces it), the game's Lua with placeholders, and the locale archive.
+BUILTIN_VERSIONS ?= 2.1.9 2.0.77
+DERIVE_VERSIONS ?= 2.1.9
+builtin-datasets:
+	@$(MAKE) --no-print-directory build LUA=lua5.2
+	@for v in $(DERIVE_VERSIONS); do lua5.2 scripts/derive-data-raw.lua $(SHARED_DATA)/factorio-data/factorio-data-$$v.tar.gz fixtures/builtin/$$v/data-raw.json.gz || exit 1; done
+	@for v in $(BUILTIN_VERSIONS); do python3 scripts/pack-game-lua.py $$v $(SHARED_DATA)/factorio-data/factorio-data-$$v.tar.gz || exit 1; done
+	@python3 scripts/pack-locale.py fixtures/builtin/locale-2.0.55.tar $(SHARED_DATA)/locale/core-2.0.55 $(SHARED_DATA)/locale/base-2.0.55
 
 cli:
 	$(CARGO) build --release --no-default-features --features cli --bin factorio-mocks
