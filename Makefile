@@ -8,6 +8,7 @@
 #   make cli         the `factorio-mocks` command-line tool into build/factorio-mocks
 #   make coverage    how many runtime API members have mock behaviour, per class
 #   make builtin-datasets  the built-in datasets' data.raw, game Lua and locale (needs ../shared/data)
+#   make binary-rock a binary rock per Lua (5.1–5.4) into build/rocks/lua<v>/: installs without Rust
 #
 # LuaRocks drives the `rock` and `rock-install` targets (see rockspec/).
 
@@ -27,7 +28,7 @@ else
   LIB_EXT := so
 endif
 
-.PHONY: build rock rock-install install demo test bench deps clean check-lua fuzz cli coverage builtin-datasets
+.PHONY: build rock rock-install install demo test bench deps clean check-lua fuzz cli coverage builtin-datasets binary-rock
 
 check-lua:
 	@test -n "$(LUA_FEATURE)" || { echo "error: cannot run '$(LUA)'; pass LUA=<interpreter>, e.g. make LUA=lua5.4 (scripts/ensure-deps.sh installs them)"; exit 1; }
@@ -81,6 +82,13 @@ fuzz:
 coverage: deps
 	@$(MAKE) --no-print-directory build LUA=lua5.2
 	@lua5.2 -e 'package.cpath="build/lua52/?.so;"..package.cpath' scripts/coverage.lua
+
+# The version is Cargo.toml's (fm.VERSION); the release rockspec of that version is packed.
+VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n 1)
+ROCKSPEC ?= rockspec/factorio-mocks-$(VERSION)-1.rockspec
+ROCK_LUAS ?= 5.1 5.2 5.3 5.4
+binary-rock: deps
+	@scripts/binary-rock.sh $(ROCKSPEC) $(ROCK_LUAS)
 
 # The built-in datasets (fixtures/builtin/, see its README): data.raw derived from the game's Lua
 # by our own loader (DERIVE_VERSIONS; 2.0.77's is the game route's and stays, the spec checks the

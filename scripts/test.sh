@@ -75,5 +75,67 @@ for version in 5.2 5.4; do
   rm -rf "$tree"
 done
 
+# Issue 15: binary rocks install without Rust, and `luarocks test` runs the rock's specs.
+echo "== binary rocks (make binary-rock), installed into a fresh tree with cargo off the PATH"
+no_cargo_path=$(echo "$PATH" | tr ':' '\n' | grep -v '/\.cargo' | paste -sd: -)
+if make --no-print-directory binary-rock ROCK_LUAS="5.2 5.4" > build/binary-rock.log 2>&1; then
+  for version in 5.2 5.4; do
+    rock=$(ls build/rocks/lua$version/factorio-mocks-*.rock 2>/dev/null | head -n 1)
+    tree=$(mktemp -d)
+    if [ -n "$rock" ] && env PATH="$no_cargo_path" sh -c '! command -v cargo >/dev/null' &&
+       env PATH="$no_cargo_path" luarocks --lua-version "$version" --tree "$tree" install "$rock" > "build/binary-rock-install-$version.log" 2>&1 &&
+       env PATH="$no_cargo_path" LUA_CPATH="$tree/lib/lua/$version/?.so;;" "lua$version" -e '
+         local fm = require("factorio_mocks")
+         fm.setup{stage = "data"}
+         assert(data.raw.recipe["iron-gear-wheel"].ingredients[1].name == "iron-plate")
+         print("binary rock " .. _VERSION .. ": factorio_mocks " .. fm.VERSION .. " loads from " .. package.searchpath("factorio_mocks", package.cpath))'; then
+      passed=$((passed + 1))
+    else
+      echo "binary rock for Lua $version: ${rock:-not packed}"; tail -n 20 "build/binary-rock-install-$version.log" 2>/dev/null
+      failed=$((failed + 1)); status=1
+    fi
+    rm -rf "$tree"
+  done
+  # The rock packed for 5.2 says so: LuaRocks refuses it for 5.4.
+  tree=$(mktemp -d)
+  if ! luarocks --lua-version 5.4 --tree "$tree" install "$(ls build/rocks/lua5.2/factorio-mocks-*.rock | head -n 1)" > build/binary-rock-refused.log 2>&1 &&
+     grep -q 'lua ~> 5.2' build/binary-rock-refused.log; then
+    echo "the Lua 5.2 binary rock is refused for Lua 5.4 (depends on lua ~> 5.2)"; passed=$((passed + 1))
+  else
+    tail -n 20 build/binary-rock-refused.log; failed=$((failed + 1)); status=1
+  fi
+  rm -rf "$tree"
+else
+  tail -n 30 build/binary-rock.log; failed=$((failed + 3)); status=1
+fi
+
+echo "== luarocks test (rockspec test section, busted type) with a local busted rock"
+# No rocks server is reachable here: Debian's busted runner becomes a local rock in a tree of
+# its own, which LuaRocks' busted test type then finds and runs from the checkout (.busted).
+tree=$(mktemp -d)
+mkdir -p "$tree/src"
+cp "$(command -v busted)" "$tree/src/busted"
+cat > "$tree/src/busted-2.1.1-1.rockspec" <<'ROCKSPEC'
+rockspec_format = "3.0"
+package = "busted"
+version = "2.1.1-1"
+source = { url = "file:///usr/bin/busted" }
+description = { summary = "The system's busted runner as a local rock (tests only)", license = "MIT" }
+dependencies = { "lua >= 5.1" }
+build = { type = "builtin", modules = {}, install = { bin = { busted = "busted" } } }
+ROCKSPEC
+printf 'rocks_trees = { "%s" }\n' "$tree" > "$tree/config.lua"
+if (cd "$tree/src" && luarocks --lua-version 5.2 --tree "$tree" make busted-2.1.1-1.rockspec) > build/luarocks-test.log 2>&1 &&
+   make --no-print-directory build LUA=lua5.2 >> build/luarocks-test.log 2>&1 &&
+   LUAROCKS_CONFIG="$tree/config.lua" luarocks --lua-version 5.2 --tree "$tree" test rockspec/factorio-mocks-scm-1.rockspec \
+     -- -o plainTerminal spec/serpent_spec.lua >> build/luarocks-test.log 2>&1 &&
+   grep -Eq '[1-9][0-9]* successes / 0 failures / 0 errors' build/luarocks-test.log; then
+  grep -E 'successes /' build/luarocks-test.log | sed 's/^/luarocks test: /'
+  passed=$((passed + 1))
+else
+  tail -n 20 build/luarocks-test.log; failed=$((failed + 1)); status=1
+fi
+rm -rf "$tree"
+
 echo "$passed passed, $failed failed"
 exit $status
