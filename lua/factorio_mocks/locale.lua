@@ -35,7 +35,7 @@ return function(fm)
     local types = family_types[family]
     if not types and (family == "item" or family == "entity") then
       types = {}
-      local list = require("factorio_mocks.control.api_2_0_77").prototype_types[family]
+      local list = require("factorio_mocks.control.classes").api.prototype_types[family]
       for t in list:gmatch("[^,]+") do types[#types + 1] = t end
       family_types[family] = types
     end

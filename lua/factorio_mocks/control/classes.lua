@@ -1,4 +1,5 @@
--- The runtime classes, generated from the API description (api_2_0_77.lua).
+-- The runtime classes, generated from each game version's API description (api_<version>.lua;
+-- game_version.lua lists them).
 --
 -- Every object is a proxy: a userdata where the Lua has `newproxy` (5.1, LuaJIT: then `#`,
 -- `__pairs` and `type() == "userdata"` behave as in the game), a table elsewhere (5.2+ honour
@@ -7,14 +8,48 @@
 -- call per method, and index/len/pairs for the classes with operators. Everything else in the
 -- description fails with `not mocked: LuaClass.member`; keys outside it fail in the game's words.
 
-local api = require("factorio_mocks.control.api_2_0_77")
+local game_version = require("factorio_mocks.game_version")
 
-local M = { api = api }
+-- Every version's description, and the one of the session set up (M.use). Behaviour registers
+-- once for all versions; a member a version lacks is simply not reachable in it, and reading it
+-- fails there in the game's words.
+local descriptions = {}
+for _, entry in ipairs(game_version.VERSIONS) do descriptions[entry.version] = require(entry.api) end
+local current = game_version.VERSIONS[#game_version.VERSIONS].version
+local api = descriptions[current]
+
+local M = {}
+--- The description of the version set up: M.api.classes, M.api.events, … (read through, so a
+--- module that keeps M.api sees the version of each session).
+M.api = setmetatable({}, { __index = function(_, k) return api[k] end })
 
 local DATA = setmetatable({}, { __mode = "k" })
 local impls = {}
+local caches = {}       -- version -> {resolved =, metatables =}
 local resolved = {}     -- class -> key -> member description (cached; impls register at require time)
 local metatables = {}   -- class -> metatable (or a template proxy holding it)
+
+--- Mocks `entry` (a game_version.VERSIONS entry) from now on: the next objects made follow its
+--- description.
+function M.use(entry)
+  current = entry.version
+  api = descriptions[current]
+  local cache = caches[current]
+  if not cache then cache = { resolved = {}, metatables = {} }; caches[current] = cache end
+  resolved, metatables = cache.resolved, cache.metatables
+end
+M.use(game_version.VERSIONS[#game_version.VERSIONS])
+
+--- Every version's description, by version.
+M.descriptions = descriptions
+
+-- A class of any version's description.
+local function known_class(name)
+  for _, desc in pairs(descriptions) do
+    if desc.classes[name] then return true end
+  end
+  return false
+end
 local newproxy = newproxy
 local unpack = table.unpack or unpack
 
@@ -25,7 +60,7 @@ local NUMBER_TYPES = {
 
 --- The behaviour table of a class: {get = {}, set = {}, call = {}} plus optional index, len, pairs.
 function M.impl(name)
-  if not api.classes[name] then error("factorio_mocks: no class " .. tostring(name) .. " in the API description", 2) end
+  if not known_class(name) then error("factorio_mocks: no class " .. tostring(name) .. " in any version's API description", 2) end
   local impl = impls[name]
   if not impl then
     impl = { get = {}, set = {}, call = {} }
@@ -42,7 +77,7 @@ local function resolve(class, key)
   if r then return r end
   r = { kind = "unknown" }
   local name = class
-  while name and r.kind == "unknown" do
+  while name and r.kind == "unknown" and api.classes[name] do
     local desc = api.classes[name]
     local attr, params = desc.a[key], desc.m[key]
     if attr then
@@ -62,7 +97,7 @@ local function resolve(class, key)
       r.set = r.set or impl.set[key]
       r.call = r.call or impl.call[key]
     end
-    name = api.classes[name].parent
+    name = api.classes[name] and api.classes[name].parent
   end
   cache[key] = r
   return r
@@ -74,7 +109,7 @@ local function operator(class, op)
   while name do
     local impl = impls[name]
     if impl and impl[op] then return impl[op] end
-    name = api.classes[name].parent
+    name = api.classes[name] and api.classes[name].parent
   end
 end
 
@@ -286,6 +321,9 @@ end
 
 --- A new object of `class` whose state is `d` (d.class, d.self are set here).
 function M.new(class, d)
+  if not api.classes[class] then
+    error(("%s does not exist in game version %s"):format(tostring(class), current), 2)
+  end
   d = d or {}
   d.class = class
   local proxy

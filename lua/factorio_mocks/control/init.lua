@@ -174,6 +174,8 @@ end
 
 --- The control stage's globals for a fresh session (called on setup and on every reset).
 function M.globals(session, fm, common)
+  -- The version's API description shapes every object of the session.
+  classes.use(session.game_version or require("factorio_mocks.game_version").VERSIONS[1])
   local defines = common.defines
   local state = {
     session = session, fm = fm, env = session.env, env_defines = defines,

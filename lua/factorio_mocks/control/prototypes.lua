@@ -192,8 +192,10 @@ M.has_health, M.max_health = has_health, max_health
 -- Inventories an entity type has, sized from the prototype's fields. A crafting machine's input
 -- and output are 0 here: an entity's follow its recipe (LuaEntity's resize_crafter).
 local MODULE_INVENTORY = {
-  furnace = "furnace_modules", ["assembling-machine"] = "assembling_machine_modules", lab = "lab_modules",
-  ["mining-drill"] = "mining_drill_modules", beacon = "beacon_modules", ["rocket-silo"] = "rocket_silo_modules",
+  -- 2.0 also names the crafters' inventories furnace_*, assembling_machine_*, rocket_silo_* (the
+  -- same values); 2.1 keeps only crafter_*, so these read the same in both versions.
+  furnace = "crafter_modules", ["assembling-machine"] = "crafter_modules", lab = "lab_modules",
+  ["mining-drill"] = "mining_drill_modules", beacon = "beacon_modules", ["rocket-silo"] = "crafter_modules",
 }
 --- The inventories an entity of data.raw prototype `raw` (type `t`) has: defines.inventory index →
 
@@ -213,9 +215,9 @@ function M.inventory_sizes(state, raw, t)
   elseif t == "cargo-wagon" then
     out[inv.cargo_wagon] = raw.inventory_size or 40
   elseif t == "furnace" then
-    out[inv.furnace_source], out[inv.furnace_result] = raw.source_inventory_size or 1, raw.result_inventory_size or 1
+    out[inv.crafter_input], out[inv.crafter_output] = raw.source_inventory_size or 1, raw.result_inventory_size or 1
   elseif t == "assembling-machine" or t == "rocket-silo" then
-    out[inv.assembling_machine_input], out[inv.assembling_machine_output] = 0, 0
+    out[inv.crafter_input], out[inv.crafter_output] = 0, 0
   elseif t == "lab" then
     out[inv.lab_input] = #(raw.inputs or {})
   elseif t == "ammo-turret" then

@@ -185,7 +185,7 @@ end
 local function resize_crafter(d, recipe_proto)
   local inv = d.state.env_defines.inventory
   local removed = {}
-  for _, index in ipairs({ inv.assembling_machine_input, inv.assembling_machine_output }) do
+  for _, index in ipairs({ inv.crafter_input, inv.crafter_output }) do
     local old = d.inventories[index]
     if old then
       for _, item in ipairs(inventory_contents(old)) do removed[#removed + 1] = item end
@@ -199,8 +199,8 @@ local function resize_crafter(d, recipe_proto)
   end
   local inputs = recipe_proto and count_items(recipe_proto.ingredients) or 0
   local outputs = recipe_proto and count_items(recipe_proto.products) or 0
-  d.inventories[inv.assembling_machine_input] = inventory.new(d.state, inputs, d.self, inv.assembling_machine_input)
-  d.inventories[inv.assembling_machine_output] = inventory.new(d.state, outputs, d.self, inv.assembling_machine_output)
+  d.inventories[inv.crafter_input] = inventory.new(d.state, inputs, d.self, inv.crafter_input)
+  d.inventories[inv.crafter_output] = inventory.new(d.state, outputs, d.self, inv.crafter_output)
   return removed
 end
 
@@ -248,7 +248,7 @@ end
 function entity.call.get_fuel_inventory(d) return first_inventory(d, { "fuel" }) end
 function entity.call.get_burnt_result_inventory(d) return first_inventory(d, { "burnt_result" }) end
 function entity.call.get_output_inventory(d)
-  return first_inventory(d, { "furnace_result", "assembling_machine_output", "chest", "car_trunk", "cargo_wagon" })
+  return first_inventory(d, { "crafter_output", "chest", "car_trunk", "cargo_wagon" })
 end
 
 function entity.call.get_module_inventory(d)

@@ -12,7 +12,14 @@ function recipe.get.products(d)
 end
 function recipe.get.energy(d) return d.raw.energy_required or 0.5 end
 function recipe.get.enabled(d) return d.raw.enabled ~= false end
-function recipe.get.category(d) return d.raw.category or "crafting" end
+-- 2.0 has one `category`; 2.1 has `categories` (RecipePrototype::categories, default
+-- {"crafting"}). Each version reads its own; a 2.0 data.raw seen through 2.1 still answers.
+function recipe.get.category(d) return d.raw.category or (d.raw.categories and d.raw.categories[1]) or "crafting" end
+function recipe.get.categories(d)
+  local list = {}
+  for i, c in ipairs(d.raw.categories or { d.raw.category or "crafting" }) do list[i] = c end
+  return list
+end
 function recipe.get.main_product(d)
   local products = recipe.get.products(d)
   -- "" says the recipe has no main product (it keeps its own name and subgroup).
