@@ -104,7 +104,7 @@ return function(native)
     end
     game_version.warn_mismatch(mods_version, version)
     if opts.load_mods ~= nil and stage ~= "settings" then
-      ok, dataset = pcall(load_mods.prepare, fm, run_stage_in, native, dataset, opts)
+      ok, dataset = pcall(load_mods.prepare, fm, run_stage_in, native, dataset, opts, version)
       if not ok then error(dataset, 2) end
     elseif opts.load_mods ~= nil then
       dataset.loaded_paths = mod_paths

@@ -43,19 +43,19 @@ function M.paths_of(list)
 end
 
 -- Runs the mods' settings and data stages once per content; returns what they left.
-local function run(fm, run_stage, native, dataset, opts)
+local function run(fm, run_stage, native, dataset, opts, version)
   local paths = M.paths_of(opts.load_mods)
   local hashed = {}
   for i, p in ipairs(paths) do hashed[i] = p end
   if opts.mod_settings then hashed[#hashed + 1] = files.expand(opts.mod_settings) end
   local key = native.content_key(hashed, table.concat({
-    dataset.native:dir() or "<built-in>", tostring(dataset.factorio_version),
+    dataset.native:dir() or "<built-in>", tostring(dataset.factorio_version), version and version.version or "",
     describe(opts.settings), describe(opts.mods),
   }, "|"))
   if results[key] then return results[key] end
 
   local env = setmetatable({}, { __index = _G })
-  local private = { stage = "data", env = env, opts = opts, dataset = dataset }
+  local private = { stage = "data", env = env, opts = opts, dataset = dataset, game_version = version }
   for name, value in pairs(data_stage.globals(private, fm)) do rawset(env, name, value) end
   game_env.attach(fm, private, true)
   local ok, result = pcall(run_stage, { stage = "data", mods = paths, mod_settings = opts.mod_settings }, private)
@@ -91,8 +91,8 @@ local function derived(dataset, r)
 end
 
 --- Called by fm.setup: the session's dataset becomes the mods' result.
-function M.prepare(fm, run_stage, native, dataset, opts)
-  return derived(dataset, run(fm, run_stage, native, dataset, opts))
+function M.prepare(fm, run_stage, native, dataset, opts, version)
+  return derived(dataset, run(fm, run_stage, native, dataset, opts, version))
 end
 
 --- After the control stage's globals are installed: every mod reachable by require, their
