@@ -9,6 +9,8 @@ local datasets = require("factorio_mocks.dataset")
 local mod_loader = require("factorio_mocks.mod_loader")
 local game_env = require("factorio_mocks.game_env")
 local load_mods = require("factorio_mocks.load_mods")
+local options = require("factorio_mocks.options")
+local errors = require("factorio_mocks.errors")
 local game_version = require("factorio_mocks.game_version")
 
 local STAGES = {
@@ -80,6 +82,7 @@ return function(native)
       error("fm.setup: expected a table of options such as {stage = \"data\"}, got " .. type(opts), 2)
     end
     opts = opts or {}
+    options.check(opts, 2)
     local stage = STAGES[opts.stage or "data"]
     if not stage then
       error(("fm.setup: unknown stage %q; use \"settings\", \"data\" or \"control\""):format(tostring(opts.stage)), 2)
@@ -87,13 +90,13 @@ return function(native)
     if session then fm.teardown() end
     local env = opts.into or _G
     local ok, requested = pcall(game_version.requested, opts.game_version)
-    if not ok then error(requested, 2) end
+    if not ok then error(errors.message(requested), 2) end
     local ok_paths, mod_paths = true, nil
     if opts.load_mods ~= nil then ok_paths, mod_paths = pcall(load_mods.paths_of, opts.load_mods) end
-    if not ok_paths then error(mod_paths, 2) end
+    if not ok_paths then error(errors.message(mod_paths), 2) end
     local mods_version = mod_paths and game_version.of_mods(fm, mod_paths)
     local ok, dataset = pcall(datasets.open, native, opts.dataset, opts.game_version)
-    if not ok then error(dataset, 2) end
+    if not ok then error(errors.message(dataset), 2) end
     -- The version mocked: asked for, else the dataset's, else the mods' (see game_version.lua).
     local version = requested or game_version.for_game(dataset.factorio_version)
       or (mods_version and game_version.for_game(mods_version)) or game_version.VERSIONS[1]
@@ -105,7 +108,7 @@ return function(native)
     game_version.warn_mismatch(mods_version, version)
     if opts.load_mods ~= nil and stage ~= "settings" then
       ok, dataset = pcall(load_mods.prepare, fm, run_stage_in, native, dataset, opts, version)
-      if not ok then error(dataset, 2) end
+      if not ok then error(errors.message(dataset), 2) end
     elseif opts.load_mods ~= nil then
       dataset.loaded_paths = mod_paths
     end

@@ -5,12 +5,26 @@ local M = {}
 
 local unpack = table.unpack or unpack
 
---- The message of an error value, without the traceback mlua appends.
+--- The message of an error value as a user should read it: without the traceback mlua
+--- appends, its "runtime error: " prefix, or the "callback error … caused by:" wrapping of an
+--- error raised inside a Rust callback (the innermost cause is the message). NUL bytes and the
+--- rest of the text survive (string.find and sub work on lengths, not C strings).
 function M.message(err)
   local text = tostring(err)
+  if text:find("^callback error") then
+    local cause
+    local from = 1
+    while true do
+      local s, e = text:find("\ncaused by: ", from, true)
+      if not s then break end
+      cause, from = e + 1, e + 1
+    end
+    if cause then text = text:sub(cause) end
+  end
   local cut = text:find("\nstack traceback:", 1, true)
   if cut then text = text:sub(1, cut - 1) end
-  return (text:gsub("^runtime error: ", ""))
+  text = text:gsub("^runtime error: ", "")
+  return (text:gsub("^callback error: ", ""))
 end
 
 --- `f` with its errors re-raised as messages: at the caller's line (`level` 2), or bare
