@@ -127,3 +127,49 @@ describe("a dataset file that never ends", function()
     assert.are.equal("x", data.raw.item.x.name)
   end)
 end)
+
+describe("the parsed-tree cache", function()
+  -- A JSON dataset of several types, so reading data.raw builds each from the cached tree.
+  local function json_dataset()
+    local types = {}
+    for _, t in ipairs({ "item", "recipe", "fluid", "technology", "tile" }) do
+      local protos = {}
+      for i = 1, 200 do protos[#protos + 1] = ('"%s-%d": {"type": "%s", "name": "%s-%d", "order": "%s"}'):format(t, i, t, t, i, ("x"):rep(40)) end
+      types[#types + 1] = ('"%s": {%s}'):format(t, table.concat(protos, ","))
+    end
+    return files.write_tree({ ["prototype/data-raw.json"] = "{" .. table.concat(types, ",") .. "}" })
+  end
+
+  local READ_ALL = [[
+    local n = 0
+    for _, prototypes in pairs(data.raw) do for _ in pairs(prototypes) do n = n + 1 end end
+    print("read " .. n .. " prototypes")
+  ]]
+
+  it("is read, not mapped: another process truncating the file cannot crash a reader", function()
+    local cache, ds = files.temp_dir("cache"), json_dataset()
+    local env = { FACTORIO_MOCKS_CACHE_DIR = cache }
+    local setup = ("local fm = require('factorio_mocks')\nfm.setup{ stage = 'data', dataset = %q }\n"):format(ds)
+    local ok, status, out = run_lua(setup .. READ_ALL, env)
+    assert(ok, out)
+    -- The second process opens the cached tree, then every tree file is cut to nothing (as a
+    -- concurrent `truncate` or an in-place rewrite would), then it reads every type.
+    local truncate = ([[
+      local list = io.popen("find " .. %q .. " -type f")
+      local cut = 0
+      for path in list:lines() do
+        if not path:match("[^/]*$"):find(".", 1, true) then io.open(path, "wb"):close(); cut = cut + 1 end
+      end
+      list:close()
+      print("cut " .. cut .. " tree files")
+    ]]):format(cache .. "/trees")
+    ok, status, out = run_lua(setup .. truncate .. READ_ALL, env)
+    assert(ok, ("exit status %s (a crash is 128 + the signal: 135 is SIGBUS)\n%s"):format(tostring(status), out))
+    assert.matches("cut [1-9]%d* tree files", out)
+    assert.matches("read 1000 prototypes", out, 1, true)
+    -- The next process finds the damaged entry and parses the JSON again.
+    ok, status, out = run_lua(setup .. READ_ALL, env)
+    assert(ok, out)
+    assert.matches("read 1000 prototypes", out, 1, true)
+  end)
+end)

@@ -298,7 +298,8 @@ fn write_cached_tree(path: &Path, tree: &Tree) {
         return;
     }
     let tmp = dir.join(format!(".tmp-{}-{:?}", std::process::id(), std::thread::current().id()));
-    if std::fs::write(&tmp, tree.as_bytes()).is_ok() && std::fs::rename(&tmp, path).is_ok() {
+    let written = std::fs::File::create(&tmp).and_then(|mut f| tree.write_stored(&mut f));
+    if written.is_ok() && std::fs::rename(&tmp, path).is_ok() {
         return;
     }
     let _ = std::fs::remove_file(&tmp);

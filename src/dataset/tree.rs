@@ -58,71 +58,17 @@ impl fmt::Display for TreeError {
 impl std::error::Error for TreeError {}
 
 /// A parsed `data.raw` (or any JSON document) in the compact form.
+///
+/// The buffer is always this process's own memory: a stored tree is read, never mapped, since
+/// a mapping of a file another process truncates or rewrites crashes the reader (SIGBUS).
 pub struct Tree {
-    bytes: Bytes,
+    bytes: Vec<u8>,
 }
 
-/// The tree's buffer: parsed in this process, or a cache file mapped into memory, so that a new
-/// test process reads only the pages of the prototype types it touches.
-enum Bytes {
-    Owned(Vec<u8>),
-    #[cfg(unix)]
-    Mapped(mapped::Mapping),
-}
-
-impl std::ops::Deref for Bytes {
-    type Target = [u8];
-    fn deref(&self) -> &[u8] {
-        match self {
-            Bytes::Owned(v) => v,
-            #[cfg(unix)]
-            Bytes::Mapped(m) => m.as_slice(),
-        }
-    }
-}
-
-#[cfg(unix)]
-mod mapped {
-    use std::os::fd::AsRawFd;
-
-    /// A read-only, private mapping of a whole file. Cache files are replaced by rename, never
-    /// rewritten in place, so the mapped bytes cannot change under the reader.
-    pub struct Mapping {
-        ptr: *mut libc::c_void,
-        len: usize,
-    }
-
-    // SAFETY: the mapping is read-only and owned; sharing `&[u8]` views across threads is sound.
-    unsafe impl Send for Mapping {}
-    unsafe impl Sync for Mapping {}
-
-    impl Mapping {
-        pub fn open(path: &std::path::Path) -> Option<Mapping> {
-            let file = std::fs::File::open(path).ok()?;
-            let len = usize::try_from(file.metadata().ok()?.len()).ok()?;
-            if len == 0 {
-                return None;
-            }
-            // SAFETY: a fresh mapping of an open file descriptor; checked for MAP_FAILED.
-            let ptr = unsafe {
-                libc::mmap(std::ptr::null_mut(), len, libc::PROT_READ, libc::MAP_PRIVATE, file.as_raw_fd(), 0)
-            };
-            (ptr != libc::MAP_FAILED).then_some(Mapping { ptr, len })
-        }
-
-        pub fn as_slice(&self) -> &[u8] {
-            // SAFETY: ptr..ptr+len is mapped readable for the lifetime of self.
-            unsafe { std::slice::from_raw_parts(self.ptr.cast::<u8>(), self.len) }
-        }
-    }
-
-    impl Drop for Mapping {
-        fn drop(&mut self) {
-            // SAFETY: unmapping exactly what `open` mapped.
-            unsafe { libc::munmap(self.ptr, self.len) };
-        }
-    }
-}
+/// The trailer of a stored tree file: `u32` Adler-32 of the tree bytes, `u64` their length,
+/// then these four bytes. A file cut short, grown or changed in place fails the check.
+const STORED_MAGIC: &[u8; 4] = b"FMT\x01";
+const TRAILER_LEN: usize = 16;
 
 impl fmt::Debug for Tree {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -148,25 +94,53 @@ impl Tree {
         }
         let mut bytes = parser.out;
         bytes.shrink_to_fit();
-        Ok(Tree { bytes: Bytes::Owned(bytes) })
+        Ok(Tree { bytes })
     }
 
     /// Takes a tree stored by [`Tree::as_bytes`], checking its header and outline.
     pub fn from_bytes(bytes: Vec<u8>) -> Result<Tree, TreeError> {
-        Tree::checked(Bytes::Owned(bytes))
+        Tree::checked(bytes)
     }
 
-    /// Opens a stored tree file: mapped into memory where the platform allows, else read.
-    pub fn from_file(path: &std::path::Path) -> Result<Tree, TreeError> {
-        #[cfg(unix)]
-        if let Some(mapping) = mapped::Mapping::open(path) {
-            return Tree::checked(Bytes::Mapped(mapping));
+    /// Takes a stored tree file's bytes, as [`Tree::write_stored`] wrote them: the trailer's
+    /// length and Adler-32 must match, then the header and outline.
+    pub fn from_stored(mut bytes: Vec<u8>) -> Result<Tree, TreeError> {
+        let Some(body) = bytes.len().checked_sub(TRAILER_LEN) else {
+            return Err(TreeError::Corrupt { offset: 0, message: "stored tree cut short (no trailer)" });
+        };
+        let trailer = &bytes[body..];
+        if &trailer[12..] != STORED_MAGIC {
+            return Err(TreeError::Corrupt { offset: body, message: "stored tree without its trailer" });
         }
-        let bytes = std::fs::read(path).map_err(|_| TreeError::Corrupt { offset: 0, message: "unreadable" })?;
-        Tree::checked(Bytes::Owned(bytes))
+        let len = u64::from_le_bytes(read_8(trailer, 4)?);
+        if len != body as u64 {
+            return Err(TreeError::Corrupt { offset: body, message: "stored tree of the wrong length (cut short or grown)" });
+        }
+        let sum = read_u32(trailer, 0)?;
+        if zlib_rs::adler32::adler32(1, &bytes[..body]) != sum {
+            return Err(TreeError::Corrupt { offset: body, message: "stored tree changed since it was written (checksum)" });
+        }
+        bytes.truncate(body);
+        Tree::checked(bytes)
     }
 
-    fn checked(bytes: Bytes) -> Result<Tree, TreeError> {
+    /// Reads a stored tree file into memory (see [`Tree::from_stored`]).
+    pub fn from_file(path: &std::path::Path) -> Result<Tree, TreeError> {
+        let bytes = std::fs::read(path).map_err(|_| TreeError::Corrupt { offset: 0, message: "unreadable" })?;
+        Tree::from_stored(bytes)
+    }
+
+    /// Writes the stored form: the tree bytes, then the trailer [`Tree::from_stored`] checks.
+    pub fn write_stored(&self, out: &mut impl std::io::Write) -> std::io::Result<()> {
+        out.write_all(&self.bytes)?;
+        let mut trailer = [0u8; TRAILER_LEN];
+        trailer[..4].copy_from_slice(&zlib_rs::adler32::adler32(1, &self.bytes).to_le_bytes());
+        trailer[4..12].copy_from_slice(&(self.bytes.len() as u64).to_le_bytes());
+        trailer[12..].copy_from_slice(STORED_MAGIC);
+        out.write_all(&trailer)
+    }
+
+    fn checked(bytes: Vec<u8>) -> Result<Tree, TreeError> {
         if !bytes.starts_with(MAGIC) {
             return Err(TreeError::Corrupt { offset: 0, message: "not a prototype tree (bad header)" });
         }
@@ -630,5 +604,37 @@ mod tests {
         cut.truncate(cut.len() - 3);
         assert!(matches!(Tree::from_bytes(cut), Err(TreeError::Corrupt { .. })));
         assert!(matches!(Tree::from_bytes(b"garbage".to_vec()), Err(TreeError::Corrupt { offset: 0, .. })));
+    }
+
+    // See: issue 13 (a stored tree changed by another process crashed or misled the reader).
+    #[test]
+    fn stored_files_are_checked_whole() {
+        let tree = Tree::from_json(br#"{"recipe": {"gear": {"amount": 2, "name": "gear"}}, "item": {}}"#).unwrap();
+        let mut stored = Vec::new();
+        tree.write_stored(&mut stored).unwrap();
+        assert_eq!(Tree::from_stored(stored.clone()).unwrap().as_bytes(), tree.as_bytes());
+        let mut flipped = stored.clone();
+        flipped[20] ^= 0x01;
+        let mut grown = stored.clone();
+        grown.insert(10, 0);
+        let damaged: [(&str, Vec<u8>); 6] = [
+            ("empty", Vec::new()),
+            ("cut", stored[..stored.len() / 2].to_vec()),
+            ("no trailer", tree.as_bytes().to_vec()),
+            ("bit flip", flipped),
+            ("grown", grown),
+            ("zeroed", vec![0; stored.len()]),
+        ];
+        for (name, bytes) in damaged {
+            assert!(matches!(Tree::from_stored(bytes), Err(TreeError::Corrupt { .. })), "{name}");
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t");
+        std::fs::write(&path, &stored).unwrap();
+        let read = Tree::from_file(&path).unwrap();
+        // Truncating the file afterwards cannot reach the tree: it is this process's memory.
+        std::fs::File::create(&path).unwrap();
+        assert_eq!(read.root_entries().unwrap().len(), 2);
+        assert!(Tree::from_file(&path).is_err());
     }
 }
