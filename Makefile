@@ -6,7 +6,7 @@
 #   make build       the module for $(LUA) into build/<lua>/factorio_mocks.so
 #   make fuzz        a million mutated inputs per file parser: no panic, no hang (examples/fuzz.rs)
 #   make cli         the `factorio-mocks` command-line tool into build/factorio-mocks
-#   make coverage    how many runtime API members have mock behaviour, per class
+#   make coverage    what the control stage mocks: per game version and class, every member (COVERAGE_ARGS=--summary …)
 #   make builtin-datasets  the built-in datasets' data.raw, game Lua and locale (needs ../shared/data)
 #   make binary-rock a binary rock per Lua (5.1–5.4) into build/rocks/lua<v>/: installs without Rust
 #
@@ -81,7 +81,7 @@ fuzz:
 
 coverage: deps
 	@$(MAKE) --no-print-directory build LUA=lua5.2
-	@lua5.2 -e 'package.cpath="build/lua52/?.so;"..package.cpath' scripts/coverage.lua
+	@lua5.2 -e 'package.cpath="build/lua52/?.so;"..package.cpath' scripts/coverage.lua $(COVERAGE_ARGS)
 
 # The version is Cargo.toml's (fm.VERSION); the release rockspec of that version is packed.
 VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n 1)

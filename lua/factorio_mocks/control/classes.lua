@@ -399,21 +399,43 @@ function M.member(class, key)
   return r.kind, r.mode
 end
 
---- Coverage: per class, how many members have behaviour (for `make coverage`).
+--- Coverage of the version set up (M.use): a row per class, sorted by name, {class, version,
+--- url (the class's page of the game's API docs), parent, total, done, members}. `members` lists
+--- every member an object of the class has in the description, sorted by name: {name, kind
+--- ("attribute" or "method"), mode (an attribute's "r", "rw" or "w"), mocked, from (the parent
+--- class that declares it, for an inherited one: LuaPlayer's teleport is LuaControl's)}; mocked
+--- is whether that class's objects have behaviour for it. `valid` and `object_name` count as
+--- mocked (every object answers them). total and done count them all, inherited ones included.
 function M.coverage()
   local rows = {}
   for class, desc in pairs(api.classes) do
-    local total, done = 0, 0
-    for key in pairs(desc.a) do
-      total = total + 1
-      local r = resolve(class, key)
-      if r.get or r.set or key == "valid" or key == "object_name" then done = done + 1 end
+    local members, seen, done = {}, {}, 0
+    local owner = class
+    while owner and api.classes[owner] do
+      local od = api.classes[owner]
+      local from = owner ~= class and owner or nil
+      for key, attr in pairs(od.a) do
+        if not seen[key] then
+          seen[key] = true
+          local r = resolve(class, key)
+          local mocked = (r.get or r.set or key == "valid" or key == "object_name") and true or false
+          members[#members + 1] = { name = key, kind = "attribute", mode = attr:match("^(%a+):"), mocked = mocked, from = from }
+        end
+      end
+      for key in pairs(od.m) do
+        if not seen[key] then
+          seen[key] = true
+          members[#members + 1] = { name = key, kind = "method", mocked = resolve(class, key).call ~= nil, from = from }
+        end
+      end
+      owner = od.parent
     end
-    for key in pairs(desc.m) do
-      total = total + 1
-      if resolve(class, key).call then done = done + 1 end
-    end
-    rows[#rows + 1] = { class = class, total = total, done = done }
+    for _, m in ipairs(members) do if m.mocked then done = done + 1 end end
+    table.sort(members, function(a, b) return a.name < b.name end)
+    rows[#rows + 1] = {
+      class = class, version = current, parent = desc.parent, total = #members, done = done, members = members,
+      url = ("https://lua-api.factorio.com/%s/classes/%s.html"):format(current, class),
+    }
   end
   table.sort(rows, function(a, b) return a.class < b.class end)
   return rows
