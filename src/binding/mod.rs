@@ -7,6 +7,7 @@
 mod codec;
 mod dataset;
 mod fetch;
+pub mod json_out;
 mod locale;
 mod mod_list;
 mod mod_settings;
@@ -23,6 +24,7 @@ pub fn module(lua: &Lua) -> Result<Table> {
     let native = lua.create_table()?;
     native.set("VERSION", crate::VERSION)?;
     dataset::register(lua, &native)?;
+    json_out::register(lua, &native)?;
     let domains = [
         ("locale", locale::module(lua)?),
         ("mod_settings", mod_settings::module(lua)?),
