@@ -25,7 +25,7 @@ M.class_files = {
   { "LuaCustomTable" },
   { "LuaBootstrap" },
   { "LuaPrototypes" }, { "LuaPrototypeBase" }, { "LuaItemPrototype" }, { "LuaEntityPrototype" },
-  { "LuaRecipePrototype" }, { "LuaTechnologyPrototype" }, { "LuaGroup" },
+  { "LuaRecipePrototype" }, { "LuaTechnologyPrototype" }, { "LuaGroup" }, { "LuaModData" },
   { "LuaGameScript" }, { "LuaRandomGenerator" },
   { "LuaForce" }, { "LuaRecipe" }, { "LuaTechnology" },
   { "LuaSurface" }, { "LuaTile" },
