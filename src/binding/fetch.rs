@@ -59,6 +59,22 @@ fn caches(dir: Option<String>) -> Caches {
     Caches::open(&dir.map(PathBuf::from).unwrap_or_else(root_dir))
 }
 
+/// The paths the cache kept because it did not make them, as a list of strings.
+fn kept(lua: &Lua, paths: &[PathBuf]) -> Result<Table> {
+    lua.create_sequence_from(paths.iter().map(|p| p.to_string_lossy().into_owned()))
+}
+
+/// An error of cleaning: a refusal already names the folder; other errors get it in front.
+fn cache_error(function: &str, c: &Caches, e: &std::io::Error) -> mlua::Error {
+    let text = e.to_string();
+    let root = c.root.display().to_string();
+    if text.contains(&root) {
+        mlua::Error::runtime(format!("{function}: {text}"))
+    } else {
+        mlua::Error::runtime(format!("{function}: {root}: {text}"))
+    }
+}
+
 /// Sets `fm.fetch(ref, opts)` (returns the dataset folder and a table saying where it came
 /// from) and `fm.cache` = {dir, clear, prune}.
 pub fn register(lua: &Lua, fm: &Table) -> Result<()> {
@@ -74,19 +90,24 @@ pub fn register(lua: &Lua, fm: &Table) -> Result<()> {
     cache.set("dir", lua.create_function(|_, ()| Ok(root_dir().to_string_lossy().into_owned()))?)?;
     cache.set(
         "clear",
-        lua.create_function(|_, dir: Option<String>| {
+        lua.create_function(|lua, dir: Option<String>| {
             let c = caches(dir);
-            c.clear().map_err(|e| mlua::Error::runtime(format!("fm.cache.clear: {}: {e}", c.root.display())))
+            let cleared = c.clear().map_err(|e| cache_error("fm.cache.clear", &c, &e))?;
+            let t = lua.create_table()?;
+            t.set("removed", cleared.removed)?;
+            t.set("kept", kept(lua, &cleared.kept)?)?;
+            Ok(t)
         })?,
     )?;
     cache.set(
         "prune",
         lua.create_function(|lua, dir: Option<String>| {
             let c = caches(dir);
-            let stats = c.prune().map_err(|e| mlua::Error::runtime(format!("fm.cache.prune: {}: {e}", c.root.display())))?;
+            let stats = c.prune().map_err(|e| cache_error("fm.cache.prune", &c, &e))?;
             let t = lua.create_table()?;
             t.set("expired", stats.expired)?;
             t.set("orphans", stats.orphans)?;
+            t.set("kept", kept(lua, &stats.kept)?)?;
             Ok(t)
         })?,
     )?;
@@ -116,8 +137,9 @@ mod tests {
             assert(not ok2 and tostring(err2):find("opts.sources", 1, true), tostring(err2))
             assert(type(fm.cache.dir()) == "string")
             local stats = fm.cache.prune(tmp)
-            assert(stats.expired == 0 and stats.orphans == 0)
-            fm.cache.clear(tmp)
+            assert(stats.expired == 0 and stats.orphans == 0 and #stats.kept == 0)
+            local cleared = fm.cache.clear(tmp)
+            assert(cleared.removed == 0 and #cleared.kept == 0)
             "#,
         )
         .exec()

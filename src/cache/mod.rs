@@ -9,6 +9,12 @@
 //! one is incomplete and never served. Fills happen under [`with_lock`], an exclusive `flock` on
 //! a `.lock` sidecar, and write to a temporary path that [`Store::commit`] renames into place
 //! only after the caller has checked the digests.
+//!
+//! Cleaning deletes only what the cache made: the root is marked by a `CACHEDIR.TAG` written
+//! when the cache creates it ([`MARKER`]), [`Caches::prune`] and [`Caches::clear`] refuse a
+//! folder without it (unless it holds nothing but the stores, as a cache made before the marker
+//! does), and inside the stores they touch only names in the entry layout (two hex characters,
+//! then the key's 38 with its sidecar or temporary suffix). Anything else is kept and reported.
 
 use std::fs;
 use std::io;
@@ -51,6 +57,70 @@ pub const ORPHAN_AGE: Duration = Duration::from_secs(3600);
 pub const API_STORE: &str = "api";
 /// The name of the store holding downloads (blobs, unpacked datasets).
 pub const DOWNLOAD_STORE: &str = "downloads";
+/// The name of the store holding parsed prototype trees of JSON datasets (see
+/// [`crate::dataset::Tree`]).
+pub const TREE_STORE: &str = "trees";
+/// Every store a cache root holds.
+pub const STORES: [&str; 3] = [API_STORE, DOWNLOAD_STORE, TREE_STORE];
+
+/// The file marking a folder as a factorio-mocks cache: a cache directory tag
+/// (<https://bford.info/cachedir/>, which backup tools skip) naming factorio-mocks.
+pub const MARKER: &str = "CACHEDIR.TAG";
+const MARKER_SIGNATURE: &str = "Signature: 8a477f597d28d172789f06886806bc55";
+const MARKER_TEXT: &str = "Signature: 8a477f597d28d172789f06886806bc55
+# This file is a cache directory tag created by factorio-mocks.
+# fm.cache.prune(), fm.cache.clear() and `factorio-mocks cache prune|clear` delete only the
+# entries factorio-mocks made in api/, downloads/ and trees/; anything else here is kept.
+";
+
+/// True when `root` carries the marker factorio-mocks writes.
+pub fn is_marked(root: &Path) -> bool {
+    fs::read_to_string(root.join(MARKER)).is_ok_and(|t| t.starts_with(MARKER_SIGNATURE) && t.contains("factorio-mocks"))
+}
+
+/// What `root` holds besides the marker and the stores. `NotFound` when there is no `root`.
+fn foreign_entries(root: &Path) -> io::Result<Vec<PathBuf>> {
+    let mut foreign = Vec::new();
+    for entry in fs::read_dir(root)? {
+        let entry = entry?;
+        let name = entry.file_name();
+        let known = name == MARKER || STORES.iter().any(|s| name == *s) && entry.file_type().is_ok_and(|t| t.is_dir());
+        if !known {
+            foreign.push(entry.path());
+        }
+    }
+    foreign.sort();
+    Ok(foreign)
+}
+
+/// Marks `root` as a cache when the cache creates it, or finds it empty or holding only the
+/// stores (a cache made before the marker existed). A folder with anything else in it is left
+/// unmarked: entries can be filled there, but it is never cleaned. True when marked.
+pub fn ensure_marked(root: &Path) -> io::Result<bool> {
+    if is_marked(root) {
+        return Ok(true);
+    }
+    match foreign_entries(root) {
+        Ok(foreign) if !foreign.is_empty() => return Ok(false),
+        Ok(_) => {}
+        Err(e) if e.kind() == io::ErrorKind::NotFound => fs::create_dir_all(root)?,
+        Err(e) => return Err(e),
+    }
+    crate::fsutil::write_atomically(&root.join(MARKER), MARKER_TEXT.as_bytes())?;
+    Ok(true)
+}
+
+/// The error cleaning an unmarked folder gives: nothing there is deleted.
+fn not_a_cache(root: &Path, foreign: &[PathBuf]) -> io::Error {
+    let names: Vec<String> = foreign.iter().take(3).map(|p| p.file_name().unwrap_or_default().to_string_lossy().into_owned()).collect();
+    let more = if foreign.len() > 3 { format!(" and {} more", foreign.len() - 3) } else { String::new() };
+    io::Error::other(format!(
+        "{} is not a factorio-mocks cache folder (it has no {MARKER} written by factorio-mocks, and holds {}{more}), so nothing was deleted; \
+         point FACTORIO_MOCKS_CACHE_DIR (or cache_dir) at a folder of its own",
+        root.display(),
+        names.join(", ")
+    ))
+}
 
 /// A cache key: the SHA1 of the request text. The request text must never hold a credential.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -117,13 +187,74 @@ pub struct Hit {
     pub fresh: bool,
 }
 
-/// What [`Store::prune`] removed.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+/// What [`Store::prune`] removed, and what it kept because the cache did not make it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct PruneStats {
     /// Expired entries removed.
     pub expired: usize,
     /// Orphaned lock files, temporary files and half-written entries removed.
     pub orphans: usize,
+    /// Files and folders outside the entry layout, left where they are.
+    pub kept: Vec<PathBuf>,
+}
+
+/// What [`Store::clear`] removed and kept.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Cleared {
+    /// Entries removed (with their sidecars and temporaries).
+    pub removed: usize,
+    /// Files and folders outside the entry layout, left where they are.
+    pub kept: Vec<PathBuf>,
+}
+
+/// What a name inside a store's shard folder is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Name {
+    /// An entry's data: the key's 38 hex characters after the shard's two.
+    Data,
+    /// `<data>.meta`.
+    Meta,
+    /// `<data>.lock`.
+    Lock,
+    /// A fill's `<data>.tmp-…`, an atomic write's `.<data>[.meta].tmp…`, or (in `trees/`) the
+    /// `.tmp-…` of the tree cache before it was a store.
+    Temp,
+    /// A tree file of the tree cache before it was a store: all 40 hex characters.
+    LegacyTree,
+    /// Not made by the cache.
+    Foreign,
+}
+
+fn is_hex(s: &str, len: usize) -> bool {
+    s.len() == len && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}
+
+fn classify(store: &str, shard: &str, name: &str) -> Name {
+    let (head, tail) = name.split_at(name.len().min(38));
+    if is_hex(head, 38) {
+        match tail {
+            "" => return Name::Data,
+            ".meta" => return Name::Meta,
+            ".lock" => return Name::Lock,
+            t if t.starts_with(".tmp-") => return Name::Temp,
+            _ => {}
+        }
+    }
+    if let Some(rest) = name.strip_prefix('.') {
+        let (head, tail) = rest.split_at(rest.len().min(38));
+        if is_hex(head, 38) && (tail.starts_with(".tmp") || tail.starts_with(".meta.tmp")) {
+            return Name::Temp;
+        }
+    }
+    if store == TREE_STORE {
+        if is_hex(name, 40) && name.starts_with(shard) {
+            return Name::LegacyTree;
+        }
+        if name.starts_with(".tmp-") {
+            return Name::Temp;
+        }
+    }
+    Name::Foreign
 }
 
 /// One namespace of cache entries. The filesystem backend is [`FsStore`]; the trait keeps the
@@ -140,11 +271,14 @@ pub trait Store: Send + Sync {
     fn commit(&self, key: &Key, temp: &Path, expiry: Expiry) -> io::Result<PathBuf>;
     /// Removes the entry (data and sidecar); absent entries are fine.
     fn remove(&self, key: &Key) -> io::Result<()>;
+    /// Records a new expiry for a complete entry (one kept while it is used), unless its
+    /// expiry was recorded less than `min_age` ago.
+    fn renew(&self, key: &Key, expiry: Expiry, min_age: Duration) -> io::Result<()>;
     /// Removes expired entries and orphans (locks, temporaries, half-written entries) older
-    /// than [`ORPHAN_AGE`].
+    /// than [`ORPHAN_AGE`]; names outside the entry layout are kept and listed.
     fn prune(&self) -> io::Result<PruneStats>;
-    /// Removes every entry.
-    fn clear(&self) -> io::Result<()>;
+    /// Removes every entry; names outside the entry layout are kept and listed.
+    fn clear(&self) -> io::Result<Cleared>;
 }
 
 /// Runs `fill` while holding `key`'s exclusive lock. Every fill goes through here, so
@@ -176,15 +310,17 @@ pub fn discard(temp: &Path) {
 /// The filesystem backend: `<root>/<name>/<k[0..2]>/<k[2..]>` plus `.meta` and `.lock` sidecars.
 #[derive(Clone, Debug)]
 pub struct FsStore {
+    root: PathBuf,
+    name: &'static str,
     dir: PathBuf,
 }
 
 static TEMP_COUNTER: AtomicU64 = AtomicU64::new(0);
 
 impl FsStore {
-    /// The store `name` under the cache root `root`.
-    pub fn new(root: &Path, name: &str) -> FsStore {
-        FsStore { dir: root.join(name) }
+    /// The store `name` (one of [`STORES`]) under the cache root `root`.
+    pub fn new(root: &Path, name: &'static str) -> FsStore {
+        FsStore { root: root.to_path_buf(), name, dir: root.join(name) }
     }
 
     /// The folder holding this store.
@@ -219,6 +355,7 @@ impl Store for FsStore {
     }
 
     fn lock(&self, key: &Key) -> io::Result<Lock> {
+        ensure_marked(&self.root)?;
         let path = self.sidecar(key, ".lock");
         if let Some(parent) = path.parent() {
             fs::create_dir_all(parent)?;
@@ -227,6 +364,7 @@ impl Store for FsStore {
     }
 
     fn temp_path(&self, key: &Key) -> io::Result<PathBuf> {
+        ensure_marked(&self.root)?;
         let data = self.data_path(key);
         if let Some(parent) = data.parent() {
             fs::create_dir_all(parent)?;
@@ -265,20 +403,33 @@ impl Store for FsStore {
         Ok(())
     }
 
+    fn renew(&self, key: &Key, expiry: Expiry, min_age: Duration) -> io::Result<()> {
+        let meta = self.sidecar(key, ".meta");
+        if !fs::symlink_metadata(&meta).is_ok_and(|m| m.is_file()) || !is_older_than(&meta, min_age) {
+            return Ok(());
+        }
+        self.write_meta(key, expiry)
+    }
+
     fn prune(&self) -> io::Result<PruneStats> {
         let mut stats = PruneStats::default();
-        let shards = match fs::read_dir(&self.dir) {
-            Ok(d) => d,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(stats),
-            Err(e) => return Err(e),
-        };
-        for shard in shards.flatten() {
-            let Ok(entries) = fs::read_dir(shard.path()) else { continue };
-            let names: Vec<_> = entries.flatten().map(|e| e.path()).collect();
+        let Some(shards) = self.shards(&mut stats.kept)? else { return Ok(stats) };
+        for (shard, names) in shards {
+            let shard_name = shard.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
             for path in &names {
-                let Some(name) = path.file_name().and_then(|n| n.to_str()) else { continue };
+                let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+                    stats.kept.push(path.clone());
+                    continue;
+                };
                 let old = is_older_than(path, ORPHAN_AGE);
-                if name.ends_with(".meta") {
+                let kind = classify(self.name, &shard_name, name);
+                if kind == Name::Foreign {
+                    stats.kept.push(path.clone());
+                } else if kind == Name::LegacyTree {
+                    if old && remove_any(path).is_ok() {
+                        stats.orphans += 1;
+                    }
+                } else if kind == Name::Meta {
                     let expired = fs::read_to_string(path)
                         .ok()
                         .and_then(|t| Expiry::decode(&t))
@@ -286,7 +437,7 @@ impl Store for FsStore {
                     if expired {
                         let data = path.with_extension("");
                         // Take the lock so a concurrent fill is never cut in half.
-                        let key_hex = format!("{}{}", shard.file_name().to_string_lossy(), data.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default());
+                        let key_hex = format!("{shard_name}{}", data.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default());
                         let key = Key(key_hex);
                         if let Ok(_l) = self.lock(&key) {
                             if self.get(&key).is_none_or(|h| !h.fresh) {
@@ -295,11 +446,11 @@ impl Store for FsStore {
                             }
                         }
                     }
-                } else if name.ends_with(".lock") {
+                } else if kind == Name::Lock {
                     if old && Lock::remove_if_orphan(path) {
                         stats.orphans += 1;
                     }
-                } else if name.contains(".tmp-") {
+                } else if kind == Name::Temp {
                     if old && remove_any(path).is_ok() {
                         stats.orphans += 1;
                     }
@@ -316,11 +467,59 @@ impl Store for FsStore {
         Ok(stats)
     }
 
-    fn clear(&self) -> io::Result<()> {
-        match fs::remove_dir_all(&self.dir) {
-            Err(e) if e.kind() != io::ErrorKind::NotFound => Err(e),
-            _ => Ok(()),
+    fn clear(&self) -> io::Result<Cleared> {
+        let mut cleared = Cleared::default();
+        let Some(shards) = self.shards(&mut cleared.kept)? else { return Ok(cleared) };
+        for (shard, names) in shards {
+            let shard_name = shard.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            for path in names {
+                match path.file_name().and_then(|n| n.to_str()).map(|n| classify(self.name, &shard_name, n)) {
+                    None | Some(Name::Foreign) => cleared.kept.push(path),
+                    Some(kind) => {
+                        match remove_any(&path) {
+                            Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
+                            _ => {}
+                        }
+                        if matches!(kind, Name::Data | Name::LegacyTree) {
+                            cleared.removed += 1;
+                        }
+                    }
+                }
+            }
+            let _ = fs::remove_dir(&shard);
         }
+        let _ = fs::remove_dir(&self.dir);
+        Ok(cleared)
+    }
+}
+
+impl FsStore {
+    /// The store's shard folders with the paths in each; anything else in the store's folder
+    /// (and the folder itself when it is a link) goes to `kept`. None when there is no store.
+    fn shards(&self, kept: &mut Vec<PathBuf>) -> io::Result<Option<Vec<(PathBuf, Vec<PathBuf>)>>> {
+        match fs::symlink_metadata(&self.dir) {
+            Ok(m) if m.is_dir() => {}
+            Ok(_) => {
+                kept.push(self.dir.clone());
+                return Ok(None);
+            }
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(e),
+        }
+        let mut shards = Vec::new();
+        for entry in fs::read_dir(&self.dir)? {
+            let entry = entry?;
+            let is_shard = entry.file_name().to_str().is_some_and(|n| is_hex(n, 2)) && entry.file_type().is_ok_and(|t| t.is_dir());
+            if !is_shard {
+                kept.push(entry.path());
+                continue;
+            }
+            let mut names: Vec<PathBuf> = fs::read_dir(entry.path())?.flatten().map(|e| e.path()).collect();
+            names.sort();
+            shards.push((entry.path(), names));
+        }
+        shards.sort();
+        Ok(Some(shards))
     }
 }
 
@@ -425,6 +624,8 @@ pub struct Caches {
     pub api: FsStore,
     /// Blobs and unpacked datasets.
     pub downloads: FsStore,
+    /// Parsed prototype trees of JSON datasets.
+    pub trees: FsStore,
 }
 
 impl Caches {
@@ -434,20 +635,52 @@ impl Caches {
             root: root.to_path_buf(),
             api: FsStore::new(root, API_STORE),
             downloads: FsStore::new(root, DOWNLOAD_STORE),
+            trees: FsStore::new(root, TREE_STORE),
         }
     }
 
-    /// Prunes both stores.
-    pub fn prune(&self) -> io::Result<PruneStats> {
-        let a = self.api.prune()?;
-        let d = self.downloads.prune()?;
-        Ok(PruneStats { expired: a.expired + d.expired, orphans: a.orphans + d.orphans })
+    /// The stores, in [`STORES`] order.
+    pub fn stores(&self) -> [&FsStore; 3] {
+        [&self.api, &self.downloads, &self.trees]
     }
 
-    /// Clears both stores.
-    pub fn clear(&self) -> io::Result<()> {
-        self.api.clear()?;
-        self.downloads.clear()
+    /// Checks that the root is a cache before anything is deleted: `Ok(None)` when there is no
+    /// root, else what it holds beside the stores (kept). An unmarked folder holding anything
+    /// else is refused ([`ensure_marked`]).
+    fn owned(&self) -> io::Result<Option<Vec<PathBuf>>> {
+        if !self.root.exists() {
+            return Ok(None);
+        }
+        if !ensure_marked(&self.root)? {
+            return Err(not_a_cache(&self.root, &foreign_entries(&self.root)?));
+        }
+        Ok(Some(foreign_entries(&self.root)?))
+    }
+
+    /// Prunes every store; see [`Store::prune`]. An unmarked folder is refused, untouched.
+    pub fn prune(&self) -> io::Result<PruneStats> {
+        let Some(kept) = self.owned()? else { return Ok(PruneStats::default()) };
+        let mut total = PruneStats { kept, ..PruneStats::default() };
+        for store in self.stores() {
+            let s = store.prune()?;
+            total.expired += s.expired;
+            total.orphans += s.orphans;
+            total.kept.extend(s.kept);
+        }
+        Ok(total)
+    }
+
+    /// Clears every store; see [`Store::clear`]. An unmarked folder is refused, untouched; the
+    /// marker stays.
+    pub fn clear(&self) -> io::Result<Cleared> {
+        let Some(kept) = self.owned()? else { return Ok(Cleared::default()) };
+        let mut total = Cleared { kept, ..Cleared::default() };
+        for store in self.stores() {
+            let c = store.clear()?;
+            total.removed += c.removed;
+            total.kept.extend(c.kept);
+        }
+        Ok(total)
     }
 }
 
@@ -546,11 +779,120 @@ mod tests {
             fs::File::options().write(true).open(p).unwrap().set_modified(two_hours_ago).unwrap();
         }
         let stats = store.prune().unwrap();
-        assert_eq!(stats, PruneStats { expired: 0, orphans: 2 });
+        assert_eq!(stats, PruneStats { expired: 0, orphans: 2, kept: vec![] });
         assert!(!temp.exists() && !lock.exists());
         assert!(store.get(&key).is_some());
         store.clear().unwrap();
         assert!(store.get(&key).is_none());
+    }
+
+    fn age(path: &Path, secs: u64) {
+        fs::File::options().write(true).open(path).unwrap().set_modified(SystemTime::now() - Duration::from_secs(secs)).unwrap();
+    }
+
+    // See: issue 13 (prune and clear deleted whatever FACTORIO_MOCKS_CACHE_DIR held).
+    #[test]
+    fn a_folder_the_cache_did_not_make_is_never_cleaned() {
+        let dir = tempfile::tempdir().unwrap();
+        let photos = dir.path().join("photos");
+        fs::create_dir_all(photos.join("api/2024")).unwrap();
+        fs::write(photos.join("holiday.jpg"), "jpeg").unwrap();
+        fs::write(photos.join("api/2024/a.jpg"), "jpeg").unwrap();
+        let caches = Caches::open(&photos);
+        for err in [caches.prune().unwrap_err(), caches.clear().map(|_| PruneStats::default()).unwrap_err()] {
+            let text = err.to_string();
+            assert!(text.contains(&photos.display().to_string()) && text.contains("is not a factorio-mocks cache folder"), "{text}");
+            assert!(text.contains("holiday.jpg") && text.contains("nothing was deleted"), "{text}");
+        }
+        assert!(photos.join("holiday.jpg").exists() && photos.join("api/2024/a.jpg").exists());
+        assert!(!photos.join(MARKER).exists());
+        // A fill there works, but does not make the folder a cache.
+        fill(&caches.api, &Key::new("k"), "v", Expiry::At(1));
+        assert!(caches.prune().is_err() && caches.clear().is_err());
+        assert!(caches.api.get(&Key::new("k")).is_some());
+    }
+
+    #[test]
+    fn a_new_cache_is_marked_and_an_old_one_of_stores_only_is_adopted() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("cache");
+        let caches = Caches::open(&root);
+        assert_eq!(caches.prune().unwrap(), PruneStats::default(), "no cache yet: nothing to do");
+        fill(&caches.downloads, &Key::new("k"), "v", Expiry::Never);
+        assert!(is_marked(&root));
+        let old = dir.path().join("old");
+        fill(&FsStore::new(&old, API_STORE), &Key::new("k"), "v", Expiry::At(1));
+        fs::remove_file(old.join(MARKER)).unwrap();
+        let stats = Caches::open(&old).prune().unwrap();
+        assert_eq!((stats.expired, stats.kept.len()), (1, 0));
+        assert!(is_marked(&old));
+        // Someone else's tag is not ours.
+        let other = dir.path().join("other");
+        fs::create_dir_all(other.join("x")).unwrap();
+        fs::write(other.join(MARKER), "Signature: 8a477f597d28d172789f06886806bc55\n# another tool\n").unwrap();
+        assert!(!is_marked(&other) && Caches::open(&other).clear().is_err());
+        assert!(other.join("x").exists());
+    }
+
+    #[test]
+    fn cleaning_touches_only_the_entry_layout_and_says_what_it_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let caches = Caches::open(dir.path());
+        let key = Key::new("k");
+        fill(&caches.trees, &key, "tree", Expiry::At(1));
+        fill(&caches.api, &key, "answer", Expiry::Never);
+        let shard = caches.api.data_path(&key).parent().unwrap().to_path_buf();
+        let foreign = [
+            dir.path().join("notes.txt"),
+            caches.api.dir().join("README"),
+            caches.api.dir().join("zz"),
+            shard.join("holiday.jpg"),
+            shard.join(format!("{}.bak", &key.hex()[2..])),
+        ];
+        fs::create_dir_all(&foreign[2]).unwrap();
+        for f in foreign.iter().filter(|f| !f.exists()) {
+            fs::write(f, "mine").unwrap();
+        }
+        // The tree cache before it was a store: `trees/<2>/<all 40>` and its temporaries.
+        let legacy_dir = caches.trees.dir().join(&key.hex()[..2]);
+        let legacy = [legacy_dir.join(key.hex()), legacy_dir.join(".tmp-12-ThreadId(1)")];
+        for f in &legacy {
+            fs::write(f, "old").unwrap();
+            age(f, 7200);
+        }
+        for f in foreign.iter().filter(|f| f.is_file()) {
+            age(f, 7200);
+        }
+        let stats = caches.prune().unwrap();
+        assert_eq!((stats.expired, stats.orphans), (1, 2), "{stats:?}");
+        assert!(caches.trees.get(&key).is_none() && caches.api.get(&key).is_some());
+        let mut want: Vec<PathBuf> = foreign.to_vec();
+        want.sort();
+        let mut kept = stats.kept.clone();
+        kept.sort();
+        assert_eq!(kept, want);
+        let cleared = caches.clear().unwrap();
+        assert_eq!(cleared.removed, 1);
+        let mut kept = cleared.kept.clone();
+        kept.sort();
+        assert_eq!(kept, want);
+        assert!(foreign.iter().all(|f| f.exists()), "everything not the cache's is still there");
+        assert!(caches.api.get(&key).is_none() && is_marked(dir.path()));
+    }
+
+    #[test]
+    fn renew_moves_the_expiry_of_an_entry_in_use() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = FsStore::new(dir.path(), TREE_STORE);
+        let key = Key::new("t");
+        fill(&store, &key, "tree", Expiry::At(1));
+        store.renew(&key, Expiry::Never, Duration::from_secs(3600)).unwrap();
+        assert!(!store.get(&key).unwrap().fresh, "written just now: not renewed yet");
+        age(&store.sidecar(&key, ".meta"), 7200);
+        store.renew(&key, Expiry::Never, Duration::from_secs(3600)).unwrap();
+        assert!(store.get(&key).unwrap().fresh);
+        store.renew(&Key::new("absent"), Expiry::Never, Duration::ZERO).unwrap();
+        assert!(store.get(&Key::new("absent")).is_none(), "renew never creates an entry");
     }
 
     #[cfg(unix)]

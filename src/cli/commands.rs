@@ -292,6 +292,11 @@ fn cache_root(p: &Parsed) -> PathBuf {
     p.option("--cache-dir").map_or_else(root_dir, PathBuf::from)
 }
 
+/// "; kept …": what cleaning left because the cache did not make it.
+fn kept_note(kept: &[PathBuf]) -> String {
+    if kept.is_empty() { String::new() } else { format!("; kept {} files the cache did not make: {}", kept.len(), kept.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")) }
+}
+
 pub fn cache(rest: &[String]) -> Result<Outcome, Failure> {
     const CMD: &str = "cache";
     let Some((word, rest)) = split(rest, CMD, CACHE_HELP)? else {
@@ -311,16 +316,17 @@ pub fn cache(rest: &[String]) -> Result<Outcome, Failure> {
     match word {
         "dir" => Ok(Outcome::out(format!("{}\n", root.display()))),
         "clear" => {
-            caches.clear().map_err(failed)?;
-            Ok(Outcome { stderr: format!("cleared {}\n", root.display()), ..Outcome::default() })
+            let cleared = caches.clear().map_err(failed)?;
+            Ok(Outcome { stderr: format!("cleared {}{}\n", root.display(), kept_note(&cleared.kept)), ..Outcome::default() })
         }
         "prune" => {
             let stats = caches.prune().map_err(failed)?;
             Ok(Outcome::out(format!(
-                "removed {} expired entries and {} orphaned lock or temporary files from {}\n",
+                "removed {} expired entries and {} orphaned lock or temporary files from {}{}\n",
                 stats.expired,
                 stats.orphans,
-                root.display()
+                root.display(),
+                kept_note(&stats.kept)
             )))
         }
         other => Err(Failure::usage(CMD, format!("unknown subcommand '{other}' (dir, clear, prune)"))),

@@ -22,10 +22,6 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     hex(&sha2::Sha256::digest(bytes))
 }
 
-pub fn sha1_hex(bytes: &[u8]) -> String {
-    hex(&sha1::Sha1::digest(bytes))
-}
-
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
@@ -41,6 +37,5 @@ mod tests {
         // Long enough to cross the 5552-byte chunk boundary; value from zlib.adler32.
         assert_eq!(adler32_hex(&vec![0xff; 100_000]), "149a302c");
         assert_eq!(sha256_hex(b"abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
-        assert_eq!(sha1_hex(b"abc"), "a9993e364706816aba3e25717850c26c9cd0d89d");
     }
 }

@@ -21,6 +21,9 @@ use std::fmt;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
+use std::time::Duration;
+
+use crate::cache::{Expiry, FsStore, Key, Store};
 
 pub use checksum::{adler32_hex, sha256_hex};
 pub use metadata::Metadata;
@@ -208,19 +211,13 @@ impl Dataset {
         let expected = relative.as_deref().map(|r| self.metadata.expected(r)).unwrap_or_default();
         let key = format!("{}|{}|{}|{expected}", path.display(), stamp.len, stamp.modified_ns);
         memoized(&key, || {
-            let cache = tree_cache_path(&key);
-            if let Some(tree) = cache.as_deref().and_then(read_cached_tree) {
-                return Ok(tree);
-            }
-            let bytes = read_file(path)?;
-            if let Some(relative) = &relative {
-                self.metadata.verify(relative, path, &bytes)?;
-            }
-            let tree = Tree::from_json(&bytes).map_err(|source| Error::Parse { path: path.to_path_buf(), source })?;
-            if let Some(cache) = cache {
-                write_cached_tree(&cache, &tree);
-            }
-            Ok(tree)
+            cached_tree(&key, || {
+                let bytes = read_file(path)?;
+                if let Some(relative) = &relative {
+                    self.metadata.verify(relative, path, &bytes)?;
+                }
+                Tree::from_json(&bytes).map_err(|source| Error::Parse { path: path.to_path_buf(), source })
+            })
         })
     }
 }
@@ -229,20 +226,14 @@ fn builtin_tree(version: &builtin::Version) -> Result<Arc<Tree>, Error> {
     let gz = version.data_raw_gz();
     let key = format!("builtin|{}|{}|{}", version.version, crate::VERSION, gz.len());
     memoized(&key, || {
-        let cache = tree_cache_path(&key);
-        if let Some(tree) = cache.as_deref().and_then(read_cached_tree) {
-            return Ok(tree);
-        }
-        let builtin = PathBuf::from(format!("<built-in dataset {}>", version.version));
-        let mut json = Vec::with_capacity(gz.len() * 16);
-        flate2::read::GzDecoder::new(gz)
-            .read_to_end(&mut json)
-            .map_err(|source| Error::Io { path: builtin.clone(), source })?;
-        let tree = Tree::from_json(&json).map_err(|source| Error::Parse { path: builtin, source })?;
-        if let Some(cache) = cache {
-            write_cached_tree(&cache, &tree);
-        }
-        Ok(tree)
+        cached_tree(&key, || {
+            let builtin = PathBuf::from(format!("<built-in dataset {}>", version.version));
+            let mut json = Vec::with_capacity(gz.len() * 16);
+            flate2::read::GzDecoder::new(gz)
+                .read_to_end(&mut json)
+                .map_err(|source| Error::Io { path: builtin.clone(), source })?;
+            Tree::from_json(&json).map_err(|source| Error::Parse { path: builtin, source })
+        })
     })
 }
 
@@ -277,32 +268,52 @@ impl FileStamp {
     }
 }
 
-/// Where the parsed tree of `key` is kept: `<cache>/trees/<sha1[..2]>/<sha1>`.
-fn tree_cache_path(key: &str) -> Option<PathBuf> {
+/// A parsed tree stays in the cache this long after its last use (an edited JSON dataset's
+/// old trees then go at the next prune).
+pub const TREE_TTL: Duration = Duration::from_secs(30 * 24 * 3600);
+/// A tree in use gets its expiry renewed at most this often (one small write).
+const TREE_RENEW: Duration = Duration::from_secs(24 * 3600);
+
+/// The parsed tree of `key` (its source and stamp) from the cache's tree store, or `parse`d
+/// and stored there. Fills take the entry's lock, so concurrent processes parse once; a damaged
+/// entry is parsed again and replaced. A cache that cannot be written only costs a parse next
+/// time; `FACTORIO_MOCKS_NO_TREE_CACHE` leaves the cache out.
+fn cached_tree(key: &str, parse: impl FnOnce() -> Result<Tree, Error>) -> Result<Tree, Error> {
     if std::env::var_os("FACTORIO_MOCKS_NO_TREE_CACHE").is_some() {
-        return None;
+        return parse();
     }
-    let hex = checksum::sha1_hex(key.as_bytes());
-    Some(crate::cache::root_dir().join("trees").join(&hex[..2]).join(hex))
+    let store = FsStore::new(&crate::cache::root_dir(), crate::cache::TREE_STORE);
+    let key = Key::new(&format!("tree\n{key}"));
+    if let Some(tree) = read_cached_tree(&store, &key) {
+        return Ok(tree);
+    }
+    let lock = store.lock(&key).ok();
+    if lock.is_some() {
+        if let Some(tree) = read_cached_tree(&store, &key) {
+            return Ok(tree);
+        }
+    }
+    let tree = parse()?;
+    if lock.is_some() {
+        write_cached_tree(&store, &key, &tree);
+    }
+    Ok(tree)
 }
 
-/// A damaged or unreadable cache entry is treated as absent: the JSON is parsed again.
-fn read_cached_tree(path: &Path) -> Option<Tree> {
-    Tree::from_file(path).ok()
+/// A damaged or unreadable entry is treated as absent. An entry in use is renewed.
+fn read_cached_tree(store: &FsStore, key: &Key) -> Option<Tree> {
+    let hit = store.get(key)?;
+    let tree = Tree::from_file(&hit.path).ok()?;
+    let _ = store.renew(key, Expiry::after(TREE_TTL), TREE_RENEW);
+    Some(tree)
 }
 
-/// Best effort: a cache that cannot be written only costs a parse next time.
-fn write_cached_tree(path: &Path, tree: &Tree) {
-    let Some(dir) = path.parent() else { return };
-    if std::fs::create_dir_all(dir).is_err() {
-        return;
+fn write_cached_tree(store: &FsStore, key: &Key, tree: &Tree) {
+    let Ok(temp) = store.temp_path(key) else { return };
+    let written = std::fs::File::create(&temp).and_then(|mut f| tree.write_stored(&mut f));
+    if written.is_err() || store.commit(key, &temp, Expiry::after(TREE_TTL)).is_err() {
+        crate::cache::discard(&temp);
     }
-    let tmp = dir.join(format!(".tmp-{}-{:?}", std::process::id(), std::thread::current().id()));
-    let written = std::fs::File::create(&tmp).and_then(|mut f| tree.write_stored(&mut f));
-    if written.is_ok() && std::fs::rename(&tmp, path).is_ok() {
-        return;
-    }
-    let _ = std::fs::remove_file(&tmp);
 }
 
 fn read_file(path: &Path) -> Result<Vec<u8>, Error> {
