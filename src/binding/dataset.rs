@@ -49,7 +49,7 @@ fn open_dataset(_: &Lua, (spec, game_version): (Option<String>, Option<String>))
         // oci://…, https://… and modpack names: fetched (or found in the cache) first.
         Some(reference) if crate::source::is_remote(reference) => {
             let fetched = crate::source::fetch(reference, &crate::source::FetchOptions::default())
-                .map_err(mlua::Error::external)?;
+                .map_err(|e| modpack_error(reference, e))?;
             for warning in &fetched.warnings {
                 eprintln!("factorio-mocks: {warning}");
             }
@@ -58,6 +58,22 @@ fn open_dataset(_: &Lua, (spec, game_version): (Option<String>, Option<String>))
         Some(path) => Dataset::open(&expand_home(path)).map_err(mlua::Error::external)?,
     };
     Ok(LuaDataset { dataset, tree: None })
+}
+
+/// A modpack name that could not be fetched: first what happened to the name (it is no folder or
+/// file here, so it was looked up as a modpack, and where), then why each source failed
+/// (issue 15: the DNS error came first and hid that the name was not taken as a path).
+fn modpack_error(reference: &str, e: crate::source::Error) -> mlua::Error {
+    if ["oci://", "https://", "http://"].iter().any(|p| reference.starts_with(p)) {
+        return mlua::Error::external(e);
+    }
+    let here = std::env::current_dir().map(|d| d.join(reference).display().to_string()).unwrap_or_else(|_| reference.to_owned());
+    mlua::Error::runtime(format!(
+        "dataset \"{reference}\": there is no folder or file {here}, so it was looked up as a modpack name in \
+         {} (FACTORIO_MOCKS_SOURCE), and that failed: {}. For a dataset folder, give its path (relative to \
+         the current folder, or absolute); for the built-in dataset, leave `dataset` out",
+        e.source, e.message
+    ))
 }
 
 /// The parsed tree of a built-in or JSON dataset, with each type's offset. Called once the

@@ -90,7 +90,26 @@ function M.event(state, kind, element, value)
   if ed.valid == false then error("LuaGuiElement API call when LuaGuiElement was invalid.", 3) end
   local events = state.env_defines.events
   if kind == "click" then
+    -- fm.click(element), fm.click(element, {button =, alt =, control =, shift =}), or
+    -- fm.click(element, player) with the player the element belongs to (who else could click it).
+    local vd = data(value)
+    if vd then
+      if vd.class ~= "LuaPlayer" or vd.index ~= ed.player_index then
+        error(("fm.click: the element belongs to player %d; give that player, or options such as {button = "
+          .. "defines.mouse_button_type.right, shift = true}, not %s"):format(ed.player_index,
+          vd.class == "LuaPlayer" and "player " .. tostring(vd.index) or "a " .. vd.class), 3)
+      end
+      value = nil
+    elseif value ~= nil and type(value) ~= "table" then
+      error("fm.click: expected options such as {button = defines.mouse_button_type.right, shift = true} or the "
+        .. "element's player, got " .. type(value), 3)
+    end
     value = value or {}
+    for k in pairs(value) do
+      if k ~= "button" and k ~= "alt" and k ~= "control" and k ~= "shift" then
+        error(("fm.click: unknown option '%s' (button, alt, control, shift)"):format(tostring(k)), 3)
+      end
+    end
     script.raise(state, events.on_gui_click, { element = element, player_index = ed.player_index,
       button = value.button or state.env_defines.mouse_button_type.left,
       alt = value.alt or false, control = value.control or false, shift = value.shift or false })

@@ -79,7 +79,8 @@ function M.attach(fm)
     local state = current_state(fm, "fm.tick")
     if n == nil then n = 1 end
     if type(n) ~= "number" or n < 0 or n % 1 ~= 0 then
-      error("fm.tick: expected a number of ticks (a non-negative integer), got " .. tostring(n), 2)
+      local got = type(n) == "number" and tostring(n) or type(n) == "string" and ("string %q"):format(n) or type(n)
+      error("fm.tick: expected a number of ticks (a non-negative integer), got " .. got, 2)
     end
     script.tick(state, n)
   end
@@ -88,6 +89,10 @@ function M.attach(fm)
     local state = current_state(fm, "fm.raise")
     if payload ~= nil and type(payload) ~= "table" then
       error("fm.raise: expected the event's data as a table, got " .. type(payload), 2)
+    end
+    if event == nil then
+      error("fm.raise: the event id is nil: a defines.events name that does not exist reads as nil (a misspelt "
+        .. "name, such as defines.events.on_tick_x?)", 2)
     end
     local ok, id = pcall(script.event_id, state, event, 1)
     if not ok then error("fm.raise: " .. tostring(id), 2) end

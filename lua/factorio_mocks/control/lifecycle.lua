@@ -7,6 +7,7 @@ local migrations = require("factorio_mocks.control.migrations")
 local script = require("factorio_mocks.control.script")
 local mod_loader = require("factorio_mocks.mod_loader")
 local settings = require("factorio_mocks.control.settings")
+local hints = require("factorio_mocks.hints")
 
 local M = {}
 
@@ -87,7 +88,7 @@ local function run_main_chunk(state, mod)
   local ok, err = pcall(loader.run_file, mod.source, "control.lua")
   state.parsing = nil
   rawset(env, "game", game)
-  if not ok then error(tostring(err), 0) end
+  if not ok then error(hints.explain(err), 0) end
 end
 
 --- fm.load_control(path): the mod's control.lua (a mod folder or zip), run now; returns the

@@ -7,6 +7,7 @@ local prototypes = require("factorio_mocks.control.prototypes")
 local inventory = require("factorio_mocks.control.inventory")
 local resolve = require("factorio_mocks.control.world.resolve")
 local entities = require("factorio_mocks.control.world.entities")
+local hints = require("factorio_mocks.hints")
 
 local M = {}
 
@@ -60,6 +61,10 @@ end
 function M.build(state, opts)
   if type(opts) ~= "table" then error("fm.build: expected a table such as {name = \"iron-chest\", position = {0, 0}, player = p}", 3) end
   if opts.robot ~= nil and opts.player ~= nil then error("fm.build: give player or robot, not both", 3) end
+  if type(opts.name) == "string" and not prototypes.family_raw(state, "entity").by_name[opts.name] then
+    error(("fm.build: no entity prototype named '%s'%s"):format(opts.name,
+      hints.did_you_mean(opts.name, prototypes.family_raw(state, "entity").names)), 3)
+  end
   if opts.robot ~= nil then
     local e, robot = robot_build(state, opts)   -- not a tail call: robot_build's error levels count this frame
     return e, robot
