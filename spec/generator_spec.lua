@@ -72,8 +72,8 @@ describe("the generator mod", function()
   local source, dir, written, logs
 
   setup(function()
-    source = data_stage{ stage = "data" }
-    dir, written, logs = generate{ stage = "control", load_mods = { "generator" } }
+    source = data_stage{ stage = "data", game_version = "2.0" }
+    dir, written, logs = generate{ stage = "control", load_mods = { "generator" }, game_version = "2.0" }
   end)
 
   it("writes the dataset layout into script-output/factorio-mocks-generator/", function()
@@ -152,7 +152,7 @@ describe("the generator mod", function()
   end)
 
   it("writes defines as the control stage has them, and runtime prototypes and settings", function()
-    fm.setup{ stage = "control" }
+    fm.setup{ stage = "control", game_version = "2.0" }
     local want = {}
     for k, v in pairs(defines) do want[k] = v end
     fm.teardown()
@@ -162,7 +162,7 @@ describe("the generator mod", function()
 
     -- Per family, the prototypes in the order `prototypes.<family>` gives them.
     local protos = load_text(written["runtime/prototypes.lua"])
-    fm.setup{ stage = "control" }
+    fm.setup{ stage = "control", game_version = "2.0" }
     for _, family in ipairs{ "item", "recipe", "technology", "fluid", "item_subgroup" } do
       local want_list = {}
       for name, proto in pairs(prototypes[family]) do
@@ -183,10 +183,28 @@ describe("the generator mod", function()
   end)
 
   it("writes the same files from the /factorio-mocks-generate command", function()
-    local _, again = generate({ stage = "control", load_mods = { "generator" } }, "command")
+    local _, again = generate({ stage = "control", load_mods = { "generator" }, game_version = "2.0" }, "command")
     assert.are.same(sorted_keys(written), sorted_keys(again))
     assert.are.equal(written["prototype/data-raw/recipe.lua"], again["prototype/data-raw/recipe.lua"])
     assert.are.equal(written["metadata.lua"], again["metadata.lua"])
+  end)
+end)
+
+describe("the generator mod on 2.1", function()
+  it("writes 2.1.9's data.raw, defines and version", function()
+    local source = data_stage{ stage = "data", game_version = "2.1" }
+    local dir, written = generate{ stage = "control", load_mods = { "generator" }, game_version = "2.1" }
+    local got = data_stage{ stage = "data", dataset = dir }
+    assert.are.equal("2.1.9", load_text(written["metadata.lua"]).factorio_version)
+    assert.are.same(sorted_keys(source.raw), sorted_keys(got.raw))
+    assert.are.equal(count(source.raw), count(got.raw))
+    assert.are.same(source.raw.recipe, got.raw.recipe)
+    assert.are.same(source.raw.item, got.raw.item)
+    fm.setup{ stage = "control", game_version = "2.1" }
+    local want = {}
+    for k, v in pairs(defines) do want[k] = v end
+    fm.teardown()
+    assert.are.same(want, load_text(written["runtime/defines.lua"]))
   end)
 end)
 
@@ -215,9 +233,9 @@ data.raw.recipe["iron-gear-wheel"].energy_required = 2.25
   end)
 
   it("puts the mod's prototype, its startup setting and its changes into the dataset", function()
-    local opts = { stage = "data", load_mods = { extra, "generator" }, settings = { ["gen-extra-count"] = 9 } }
+    local opts = { stage = "data", load_mods = { extra, "generator" }, settings = { ["gen-extra-count"] = 9 }, game_version = "2.0" }
     local source = data_stage(opts)
-    local dir, written = generate{ stage = "control", load_mods = { extra, "generator" }, settings = { ["gen-extra-count"] = 9 } }
+    local dir, written = generate{ stage = "control", load_mods = { extra, "generator" }, settings = { ["gen-extra-count"] = 9 }, game_version = "2.0" }
     local got = data_stage{ stage = "data", dataset = dir }
 
     assert.are.same(source.raw.item["gen-extra-widget"], got.raw.item["gen-extra-widget"])
