@@ -330,3 +330,40 @@ describe("the generator's files", function()
     assert.are.same({ "" }, shared.split(""))
   end)
 end)
+
+describe("LuaModData (prototypes.mod_data, the generator's road to the runtime)", function()
+  local mod
+
+  setup(function()
+    mod = support.mod_dir("moddata-user", {
+      ["data.lua"] = [[
+data:extend{
+  { type = "mod-data", name = "moddata-user-table", data_type = "moddata-user.things",
+    data = { answer = 42, list = { "a", "b" }, nested = { deep = { x = 1.5 } } } },
+  { type = "mod-data", name = "moddata-user-plain", data = {} },
+}
+]],
+    })
+  end)
+  teardown(function() fm.teardown() end)
+
+  it("reads data, data_type and get(key) from the mod-data prototype, as copies", function()
+    fm.setup{ stage = "control", load_mods = { mod }, game_version = "2.0" }
+    local md = prototypes.mod_data["moddata-user-table"]
+    assert.are.equal("moddata-user-table", md.name)
+    assert.are.equal("mod-data", md.type)
+    assert.are.equal("moddata-user.things", md.data_type)
+    assert.are.same({ answer = 42, list = { "a", "b" }, nested = { deep = { x = 1.5 } } }, md.data)
+    assert.are.equal(42, md.get("answer"))
+    assert.are.same({ deep = { x = 1.5 } }, md.get("nested"))
+    assert.is_nil(md.get("missing"))
+    -- A copy each time: changing it changes nothing.
+    md.data.answer = 0
+    md.get("list")[1] = "z"
+    assert.are.equal(42, md.data.answer)
+    assert.are.same({ "a", "b" }, md.data.list)
+    assert.are.equal("", prototypes.mod_data["moddata-user-plain"].data_type)
+    assert.are.same({}, prototypes.mod_data["moddata-user-plain"].data)
+    assert.is_nil(prototypes.mod_data["nothing"])
+  end)
+end)
