@@ -48,6 +48,7 @@ rock-install:
 	@test -n "$(INST_LIBDIR)" || { echo "error: INST_LIBDIR is not set (LuaRocks sets it)"; exit 1; }
 	mkdir -p $(INST_LIBDIR)
 	cp $(MODULE) $(INST_LIBDIR)/factorio_mocks.so
+	@if [ -n "$(INST_PREFIX)" ]; then mkdir -p $(INST_PREFIX)/library && cp library/factorio_mocks.lua $(INST_PREFIX)/library/; fi
 
 deps:
 	@scripts/ensure-deps.sh

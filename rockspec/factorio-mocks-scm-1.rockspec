@@ -37,5 +37,7 @@ build = {
   install_variables = {
     LUA = "$(LUA)",
     INST_LIBDIR = "$(LIBDIR)",
+    -- the rock's own folder (`luarocks show --rock-dir factorio-mocks`): library/, the LuaLS annotations
+    INST_PREFIX = "$(PREFIX)",
   },
 }
