@@ -58,9 +58,11 @@ local ok, err = pcall(function()
   end
 
   local fm = require("factorio_mocks")
-  fm.setup{ stage = "data" }
-  -- 2.1 moved defines.default_icon_size to defines.constant.default_icon_size.
-  defines.constant = defines.constant or { default_icon_size = defines.default_icon_size }
+  -- The game's Lua of a version runs with that version's defines: read it from base's info.json.
+  local info = assert(io.open(game .. "/base/info.json", "rb"))
+  local version = info:read("*a"):match('"version"%s*:%s*"([%d.]+)"')
+  info:close()
+  fm.setup{ stage = "data", game_version = version }
 
   local plain_pairs = pairs
   local rank = { number = 1, string = 2, boolean = 3 }

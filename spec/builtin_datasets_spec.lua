@@ -78,10 +78,11 @@ end
 describe("the built-in datasets", function()
   after_each(function() fm.teardown() end)
 
-  it("are 2.1.9 and 2.0.77, newest first; 2.0.77 is the default for now", function()
+  it("are 2.1.9 and 2.0.77, newest first; the newest is the default", function()
     assert.are.same({ "2.1.9", "2.0.77" }, fm.builtin_versions())
     fm.setup{ stage = "data" }
-    assert.are.equal("2.0.77", fm.current().dataset.factorio_version)
+    local default = os.getenv("FACTORIO_MOCKS_GAME_VERSION") == "2.0" and "2.0.77" or "2.1.9"
+    assert.are.equal(default, fm.current().dataset.factorio_version)
   end)
 
   it("are chosen by game_version: the full version or its major.minor", function()

@@ -31,7 +31,7 @@ describe("fm.setup{stage = 'data'}", function()
 
   it("installs mods, settings.startup, feature_flags and data.is_demo like vanilla", function()
     fm.setup{ stage = "data" }
-    assert.are.same({ base = "2.0.77" }, mods)
+    assert.are.same({ base = fm.game_version() }, mods)
     assert.are.same({}, settings.startup)
     assert.is_false(feature_flags.quality)
     assert.is_false(feature_flags.space_travel)

@@ -95,11 +95,15 @@ return function(native)
     if opts.load_mods ~= nil then ok_paths, mod_paths = pcall(load_mods.paths_of, opts.load_mods) end
     if not ok_paths then error(errors.message(mod_paths), 2) end
     local mods_version = mod_paths and game_version.of_mods(fm, mod_paths)
-    local ok, dataset = pcall(datasets.open, native, opts.dataset, opts.game_version)
+    local ok_default, default = pcall(game_version.default)
+    if not ok_default then error(errors.message(default), 2) end
+    -- Without a dataset: the built-in one of the version asked for, else the mods', else the default.
+    local builtin = opts.dataset == nil and (requested or (mods_version and game_version.for_game(mods_version)) or default)
+    local ok, dataset = pcall(datasets.open, native, opts.dataset, builtin and builtin.version or nil)
     if not ok then error(errors.message(dataset), 2) end
     -- The version mocked: asked for, else the dataset's, else the mods' (see game_version.lua).
     local version = requested or game_version.for_game(dataset.factorio_version)
-      or (mods_version and game_version.for_game(mods_version)) or game_version.VERSIONS[1]
+      or (mods_version and game_version.for_game(mods_version)) or default
     if stage == "control" and dataset.factorio_version and not requested and not game_version.for_game(dataset.factorio_version) then
       error(("fm.setup: the dataset is of game version %s, which has no runtime API description here; "
         .. "the control stage mocks %s (pass game_version = … to choose one); the data stage works with any version")

@@ -3,7 +3,8 @@
 -- scripts/gen-defines.lua, a line here, and the behaviour that changed.
 --
 -- The version of a setup: fm.setup's `game_version`, else the dataset's factorio_version, else
--- the load_mods' info.json factorio_version, else the newest built in.
+-- the load_mods' info.json factorio_version, else the newest built in (or the one
+-- FACTORIO_MOCKS_GAME_VERSION names). Without a dataset, the built-in dataset of that version.
 
 local M = {}
 
@@ -46,6 +47,20 @@ function M.for_game(version)
   if exact then return exact end
   local want = split(version)
   return M.find(want[1] and want[2] and (want[1] .. "." .. want[2]) or nil)
+end
+
+--- The version a setup mocks when nothing names one: FACTORIO_MOCKS_GAME_VERSION ("2.0" runs a
+--- suite against 2.0 without editing it), else the newest built in.
+function M.default()
+  local from_env = os.getenv("FACTORIO_MOCKS_GAME_VERSION")
+  if from_env and from_env ~= "" then
+    local entry = M.find(from_env)
+    if not entry then
+      error(("FACTORIO_MOCKS_GAME_VERSION=%s is not a built-in version; the built-in versions are %s"):format(from_env, names()), 0)
+    end
+    return entry
+  end
+  return M.VERSIONS[1]
 end
 
 --- fm.setup's game_version checked: the entry, or an error listing the built-in versions.

@@ -34,6 +34,21 @@ function M.init_state(state, defines)
   for _, name in ipairs(RAISABLE) do state.raisable[defines.events[name]] = true end
   state.next_custom_id = max_id + 1
   state.custom_inputs = {}   -- custom-input / custom-event name -> id
+  -- Since 2.0.24 every custom-input and custom-event prototype has a constant in defines.events
+  -- (the game's changelog); script.get_event_id gives the same id.
+  for _, family in ipairs({ "custom_input", "custom_event" }) do
+    local names = {}
+    for name in pairs(prototypes.family_raw(state, family).by_name) do names[#names + 1] = name end
+    table.sort(names)
+    for _, name in ipairs(names) do
+      if defines.events[name] == nil then
+        local id = state.next_custom_id
+        state.next_custom_id = id + 1
+        defines.events[name], state.event_names[id], state.custom_inputs[name] = id, name, id
+        if family == "custom_event" then state.custom_events[id] = true end
+      end
+    end
+  end
   state.translations, state.next_translation_id = {}, 1
 end
 
