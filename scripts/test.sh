@@ -52,6 +52,14 @@ for lua in lua5.2 lua5.1 lua5.3 lua5.4 luajit; do
     > "build/busted-$lua.log" 2>&1 || status=1
   grep -vE '^[+.*-]*$' "build/busted-$lua.log" | tail -n 25
   count_busted "build/busted-$lua.log"
+  # The same specs against the other game version: the newest is the default, 2.0 here.
+  if [ "$lua" = lua5.2 ]; then
+    echo "== busted under $lua, game version 2.0 (FACTORIO_MOCKS_GAME_VERSION=2.0)"
+    FACTORIO_MOCKS_GAME_VERSION=2.0 "$lua" /usr/bin/busted --cpath="build/$feature/?.so" -o plainTerminal spec \
+      > "build/busted-$lua-2.0.log" 2>&1 || status=1
+    grep -vE '^[+.*-]*$' "build/busted-$lua-2.0.log" | tail -n 25
+    count_busted "build/busted-$lua-2.0.log"
+  fi
   # The example mod's specs run from the mod's folder, as a mod author runs busted.
   (cd fixtures/example-mod && "$lua" /usr/bin/busted --cpath="../../build/$feature/?.so" -o plainTerminal spec) \
     > "build/busted-example-$lua.log" 2>&1 || status=1
