@@ -66,6 +66,14 @@ fn help_and_usage_errors() {
         (&["locale", "lint", "x"], 2, "unknown subcommand 'lint' (check)"),
         (&["cache", "empty"], 2, "unknown subcommand 'empty'"),
         (&["fetch", "--ttl", "soon", "x"], 2, "--ttl soon: expected whole seconds"),
+        // Issue 15: a path, name or language on the command line that is not there is a wrong
+        // command line (2), not a failing file (3).
+        (&["mod-settings", "dump", "no-such.dat"], 2, "no-such.dat: no such file or folder (the mod-settings.dat to dump"),
+        (&["mod-settings", "restore", "no-such.json", "out.dat"], 2, "no-such.json: no such file or folder"),
+        (&["locale", "check", "no-such-mod"], 2, "no-such-mod: no such file or folder (<mod_dir>"),
+        (&["mod-list", "list", "--file", "no-such.json"], 2, "no-such.json: no such file; pass --file"),
+        (&["fetch", "./no-such"], 2, "no such file or folder, and not a modpack name"),
+        (&["modpack", "resolve", "no-such.json"], 2, "no-such.json: no such file or folder (the modpack.json"),
     ];
     for (args, code, want) in cases {
         let r = run(args);
@@ -120,7 +128,7 @@ fn bad_mod_settings_name_the_file_and_leave_it_alone() {
     assert!(r.stdout.is_empty());
 
     let r = run(&["mod-settings", "dump", s(&tmp.path().join("nope.dat"))]);
-    assert_eq!(r.code, 3);
+    assert_eq!(r.code, 2, "a file that is not there is a wrong command line");
     assert!(r.stderr.contains("nope.dat"), "{}", r.stderr);
 
     let target = tmp.path().join("mod-settings.dat");
@@ -177,7 +185,7 @@ fn mod_list_list_enable_disable_add_remove() {
     assert_eq!(run(&["mod-list", "remove", "fm-extra", "--file", f]).code, 0);
     assert_eq!(std::fs::read_to_string(&file).unwrap(), original);
 
-    // (arguments, text in stderr); all fail with 3 and leave the file as it was.
+    // (arguments, text in stderr); all are wrong command lines (2) and leave the file as it was.
     let cases: &[(&[&str], &str)] = &[
         (&["disable", "base"], "cannot disable base: the game always loads it"),
         (&["remove", "base"], "cannot remove base"),
@@ -189,14 +197,15 @@ fn mod_list_list_enable_disable_add_remove() {
         let mut full = vec!["mod-list"];
         full.extend(all);
         let r = run(&full);
-        assert_eq!(r.code, 3, "{args:?}");
+        assert_eq!(r.code, 2, "{args:?}");
         assert!(r.stderr.contains(want), "{args:?}: {:?}", r.stderr);
+        assert!(r.stderr.contains("see 'factorio-mocks mod-list --help'"), "{args:?}: {:?}", r.stderr);
         assert_eq!(std::fs::read_to_string(&file).unwrap(), original);
     }
     let empty = tmp.path().join("empty");
     std::fs::create_dir(&empty).unwrap();
     let r = run_in(Some(&empty), &[], &["mod-list", "list"]);
-    assert_eq!(r.code, 3);
+    assert_eq!(r.code, 2);
     assert!(r.stderr.contains("mods/mod-list.json: no such file; pass --file"), "{}", r.stderr);
     let r = run(&["mod-list", "add", "x", "--version", "1.2", "--file", f]);
     assert_eq!(r.code, 2);
@@ -231,14 +240,26 @@ fn locale_check_reports_per_language() {
     assert_eq!((r.code, r.stdout.as_str()), (1, "de: 0 missing, 1 stale, 2 with other parameters, 1 malformed\n"));
 
     let r = run(&["locale", "check", s(&fixture("locale/check-mod")), "--lang", "xx"]);
-    assert_eq!(r.code, 3);
+    assert_eq!(r.code, 2);
     assert!(r.stderr.contains("no language 'xx' here (found: de, en)"), "{}", r.stderr);
     let r = run(&["locale", "check", s(&fixture("locale/broken"))]);
     assert_eq!(r.code, 3);
     assert!(r.stderr.contains("broken.cfg:"), "{}", r.stderr);
     let r = run(&["locale", "check", s(&tmp.path().join("missing"))]);
-    assert_eq!(r.code, 3);
-    assert!(r.stderr.contains("missing: cannot read"), "{}", r.stderr);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("missing: no such file or folder"), "{}", r.stderr);
+
+    // --strict: a cfg warning is a problem found, exit 1 as --help says; the check still runs.
+    std::fs::write(tmp.path().join("locale/en/m.cfg"), "[s]\na=A __1__\na=B __1__\n").unwrap();
+    let r = run(&["locale", "check", s(tmp.path())]);
+    assert_eq!((r.code, r.stdout.as_str()), (0, "en: ok\nfr: ok\n"), "{}", r.stderr);
+    assert!(r.stderr.contains("warning: ") && r.stderr.contains("duplicate key \"a\""), "{}", r.stderr);
+    let r = run(&["locale", "check", s(tmp.path()), "--strict"]);
+    assert_eq!((r.code, r.stdout.as_str()), (1, "en: ok\nfr: ok\n"), "{}", r.stderr);
+    assert!(r.stderr.contains("error (--strict): ") && r.stderr.contains("duplicate key \"a\""), "{}", r.stderr);
+    assert!(r.stderr.contains("1 cfg warnings counted as problems (--strict)"), "{}", r.stderr);
+    let help = run(&["locale", "check", "--help"]).stdout;
+    assert!(help.contains("with --strict, a cfg warning too"), "{help}");
 }
 
 #[test]

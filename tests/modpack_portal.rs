@@ -581,6 +581,6 @@ fn cli_conflicts_exit_1_and_write_nothing() {
     let r = cli(&s, home.path(), &[("FACTORIO_MOCKS_MOD_PORTAL", "http://127.0.0.1:9")], &["modpack", "resolve", st(&pack_file)]).unwrap();
     assert_eq!(r.code, 3, "{}", r.stderr);
     let r = cli(&s, home.path(), &[], &["modpack", "resolve", st(&work.path().join("missing.json"))]).unwrap();
-    assert_eq!(r.code, 3);
-    assert!(r.stderr.contains("missing.json: cannot read"), "{}", r.stderr);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("missing.json: no such file or folder"), "{}", r.stderr);
 }

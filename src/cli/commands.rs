@@ -25,6 +25,16 @@ fn help(text: &str) -> Outcome {
     Outcome::out(text.to_owned())
 }
 
+/// A path named on the command line that does not exist is a wrong command line (exit 2), not
+/// a failing file (exit 3).
+fn must_exist(command: &'static str, path: &Path, what: &str) -> Result<(), Failure> {
+    if path.exists() {
+        Ok(())
+    } else {
+        Err(Failure::usage(command, format!("{}: no such file or folder ({what})", path.display())))
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // mod-settings
 
@@ -55,6 +65,7 @@ pub fn mod_settings(rest: &[String]) -> Result<Outcome, Failure> {
     match word {
         "dump" => {
             let a = p.expect(&spec, &["<file.dat>"])?;
+            must_exist(CMD, Path::new(a[0]), "the mod-settings.dat to dump; the game writes it to <user data>/mods/")?;
             let settings = ModSettings::load(Path::new(a[0])).map_err(|e| {
                 Failure::failed(format!("{e}\n(is this a mod-settings.dat? the game writes it to <user data>/mods/)"))
             })?;
@@ -63,6 +74,7 @@ pub fn mod_settings(rest: &[String]) -> Result<Outcome, Failure> {
         "restore" => {
             let a = p.expect(&spec, &["<file.json>", "<file.dat>"])?;
             let (json_path, dat_path) = (Path::new(a[0]), Path::new(a[1]));
+            must_exist(CMD, json_path, "the JSON `factorio-mocks mod-settings dump` wrote")?;
             let text = std::fs::read_to_string(json_path)
                 .map_err(|e| Failure::failed(format!("{}: cannot read: {e}", json_path.display())))?;
             let settings = settings_json::from_json(&text).map_err(|e| {
@@ -110,7 +122,7 @@ fn mod_list_path(p: &Parsed) -> PathBuf {
 
 fn load_mod_list(path: &Path) -> Result<ModList, Failure> {
     if !path.exists() {
-        return Err(Failure::failed(format!(
+        return Err(Failure::usage("mod-list", format!(
             "{}: no such file; pass --file <path to mod-list.json> (the game keeps it in <user data>/mods/)",
             path.display()
         )));
@@ -163,11 +175,13 @@ pub fn mod_list(rest: &[String]) -> Result<Outcome, Failure> {
         factorio_mocks::mods::Version::parse(v).map_err(|e| Failure::usage(CMD, format!("--version: {e}")))?;
     }
     let mut list = load_mod_list(&path)?;
+    // The change itself is in memory: what it refuses is a wrong command line (a name not in the
+    // list, base), exit 2; saving is what can fail.
     change(&mut list, name, &p).map_err(|e| match e {
-        mod_list::Error::NotInList(_) => Failure::failed(format!(
+        mod_list::Error::NotInList(_) => Failure::usage(CMD, format!(
             "{file}: mod '{name}' is not in the list; add it with: factorio-mocks mod-list add {name} --file {file}"
         )),
-        other => Failure::failed(format!("{file}: {other}")),
+        other => Failure::usage(CMD, format!("{file}: {other}")),
     })?;
     list.save(&path).map_err(|e| Failure::failed(format!("{e} (the file was not changed)")))?;
     let state = if !list.exists(name) {
@@ -196,9 +210,10 @@ Compares every language of a mod against English and lists, per language:
 <mod_dir>  a mod folder (locale/<lang>/*.cfg), a locale folder, or a dataset (locale/<lang>.cfg)
 --lang     report only this language (repeat the command for others)
 --summary  one line per language instead of every key
---strict   treat cfg warnings (duplicate keys, keys ending in a blank) as errors
+--strict   count cfg warnings (duplicate keys, keys ending in a blank) as problems too
 
-Exit code 1 when anything was found, 0 when every language is clean.
+Exit code 1 when anything was found (with --strict, a cfg warning too), 0 when every language
+is clean; 2 for a wrong command line (a <mod_dir> that does not exist, a --lang it lacks).
 ";
 
 pub fn locale(rest: &[String]) -> Result<Outcome, Failure> {
@@ -215,10 +230,15 @@ pub fn locale(rest: &[String]) -> Result<Outcome, Failure> {
         return Err(Failure::usage(CMD, format!("unknown subcommand '{word}' (check)")));
     }
     let dir = Path::new(p.expect(&spec, &["<mod_dir>"])?[0]);
+    must_exist(CMD, dir, "<mod_dir>: a mod folder, a locale folder or a dataset")?;
     let mut dict = Dictionary::new();
-    let loaded = locale::load::load(&mut dict, dir, None, Options { strict: p.flag("--strict") })
-        .map_err(|e| Failure::failed(e.to_string()))?;
-    let mut stderr: String = loaded.warnings.iter().map(|w| format!("warning: {w}\n")).collect();
+    // Loaded leniently either way: with --strict a cfg warning is one more problem found (exit 1,
+    // as --help says), and the check still runs.
+    let strict = p.flag("--strict");
+    let loaded =
+        locale::load::load(&mut dict, dir, None, Options { strict: false }).map_err(|e| Failure::failed(e.to_string()))?;
+    let label = if strict { "error (--strict)" } else { "warning" };
+    let mut stderr: String = loaded.warnings.iter().map(|w| format!("{label}: {w}\n")).collect();
     if dict.catalog(locale::engine::FALLBACK_LANGUAGE).is_none() {
         return Err(Failure::failed(format!(
             "{}: no English locale (locale/en/*.cfg or locale/en.cfg); the check compares every language against English",
@@ -227,7 +247,7 @@ pub fn locale(rest: &[String]) -> Result<Outcome, Failure> {
     }
     let only = p.option("--lang");
     if let Some(lang) = only.filter(|l| dict.catalog(l).is_none()) {
-        return Err(Failure::failed(format!(
+        return Err(Failure::usage(CMD, format!(
             "{}: no language '{lang}' here (found: {})",
             dir.display(),
             dict.languages().join(", ")
@@ -273,7 +293,11 @@ pub fn locale(rest: &[String]) -> Result<Outcome, Failure> {
         }
     }
     stderr.push_str(&format!("{dirty} of {} languages with problems\n", reports.len()));
-    Ok(Outcome { stdout: out, stderr, code: if dirty > 0 { EXIT_PROBLEMS } else { EXIT_OK } })
+    let cfg_problems = strict && !loaded.warnings.is_empty();
+    if cfg_problems {
+        stderr.push_str(&format!("{} cfg warnings counted as problems (--strict)\n", loaded.warnings.len()));
+    }
+    Ok(Outcome { stdout: out, stderr, code: if dirty > 0 || cfg_problems { EXIT_PROBLEMS } else { EXIT_OK } })
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -376,7 +400,14 @@ pub fn fetch(rest: &[String]) -> Result<Outcome, Failure> {
     if let Some(list) = p.option("--sources") {
         opts.sources = Some(list.split([',', ';', ' ']).filter(|s| !s.is_empty()).map(str::to_owned).collect());
     }
-    let fetched = source::fetch(reference, &opts).map_err(|e| Failure::failed(e.to_string()))?;
+    // A reference that is neither a path, a modpack name nor a URL is a wrong command line.
+    let fetched = source::fetch(reference, &opts).map_err(|e| {
+        if e.source == "local" && !Path::new(reference).exists() {
+            Failure::usage(CMD, e.to_string())
+        } else {
+            Failure::failed(e.to_string())
+        }
+    })?;
     let mut stderr = format!("served by {} ({})\n", fetched.source, fetched.reference);
     if let Some(s) = &fetched.subject {
         stderr.push_str(&format!("produced by {}\n", s.reference));
@@ -462,6 +493,7 @@ pub fn modpack(rest: &[String]) -> Result<Outcome, Failure> {
         download_timeout: seconds(&p, CMD, "--download-timeout")?,
         allow_http: p.flag("--allow-http"),
     };
+    must_exist(CMD, &file, "the modpack.json to read")?;
     let (pack, pack_sha1) = Modpack::load(&file).map_err(Failure::failed)?;
     let client = portal::HttpPortal::new(&opts).map_err(|e| Failure::failed(e.message))?;
     let lock_file = p.option("--out").map_or_else(|| modpack::lock_path(&file), PathBuf::from);

@@ -79,8 +79,8 @@ options for every command:
   -V, --version  the tool's version
 
 exit codes: 0 done, 1 `locale check` found problems or `modpack resolve` conflicts,
-2 wrong command line, 3 a file, the cache or the network failed (the message says which and
-what to do).
+2 wrong command line (also a path, mod name or language it names that is not there), 3 a file,
+the cache or the network failed (the message says which and what to do).
 ";
 
 /// Runs the tool with `args` (without the program name).
