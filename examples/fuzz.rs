@@ -13,6 +13,15 @@
 //! the tar structure, not the gzip checksum) to the OCI layer unpacker and checks that nothing
 //! lands, and no link points, outside the layer's folder.
 //!
+//! The `tree` target feeds mutated compact prototype trees (the `trees/` cache format) to the
+//! outline check and then to the Lua table builder (`data.raw`'s C-API code); `tree-json` feeds
+//! mutated JSON to the tree parser and the builder. Both check that an accepted tree survives
+//! its stored form. The `dataset-lua` target writes mutated dataset files (`init.lua`, a type's
+//! file, `metadata.lua`) into a dataset folder, runs `fm.setup` over it and reads every
+//! prototype, in one Lua 5.2 state: a hang (the instruction budget must stop it), a file read
+//! from outside the dataset (a marked `secret.lua` beside it) or a hook or string metatable
+//! left changed is a finding.
+//!
 //! Every input starts from a real or fixture file (`../shared/data` when present) and gets one
 //! to four mutations: bit flips, interesting bytes, truncation, range deletion, random
 //! insertion, duplication, splices from other seeds, length-field overwrites (u8 and u32),
@@ -355,6 +364,181 @@ fn small_trees() -> Vec<PropertyTree> {
     ]
 }
 
+thread_local! {
+    /// One Lua state with the module loaded, for the targets that run Lua.
+    static LUA: (mlua::Lua, mlua::Table) = {
+        // SAFETY: all standard libraries, as the `lua` interpreter busted runs in has them (the
+        // budget needs `debug`); nothing here loads bytecode.
+        let lua = unsafe { mlua::Lua::unsafe_new() };
+        let fm = factorio_mocks::factorio_mocks(&lua).expect("the module loads");
+        // A small budget: the fuzzer's inputs are tiny, and hangs must end fast.
+        lua.load("require('factorio_mocks.dataset').budget = 1000000").exec().expect("budget");
+        (lua, fm)
+    };
+}
+
+fn run_tree(data: &[u8], _: u64) -> Verdict {
+    let Ok(tree) = factorio_mocks::dataset::Tree::from_bytes(data.to_vec()) else { return Verdict::Rejected };
+    build_and_store(&tree)
+}
+
+fn run_tree_json(data: &[u8], _: u64) -> Verdict {
+    let Ok(tree) = factorio_mocks::dataset::Tree::from_json(data) else { return Verdict::Rejected };
+    build_and_store(&tree)
+}
+
+/// Builds every type as Lua tables, and checks the stored form reads back the same.
+fn build_and_store(tree: &factorio_mocks::dataset::Tree) -> Verdict {
+    let mut stored = Vec::new();
+    if tree.write_stored(&mut stored).is_err() {
+        return Verdict::Mismatch("the stored form could not be written".into());
+    }
+    match factorio_mocks::dataset::Tree::from_stored(stored) {
+        Ok(back) if back.as_bytes() == tree.as_bytes() => {}
+        Ok(_) => return Verdict::Mismatch("the stored form reads back different bytes".into()),
+        Err(e) => return Verdict::Mismatch(format!("the stored form does not read back: {e}")),
+    }
+    LUA.with(|(lua, _)| {
+        let built = factorio_mocks::binding::fuzz_build_tree(lua, tree);
+        lua.gc_collect().ok();
+        match built {
+            Ok(Ok(_)) => Verdict::Accepted,
+            // Damage found, or a Lua error (memory): a clean refusal either way.
+            Ok(Err(_)) | Err(_) => Verdict::Rejected,
+        }
+    })
+}
+
+/// The fixed dataset folder of the `dataset-lua` target, and the secret module beside it.
+fn dataset_dir() -> &'static (PathBuf, PathBuf) {
+    static DIR: std::sync::OnceLock<(PathBuf, PathBuf)> = std::sync::OnceLock::new();
+    DIR.get_or_init(|| {
+        let root = Path::new(ROOT).join("target/fuzz-dataset");
+        let _ = std::fs::create_dir_all(root.join("ds/prototype/data-raw"));
+        let _ = std::fs::write(root.join("secret.lua"), "return { stolen = { type = 'item', name = 'FUZZ-SECRET' } }");
+        (root.join("ds"), root.join("secret"))
+    })
+}
+
+const LUA_PREFIX: &str = "___GENERATED__FACTORIO__DATA___.";
+
+fn run_dataset_lua(data: &[u8], index: u64) -> Verdict {
+    let (dir, _) = dataset_dir();
+    let init = dir.join("prototype/data-raw/init.lua");
+    let item = dir.join("prototype/data-raw/item.lua");
+    let metadata = dir.join("metadata.lua");
+    let fixed_init = format!("return {{ item = require(\"{LUA_PREFIX}prototype.data-raw.item\"), tile = {{ a = {{ type = 'tile', name = 'a' }} }} }}");
+    let fixed_item = "return { plate = { type = 'item', name = 'plate', stack_size = 100 } }";
+    let (init_text, item_text): (&[u8], &[u8]) = match index % 3 {
+        0 => (data, fixed_item.as_bytes()),
+        1 => (fixed_init.as_bytes(), data),
+        _ => (fixed_init.as_bytes(), fixed_item.as_bytes()),
+    };
+    let written = std::fs::write(&init, init_text).and_then(|()| std::fs::write(&item, item_text)).and_then(|()| {
+        if index % 3 == 2 { std::fs::write(&metadata, data) } else { std::fs::remove_file(&metadata).or(Ok(())) }
+    });
+    if written.is_err() {
+        return Verdict::Rejected;
+    }
+    LUA.with(|(lua, fm)| {
+        let code = r#"
+            local fm, dir = ...
+            local ok = pcall(fm.setup, { stage = "data", dataset = dir })
+            local found = false
+            if ok then
+              ok = pcall(function()
+                local seen = {}
+                local function scan(v, depth)
+                  if type(v) == "string" then
+                    if v == "FUZZ-SECRET" then found = true end
+                  elseif type(v) == "table" and not seen[v] and depth < 40 then
+                    seen[v] = true
+                    for k, x in pairs(v) do scan(k, depth + 1); scan(x, depth + 1) end
+                  end
+                end
+                for name, prototypes in pairs(data.raw) do scan(name, 0); scan(prototypes, 0) end
+              end)
+            end
+            pcall(fm.teardown)
+            return ok, found, getmetatable("").__index == string, debug.gethook() == nil
+        "#;
+        let result = lua.load(code).call::<(bool, bool, bool, bool)>((fm.clone(), dir.to_string_lossy().into_owned()));
+        lua.gc_collect().ok();
+        match result {
+            Ok((_, true, _, _)) => Verdict::Mismatch("a dataset file read secret.lua from outside the dataset".into()),
+            Ok((_, _, false, _)) => Verdict::Mismatch("the string metatable's __index was left changed".into()),
+            Ok((_, _, _, false)) => Verdict::Mismatch("a debug hook was left behind".into()),
+            Ok((true, ..)) => Verdict::Accepted,
+            Ok((false, ..)) => Verdict::Rejected,
+            Err(e) => Verdict::Mismatch(format!("the harness itself failed: {e}")),
+        }
+    })
+}
+
+/// The inputs a target runs of `--inputs`: `dataset-lua` runs `fm.setup` for each (about 4 ms),
+/// so it takes a twentieth.
+fn share_of(name: &str, inputs: u64) -> u64 {
+    if name == "dataset-lua" { inputs.div_ceil(20) } else { inputs }
+}
+
+fn dataset_lua_seeds() -> Vec<Vec<u8>> {
+    let secret = dataset_dir().1.display().to_string();
+    // The sandbox escape of issue 13 itself: it must stay a refusal.
+    let mut seeds: Vec<Vec<u8>> = vec![format!("return {{ item = require('{LUA_PREFIX}{secret}') }}").into_bytes()];
+    for rel in ["init.lua", "item.lua", "recipe.lua"] {
+        seeds.extend(std::fs::read(fixture("datasets/mini-lua/prototype/data-raw").join(rel)));
+    }
+    seeds.extend(std::fs::read(fixture("datasets/mini-lua/metadata.lua")));
+    seeds.extend(std::fs::read(fixture("datasets/mini-lua/prototype/mods.lua")));
+    for s in [
+        "return { a = { type = 'item', name = 'a', amount = 1/0, nan = 0/0, big = math.huge, x = inf } }",
+        "local n = 0 while true do n = n + 1 end",
+        "local function f() return f() end return f()",
+        "return { item = require('___GENERATED__FACTORIO__DATA___.prototype.data-raw.item') }",
+    ] {
+        seeds.push(s.as_bytes().to_vec());
+    }
+    seeds
+}
+
+fn dataset_lua_tokens() -> Vec<Vec<u8>> {
+    let secret = dataset_dir().1.display().to_string();
+    let mut tokens: Vec<Vec<u8>> = [
+        "while true do end", "for i = 1, 1e9 do end", "repeat until false", "goto x", "::x::", "return", "local",
+        "function() end", "(", ")", "{", "}", "[[", "]]", "--[==[", "\\", "\\z", "\\u{7FFFFFFF}", "..", "...", "=",
+        ",", ";", "1/0", "0/0", "inf", "nan", "math.huge", "math", "require", "_ENV", "_G", "string", "debug",
+        "load", "getmetatable", "setmetatable", "('x'):rep(1e9)", "(''):rep(2^31)", "\x1bLua", "#", "and", "or", "not",
+        "prototype.data-raw.item", "prototype.data-raw.init", "../..", "/etc/passwd",
+    ]
+    .iter()
+    .map(|s| s.as_bytes().to_vec())
+    .collect();
+    tokens.push(format!("require('{LUA_PREFIX}{secret}')").into_bytes());
+    tokens.push(format!("'{LUA_PREFIX}{secret}'").into_bytes());
+    tokens
+}
+
+fn tree_json_seeds() -> Vec<Vec<u8>> {
+    let mut seeds: Vec<Vec<u8>> = Vec::new();
+    seeds.extend(std::fs::read(fixture("datasets/mini-json/prototype/data-raw.json")));
+    for s in [
+        r#"{"item": {"a": {"type": "item", "name": "a", "stack_size": 100, "flags": ["x", "y"], "f": 0.5, "big": 4294967296, "neg": -7}}}"#,
+        r#"{"recipe": {"r": {"ingredients": [{"type": "item", "name": "a", "amount": 2}], "energy": inf, "n": nan, "u": "\u00e9\ud83d\ude00"}}, "tile": {}}"#,
+        "[1, [2, [3, [4, {}]]], null, true, false]",
+    ] {
+        seeds.push(s.as_bytes().to_vec());
+    }
+    seeds
+}
+
+fn prototype_tree_seeds() -> Vec<Vec<u8>> {
+    tree_json_seeds()
+        .iter()
+        .filter_map(|j| factorio_mocks::dataset::Tree::from_json(j).ok())
+        .map(|t| t.as_bytes().to_vec())
+        .collect()
+}
+
 fn targets() -> Vec<Target> {
     let game_settings = read_dir_files(&shared("mod-settings"), |p| p.extension().is_some_and(|e| e == "dat"));
     let mut settings_seeds = game_settings.clone();
@@ -468,6 +652,27 @@ fn targets() -> Vec<Target> {
         .iter()
         .map(|s| s.as_bytes().to_vec())
         .collect();
+    // The tree's tags with lengths and counts at their edges.
+    let tree_tokens: Vec<Vec<u8>> = vec![
+        vec![6, 0xff, 0xff, 0xff, 0x7f],
+        vec![6, 0, 0, 0, 0],
+        vec![7, 0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0],
+        vec![8, 1, 0, 0, 0, 0xff, 0xff, 0xff, 0xff],
+        vec![8, 0, 0, 0, 0, 9, 0, 0, 0],
+        vec![7, 1, 0, 0, 0, 0, 0, 0, 0],
+        vec![3, 0xff, 0xff, 0xff, 0x7f],
+        vec![4, 0, 0, 0, 0, 0, 0, 0xf8, 0x7f],
+        vec![5, 0, 0, 0, 0, 0, 0, 0, 0x80],
+        vec![0], vec![1], vec![2], vec![9], vec![0xff],
+        b"FMTREE\x01\x00".to_vec(),
+    ];
+    let tree_json_tokens: Vec<Vec<u8>> = [
+        "{", "}", "[", "]", ",", ":", "\"", "null", "true", "false", "inf", "-inf", "nan", "Infinity", "NaN", "1e999", "-0",
+        "4294967296", "9223372036854775808", "\\u0000", "\\ud800", "\\udc00", "\u{feff}", "é", "[[[[[[[[[[[[[[[[", "\"type\":", "\"name\":",
+    ]
+    .iter()
+    .map(|s| s.as_bytes().to_vec())
+    .collect();
     vec![
         Target { name: "property-tree", seeds: tree_seeds, tokens: binary_tokens.clone(), run: run_property_tree },
         Target { name: "mod-settings", seeds: settings_seeds, tokens: binary_tokens, run: run_mod_settings },
@@ -477,6 +682,9 @@ fn targets() -> Vec<Target> {
         Target { name: "locale-cfg", seeds: cfg_seeds, tokens: cfg_tokens, run: run_locale },
         Target { name: "settings-json", seeds: json_seeds, tokens: settings_json_tokens, run: run_settings_json },
         Target { name: "unpack", seeds: tar_seeds(), tokens: tar_tokens, run: run_unpack },
+        Target { name: "tree", seeds: prototype_tree_seeds(), tokens: tree_tokens, run: run_tree },
+        Target { name: "tree-json", seeds: tree_json_seeds(), tokens: tree_json_tokens, run: run_tree_json },
+        Target { name: "dataset-lua", seeds: dataset_lua_seeds(), tokens: dataset_lua_tokens(), run: run_dataset_lua },
         Target { name: "canary", seeds: canary_seeds, tokens: canary_tokens, run: run_canary },
     ]
 }
@@ -706,7 +914,7 @@ fn main() -> std::process::ExitCode {
         let (mut slowest, mut slowest_at, mut over_10ms) = (Duration::ZERO, 0u64, 0u64);
         let mut bytes = 0u64;
         let start = Instant::now();
-        for index in 0..args.inputs {
+        for index in 0..share_of(t.name, args.inputs) {
             let data = input(t, args.seed, index);
             bytes += data.len() as u64;
             current.store(index, Ordering::Relaxed);
@@ -744,11 +952,11 @@ fn main() -> std::process::ExitCode {
             "{:13} {} inputs ({} seeds, {:.1} MB) in {:.1} s ({:.0}/s): {} accepted, {} rejected; \
              {} panics, {} round-trip mismatches, 0 hangs; slowest {:.2} ms (#{}), {} over 10 ms",
             t.name,
-            args.inputs,
+            share_of(t.name, args.inputs),
             t.seeds.len(),
             bytes as f64 / 1e6,
             secs,
-            args.inputs as f64 / secs.max(1e-9),
+            share_of(t.name, args.inputs) as f64 / secs.max(1e-9),
             accepted,
             rejected,
             panics,

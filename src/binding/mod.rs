@@ -70,3 +70,20 @@ pub(crate) mod test_support {
         (lua, fm)
     }
 }
+
+/// The fuzzer's way into the table builder (examples/fuzz.rs, target `tree`): every prototype
+/// type of `tree` built as Lua tables, as `data.raw` builds them. The number of types, or the
+/// damage found.
+#[doc(hidden)]
+pub fn fuzz_build_tree(lua: &Lua, tree: &crate::dataset::Tree) -> Result<std::result::Result<usize, crate::dataset::TreeError>> {
+    let entries = match tree.root_entries() {
+        Ok(e) => e,
+        Err(e) => return Ok(Err(e)),
+    };
+    for (_, at) in &entries {
+        if let Err(e) = dataset::build_value(lua, tree.buffer(), *at)? {
+            return Ok(Err(e));
+        }
+    }
+    Ok(Ok(entries.len()))
+}
