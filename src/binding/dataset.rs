@@ -198,15 +198,36 @@ fn metadata_from_lua(t: &Table) -> Result<Metadata> {
 /// Builds the value at `at` as a Lua value; the inner error is a damaged tree.
 ///
 /// The collector is paused while building: every table made here is reachable from the result,
-/// so collection steps during the build would only walk the growing tree again and again.
+/// so collection steps during the build would only walk the growing tree again and again. The
+/// work it would have done for what was built is paid as steps right after: a restart alone
+/// forgives that debt (Lua 5.1–5.3 and LuaJIT), and the heap then ran far ahead of what was live
+/// (465 MB against 11 MB after 100 resets and players; issue 14).
 pub(crate) fn build_value(lua: &Lua, bytes: &[u8], at: usize) -> Result<std::result::Result<Value, TreeError>> {
     let was_running = gc_is_running(lua);
     lua.gc_stop();
+    let before = lua.used_memory();
     let built = build_value_unpaused(lua, bytes, at);
     if was_running {
         lua.gc_restart();
+        pay_gc_debt(lua, lua.used_memory().saturating_sub(before))?;
     }
     built
+}
+
+/// Collection steps for `bytes` allocated while the collector was paused (`LUA_GCSTEP` with a
+/// size: the work the collector owes for that much allocation).
+fn pay_gc_debt(lua: &Lua, bytes: usize) -> Result<()> {
+    let kbytes = std::os::raw::c_int::try_from(bytes / 1024).unwrap_or(std::os::raw::c_int::MAX);
+    if kbytes == 0 {
+        return Ok(());
+    }
+    // SAFETY: lua_gc pushes nothing; exec_raw runs it in protected mode, so an error in a
+    // finalizer the step runs cannot unwind through Rust frames.
+    unsafe {
+        lua.exec_raw::<()>((), |state| {
+            ffi::lua_gc(state, ffi::LUA_GCSTEP, kbytes);
+        })
+    }
 }
 
 #[cfg(any(feature = "lua52", feature = "lua53", feature = "lua54"))]
