@@ -75,28 +75,104 @@ local LOCALE_SECTION = {
 
 M.LOCALE_SECTION = LOCALE_SECTION
 
--- Every prototype of `family`: name → raw table, from data.raw (built once per session).
+-- Which data.raw type holds each prototype name, per dataset source and family (weak keys: a
+-- dataset no session uses goes), learnt as a lookup builds the family's types one by one, so a
+-- name read again in a later session builds only its own type. The dataset's data.raw never
+-- changes, so what a source's index learnt stays true.
+local indexes = setmetatable({}, { __mode = "k" })
+
+local function family_index(source, family)
+  local by_family = indexes[source]
+  if not by_family then
+    local present = {}
+    for _, t in ipairs(source.types() or {}) do present[t] = true end
+    by_family = { present = present }
+    indexes[source] = by_family
+  end
+  local index = by_family[family]
+  if not index then
+    local types = {}
+    for _, t in ipairs(FAMILY_TYPES[family] or { (family:gsub("_", "-")) }) do
+      if by_family.present[t] then types[#types + 1] = t end
+    end
+    index = { types = types, scanned = 0, type_of = {} }
+    by_family[family] = index
+  end
+  return index
+end
+
+-- data.raw type `t` as this session's tables (built once per session).
+local function built_type(state, t)
+  local types = state.prototype_types
+  if not types then types = {}; state.prototype_types = types end
+  local built = types[t]
+  if built == nil then
+    built = state.session.dataset.source.build(t) or false
+    types[t] = built
+  end
+  return built
+end
+
+-- Learns the names of the family's next unscanned type; returns its tables.
+local function scan_next(state, index)
+  local t = index.types[index.scanned + 1]
+  local built = built_type(state, t)
+  for name in pairs(built or {}) do
+    if index.type_of[name] == nil then index.type_of[name] = t end
+  end
+  index.scanned = index.scanned + 1
+  return built
+end
+
+--- The data.raw prototype `name` of `family`, or nil: builds only the type that holds it (and,
+--- the first time a dataset is asked, the family's types before it).
+local function raw_of(state, family, name)
+  if name == nil then return nil end
+  local index = family_index(state.session.dataset.source, family)
+  local t = index.type_of[name]
+  if t then
+    local built = built_type(state, t)
+    return built and built[name] or nil
+  end
+  while index.scanned < #index.types do
+    local built = scan_next(state, index)
+    if index.type_of[name] then return built[name] end
+  end
+  return nil
+end
+M.raw = raw_of
+
+-- Every prototype of `family`: `by_name` (name → raw table) and the sorted `names`, built the
+-- first time either is read (once per session). One prototype: raw_of, which builds one type.
+local function complete_family(state, family, entry)
+  local index = family_index(state.session.dataset.source, family)
+  while index.scanned < #index.types do scan_next(state, index) end
+  if not index.names then
+    local names = {}
+    for name in pairs(index.type_of) do names[#names + 1] = name end
+    table.sort(names)
+    index.names = names
+  end
+  local by_name, names = {}, {}
+  for name, t in pairs(index.type_of) do by_name[name] = built_type(state, t)[name] end
+  for i, name in ipairs(index.names) do names[i] = name end
+  entry.by_name, entry.names = by_name, names
+end
+
 local function family_raw(state, family)
   -- Before prototypes.globals too (world's first surface asks for its planet).
   local cache = state.prototype_raw or {}
   state.prototype_raw = cache
-  if cache[family] then return cache[family] end
-  local types = FAMILY_TYPES[family] or { (family:gsub("_", "-")) }
-  local source = state.session.dataset.source
-  local present = {}
-  for _, t in ipairs(source.types() or {}) do present[t] = true end
-  local all, names = {}, {}
-  for _, t in ipairs(types) do
-    if present[t] then
-      for name, proto in pairs(source.build(t) or {}) do
-        if all[name] == nil then names[#names + 1] = name end
-        all[name] = proto
-      end
-    end
+  local entry = cache[family]
+  if not entry then
+    entry = setmetatable({}, { __index = function(e, key)
+      if key ~= "by_name" and key ~= "names" then return nil end
+      complete_family(state, family, e)
+      return rawget(e, key)
+    end })
+    cache[family] = entry
   end
-  table.sort(names)
-  cache[family] = { by_name = all, names = names }
-  return cache[family]
+  return entry
 end
 M.family_raw = family_raw
 
@@ -106,7 +182,7 @@ function M.get(state, family, name)
   if not objects then objects = {}; state.prototype_objects[family] = objects end
   local obj = objects[name]
   if obj then return obj end
-  local raw = family_raw(state, family).by_name[name]
+  local raw = raw_of(state, family, name)
   if not raw then return nil end
   local attr = api.classes.LuaPrototypes.a[family]
   local class = attr and attr:match("LuaCustomTable<(.-)>") or "LuaPrototypeBase"
@@ -137,7 +213,7 @@ end
 -- The data.raw item that places entity prototype `raw` first, or nil.
 local function placing_item(state, raw)
   local first = M.items_to_place(state, raw)[1]
-  return first and family_raw(state, "item").by_name[first.name]
+  return first and raw_of(state, "item", first.name)
 end
 
 M.placing_item = placing_item
@@ -154,7 +230,7 @@ function M.subgroup_name(state, family, raw, d)
   if family == "recipe" then
     local main = classes.impl("LuaRecipePrototype").get.main_product(d or { state = state, raw = raw })
     local product_family = main and (main.type == "fluid" and "fluid" or main.type == "item" and "item")
-    local product = product_family and family_raw(state, product_family).by_name[main.name]
+    local product = product_family and raw_of(state, product_family, main.name)
     if product then return M.subgroup_name(state, product_family, product) end
   end
   return (family == "item" or family == "fluid" or family == "recipe") and "other" or nil
@@ -267,6 +343,7 @@ M.copy_list = copy_list
 
 function M.globals(state)
   state.prototype_raw = state.prototype_raw or {}
+  state.prototype_types = state.prototype_types or {}
   state.prototype_objects, state.prototype_tables = {}, {}
   return classes.new("LuaPrototypes", { state = state })
 end
