@@ -23,7 +23,11 @@ local M = {}
 --- module that keeps M.api sees the version of each session).
 M.api = setmetatable({}, { __index = function(_, k) return api[k] end })
 
-local DATA = setmetatable({}, { __mode = "k" })
+-- Object → its state table. Lua 5.1 and LuaJIT have no ephemerons: a weak key whose value
+-- (d, with d.self) refers back to it is never collected, so there the values are weak too and
+-- each proxy keeps its d alive as its environment (every session's objects stayed otherwise).
+local keep_data = newproxy and debug and debug.setfenv
+local DATA = setmetatable({}, { __mode = keep_data and "kv" or "k" })
 local impls = {}
 local caches = {}       -- version -> {resolved =, metatables =}
 local resolved = {}     -- class -> key -> member description (cached; impls register at require time)
@@ -343,6 +347,7 @@ function M.new(class, d)
   end
   d.self = proxy
   DATA[proxy] = d
+  if keep_data and type(proxy) == "userdata" then keep_data(proxy, d) end
   return proxy
 end
 
