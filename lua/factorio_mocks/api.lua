@@ -6,6 +6,26 @@
 -- is lazy, so only the prototype types a test touches are ever built again.
 
 local datasets = require("factorio_mocks.dataset")
+do
+  -- A built-in dataset is opened once per process and version: nothing in it can change, and
+  -- what is learnt about it (which type holds a prototype) serves every later session.
+  local open, builtin = datasets.open, setmetatable({}, { __mode = "k" })
+  datasets = setmetatable({ open = function(native, spec, version)
+    if spec ~= nil then return open(native, spec, version) end
+    local per_native = builtin[native] or {}
+    builtin[native] = per_native
+    local key = version or ""
+    local dataset = per_native[key]
+    if not dataset then
+      dataset = open(native, spec, version)
+      -- Its types, listed once (every data.raw and prototype lookup starts from the list).
+      local types, list = dataset.source.types, nil
+      dataset.source.types = function() list = list or types(); return list end
+      per_native[key] = dataset
+    end
+    return dataset
+  end }, { __index = datasets })
+end
 local mod_loader = require("factorio_mocks.mod_loader")
 local game_env = require("factorio_mocks.game_env")
 local load_mods = require("factorio_mocks.load_mods")
@@ -76,6 +96,32 @@ return function(native)
     s.loaded_after_setup = shallow_copy(package.loaded)
   end
 
+  -- Options as plain data, to tell whether a later setup asks for the same (`into` is kept as
+  -- the table itself); nil for a table too deep to be options.
+  local function copy_options(value, depth)
+    if type(value) ~= "table" then return value end
+    if depth > 8 then return nil end
+    local copy = {}
+    for k, v in next, value do
+      local c = (depth == 0 and k == "into") and v or copy_options(v, depth + 1)
+      if c == nil then return nil end
+      copy[k] = c
+    end
+    return copy
+  end
+  local function same_options(a, b, depth)
+    if type(a) ~= "table" or type(b) ~= "table" then return a == b end
+    for k, v in next, a do
+      if depth == 0 and k == "into" then
+        if v ~= b.into then return false end
+      elseif not same_options(v, b[k], depth + 1) then return false end
+    end
+    for k in next, b do
+      if a[k] == nil then return false end
+    end
+    return true
+  end
+
   --- Installs one stage's globals into `opts.into` (default _G) and returns that table.
   function fm.setup(opts)
     if opts ~= nil and type(opts) ~= "table" then
@@ -86,6 +132,15 @@ return function(native)
     local stage = STAGES[opts.stage or "data"]
     if not stage then
       error(("fm.setup: unknown stage %q; use \"settings\", \"data\" or \"control\""):format(tostring(opts.stage)), 2)
+    end
+    -- The same options as the session's (busted's before_each, test after test): a reset gives
+    -- what a teardown and a new setup would, without opening the dataset and building it all again.
+    -- Files named by the options are read again by a real setup (a test may have changed them).
+    if session and session.same_as and opts.dataset == nil and opts.load_mods == nil and opts.mod_settings == nil
+      and opts.factorio_data == nil and same_options(opts, session.same_as, 0) then
+      session.opts = opts
+      fm.reset()
+      return session.env
     end
     if session then fm.teardown() end
     local env = opts.into or _G
@@ -114,11 +169,12 @@ return function(native)
       ok, dataset = pcall(load_mods.prepare, fm, run_stage_in, native, dataset, opts, version)
       if not ok then error(errors.message(dataset), 2) end
     elseif opts.load_mods ~= nil then
-      dataset.loaded_paths = mod_paths
+      dataset = setmetatable({ loaded_paths = mod_paths }, { __index = dataset })
     end
     session = {
       stage = stage, env = env, opts = opts, dataset = dataset, game_version = version,
       before_setup = shallow_copy(env), loaded_before_setup = shallow_copy(package.loaded),
+      same_as = copy_options(opts, 0),
     }
     fm.logs = {}
     -- The dictionary starts from the dataset's languages (before install: the control stage's
