@@ -67,10 +67,14 @@ function M.wrap_constructor(t, name)
   t[name] = function(...) return M.wrap_object(make(...)) end
 end
 
+--- Functions that raise plain messages at the caller's line themselves: wrap_table leaves them
+--- as they are (fm.locale.translate, which a wrapper's pcall and table would slow down).
+M.plain = setmetatable({}, { __mode = "k" })
+
 --- Wraps every function of `t` in place (see `wrap` for `level`).
 function M.wrap_table(t, level)
   for name, value in pairs(t) do
-    if type(value) == "function" then t[name] = M.wrap(value, level) end
+    if type(value) == "function" and not M.plain[value] then t[name] = M.wrap(value, level) end
   end
 end
 

@@ -6,12 +6,14 @@
 use std::path::Path;
 
 use std::cell::RefCell;
+use std::collections::HashMap;
 use std::os::raw::c_int;
+use std::sync::{Arc, Mutex, OnceLock};
 
 use mlua::{Error, ErrorContext, Function, Lua, LuaString, Result, Table, Value, ffi};
 
 use crate::locale::engine::LIMIT;
-use crate::locale::{self, CfgRef, Dictionary, LocalisedString, Options, PrototypeKind, TranslateError};
+use crate::locale::{self, Catalog, CfgRef, Dictionary, LocalisedString, Options, PrototypeKind, TranslateError};
 
 /// Registry slot of the function `__ITEM__x__` and friends ask for a prototype's localised_name.
 const PROTOTYPE_NAMES: &str = "factorio_mocks.locale.prototype_names";
@@ -30,6 +32,7 @@ pub fn module(lua: &Lua) -> Result<Table> {
     t.set("bind", lua.create_function(bind)?)?;
     t.set("check", lua.create_function(check)?)?;
     t.set("load_text", lua.create_function(load_text)?)?;
+    t.set("load_builtin", lua.create_function(load_builtin)?)?;
     t.set(
         "set_prototype_names",
         lua.create_function(set_prototype_names)?,
@@ -53,14 +56,16 @@ fn with_dict<R>(lua: &Lua, f: impl FnOnce(&mut Dictionary) -> R) -> Result<R> {
 /// Runs `f` on this state's dictionary without changing it; a Lua callback inside `f` may read
 /// it again (translate), though not load into it.
 fn with_dict_ref<R>(lua: &Lua, f: impl FnOnce(&Dictionary) -> R) -> Result<R> {
-    if lua.app_data_ref::<Dictionary>().is_none() {
-        lua.set_app_data(Dictionary::new());
+    let changing = || Error::runtime("fm.locale: the dictionary is being changed (re-entrant call)");
+    match lua.try_app_data_ref::<Dictionary>() {
+        Ok(Some(d)) => return Ok(f(&d)),
+        Ok(None) => {}
+        Err(_) => return Err(changing()),
     }
-    match lua.app_data_ref::<Dictionary>() {
-        Some(d) => Ok(f(&d)),
-        None => Err(Error::runtime(
-            "fm.locale: the dictionary is being changed (re-entrant call)",
-        )),
+    lua.set_app_data(Dictionary::new());
+    match lua.try_app_data_ref::<Dictionary>() {
+        Ok(Some(d)) => Ok(f(&d)),
+        _ => Err(changing()),
     }
 }
 
@@ -69,12 +74,23 @@ fn with_dict_ref<R>(lua: &Lua, f: impl FnOnce(&Dictionary) -> R) -> Result<R> {
 /// For the control-stage shims (`game.print`, `request_translation`).
 pub(crate) fn translate_value(lua: &Lua, value: &Value, language: &str) -> Result<String> {
     let ls = from_lua(value, 1)?;
-    // Asked only for the built-in tokens the text contains; the first error it raises (a broken
-    // dataset, a localised_name that is not a LocalisedString) fails the translation.
-    let resolver: Option<Function> = lua.named_registry_value(PROTOTYPE_NAMES)?;
+    // Asked only for the built-in tokens the text contains (the resolver is fetched the first
+    // time one does); the first error it raises (a broken dataset, a localised_name that is not
+    // a LocalisedString) fails the translation.
+    let resolver: RefCell<Option<Option<Function>>> = RefCell::new(None);
     let failure = RefCell::new(None);
     let names = |kind: PrototypeKind, name: &str| -> Option<LocalisedString> {
-        let f = resolver.as_ref()?;
+        let mut resolver = resolver.borrow_mut();
+        if resolver.is_none() {
+            match lua.named_registry_value::<Option<Function>>(PROTOTYPE_NAMES) {
+                Ok(f) => *resolver = Some(f),
+                Err(e) => {
+                    failure.borrow_mut().get_or_insert(e);
+                    return None;
+                }
+            }
+        }
+        let f = resolver.as_ref()?.as_ref()?;
         let found = f
             .call::<Value>((kind.family(), name))
             .and_then(|v| match v {
@@ -233,9 +249,50 @@ fn load_text(lua: &Lua, (text, language, chunkname): (LuaString, String, Option<
     with_dict(lua, |d| d.merge(&language, &parsed.file))
 }
 
+/// Each built-in dataset's languages, parsed the first time a session of the process asks for one:
+/// `(game version, language)` → the keys, which every later session (and Lua state) copies.
+type BuiltinCatalogs = Mutex<HashMap<(&'static str, String), Option<Arc<Catalog>>>>;
+static BUILTIN_CATALOGS: OnceLock<BuiltinCatalogs> = OnceLock::new();
+
+fn builtin_catalog(version: &'static crate::dataset::builtin::Version, language: &str) -> Result<Option<Arc<Catalog>>> {
+    let cache = BUILTIN_CATALOGS.get_or_init(Default::default);
+    let key = (version.version, language.to_owned());
+    if let Some(found) = cache.lock().map_err(|_| Error::runtime("fm.locale: the built-in locale cache is poisoned"))?.get(&key) {
+        return Ok(found.clone());
+    }
+    let catalog = match version.locale(language) {
+        None => None,
+        Some(text) => {
+            let name = format!("<built-in dataset>/locale/{language}.cfg");
+            let parsed = locale::cfg::text_of(text.as_bytes(), &name)
+                .and_then(|text| locale::cfg::parse_ref(text, &name, Options::default()))
+                .map_err(|errors| Error::runtime(join(&errors)))?;
+            let mut catalog = Catalog::default();
+            catalog.merge(&parsed.file);
+            Some(Arc::new(catalog))
+        }
+    };
+    if let Ok(mut cache) = cache.lock() {
+        cache.insert(key, catalog.clone());
+    }
+    Ok(catalog)
+}
+
+/// `fm.locale.load_builtin(game_version, lang)`: merges the built-in dataset's `lang` (core's and
+/// base's keys) into the dictionary, parsed once per process; false when it lacks the language.
+fn load_builtin(lua: &Lua, (version, language): (String, String)) -> Result<bool> {
+    let Ok(version) = crate::dataset::builtin::find(Some(&version)) else { return Ok(false) };
+    let Some(catalog) = builtin_catalog(version, &language)? else { return Ok(false) };
+    with_dict(lua, |d| d.absorb(&language, Catalog::clone(&catalog)))?;
+    Ok(true)
+}
+
 /// `fm.locale.translate(ls, lang)` → the text (lang defaults to `"en"`).
-fn translate(lua: &Lua, (value, language): (Value, Option<String>)) -> Result<String> {
-    translate_value(lua, &value, language.as_deref().unwrap_or("en"))
+fn translate(lua: &Lua, (value, language): (Value, Option<LuaString>)) -> Result<String> {
+    match &language {
+        Some(l) => translate_value(lua, &value, &l.to_str()?),
+        None => translate_value(lua, &value, "en"),
+    }
 }
 
 fn languages(lua: &Lua, (): ()) -> Result<Table> {
@@ -292,6 +349,15 @@ fn check(lua: &Lua, path: String) -> Result<Table> {
     Ok(out)
 }
 
+/// A Lua string as Rust text: copied as is when it is UTF-8 (the common case, one check), else
+/// with U+FFFD for the bytes that are not.
+fn owned_text(s: &LuaString) -> String {
+    match s.to_str() {
+        Ok(text) => text.to_owned(),
+        Err(_) => s.to_string_lossy(),
+    }
+}
+
 /// Converts a Lua value into a LocalisedString, checking the game's limits on the way (the game
 /// checks them when a LocalisedString enters it, and a cyclic table must not loop forever).
 fn from_lua(value: &Value, depth: usize) -> Result<LocalisedString> {
@@ -300,7 +366,7 @@ fn from_lua(value: &Value, depth: usize) -> Result<LocalisedString> {
         Value::Boolean(b) => LocalisedString::Bool(*b),
         Value::Integer(i) => LocalisedString::Integer(*i),
         Value::Number(n) => LocalisedString::Number(*n),
-        Value::String(s) => LocalisedString::Text(s.to_string_lossy()),
+        Value::String(s) => LocalisedString::Text(owned_text(s)),
         Value::Table(t) => {
             if depth > LIMIT {
                 return Err(Error::runtime(TranslateError::TooDeep));
@@ -313,7 +379,7 @@ fn from_lua(value: &Value, depth: usize) -> Result<LocalisedString> {
                 return Err(Error::runtime(TranslateError::TooManyParameters(len - 1)));
             }
             let key = match t.raw_get::<Value>(1)? {
-                Value::String(s) => s.to_string_lossy(),
+                Value::String(s) => owned_text(s),
                 other => {
                     return Err(Error::runtime(format!(
                         "fm.locale.translate: the key (element 1) of a LocalisedString must be a string, got {}; write {{\"section.key\", parameters…}}",
