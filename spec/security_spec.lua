@@ -59,6 +59,24 @@ describe("a dataset's Lua", function()
     assert.matches("leaves the dataset folder", tostring(err), 1, true)
   end)
 
+  it("may require its own files from inside another of its files", function()
+    local ds = files.write_tree({
+      ["prototype/data-raw/init.lua"] = ("return { item = require(%q) }"):format(PREFIX .. "prototype.data-raw.item"),
+      ["prototype/data-raw/item.lua"] = ("return { gear = require(%q) }"):format(PREFIX .. "prototype.parts.gear"),
+      ["prototype/parts/gear.lua"] = "return { type = 'item', name = 'gear' }",
+    })
+    fm.setup{ stage = "data", dataset = ds }
+    assert.are.equal("gear", data.raw.item.gear.name)
+    local bad = files.write_tree({
+      ["prototype/data-raw/init.lua"] = ("return { item = require(%q) }"):format(PREFIX .. "prototype.data-raw.item"),
+      ["prototype/data-raw/item.lua"] = "return { x = require('os') }",
+    })
+    fm.setup{ stage = "data", dataset = bad }
+    local ok, err = pcall(function() return data.raw.item.x end)
+    assert.is_false(ok)
+    assert.matches('require("os"): a dataset file may only require', tostring(err), 1, true)
+  end)
+
   it("still reads its own files through links inside the dataset", function()
     local ds = files.write_tree({
       ["prototype/data-raw/init.lua"] = ("return { item = require(%q) }"):format(PREFIX .. "prototype.data-raw.item"),

@@ -47,16 +47,31 @@ local function with_budget(fn, budget, ...)
   return exhausted, (table.unpack or unpack)(results)
 end
 
+-- The string methods, for compiling a file required from inside another (chunk.load uses them).
+local string_methods = getmetatable("") and getmetatable("").__index
+local sub, gsub, format = string.sub, string.gsub, string.format
+
+-- chunk.load with the string methods in reach, whatever the running dataset chunk hides.
+local function load_text(text, chunkname, env)
+  local mt = getmetatable("")
+  local now = mt and mt.__index
+  if mt then mt.__index = string_methods end
+  local ok, fn, err = pcall(chunk.load, text, chunkname, env)
+  if mt then mt.__index = now end
+  if not ok then return nil, tostring(fn) end
+  return fn, err
+end
+
 -- Loads `text` as a text chunk (never bytecode) with `env` as its only globals, and runs it
--- within the instruction budget.
+-- within the instruction budget. (It may run inside another dataset chunk: plain calls only.)
 local function run_data_chunk(text, chunkname, env, budget)
-  local fn, err = chunk.load(text, chunkname, env)
+  local fn, err = load_text(text, chunkname, env)
   if not fn then error(err .. " (the dataset file is not valid Lua; regenerate or re-fetch it)", 0) end
   budget = budget or M.budget
   local exhausted, ok, result = with_budget(fn, budget)
   if exhausted then
-    error(("%s: still running after %d Lua instructions: a dataset file is data (a table), not a program, "
-      .. "so this one is damaged or hostile; regenerate or re-fetch the dataset"):format(chunkname:gsub("^[@=]", ""), budget or BUDGET), 0)
+    error(format("%s: still running after %d Lua instructions: a dataset file is data (a table), not a program, "
+      .. "so this one is damaged or hostile; regenerate or re-fetch the dataset", (gsub(chunkname, "^[@=]", "")), budget), 0)
   end
   if not ok then error(tostring(result) .. " (while loading dataset data)", 0) end
   return result
@@ -67,11 +82,12 @@ M.run_data_chunk = run_data_chunk
 -- `require` limited to the dataset's own prefix.
 local function data_env(ds)
   local env = { math = { huge = math.huge }, inf = math.huge, nan = 0 / 0 }
+  -- It runs inside a dataset chunk, where the string methods are out of reach: plain calls.
   function env.require(name)
-    if type(name) ~= "string" or name:sub(1, #PREFIX) ~= PREFIX then
-      error(("require(%q): a dataset file may only require %s* modules"):format(tostring(name), PREFIX), 2)
+    if type(name) ~= "string" or sub(name, 1, #PREFIX) ~= PREFIX then
+      error(format("require(%q): a dataset file may only require %s* modules", tostring(name), PREFIX), 2)
     end
-    local rel = name:sub(#PREFIX + 1):gsub("%.", "/") .. ".lua"
+    local rel = gsub(sub(name, #PREFIX + 1), "%.", "/") .. ".lua"
     return run_data_chunk(ds:read(rel), "@" .. ds:dir() .. "/" .. rel, env)
   end
   return env

@@ -84,7 +84,9 @@ fn foreign_entries(root: &Path) -> io::Result<Vec<PathBuf>> {
     for entry in fs::read_dir(root)? {
         let entry = entry?;
         let name = entry.file_name();
-        let known = name == MARKER || STORES.iter().any(|s| name == *s) && entry.file_type().is_ok_and(|t| t.is_dir());
+        // The marker's own temporary (`.CACHEDIR.TAG.tmp…`, a write that was killed) is ours too.
+        let marker_temp = name.to_str().is_some_and(|n| n.starts_with(&format!(".{MARKER}.tmp")));
+        let known = name == MARKER || marker_temp || STORES.iter().any(|s| name == *s) && entry.file_type().is_ok_and(|t| t.is_dir());
         if !known {
             foreign.push(entry.path());
         }
