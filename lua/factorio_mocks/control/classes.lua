@@ -33,9 +33,18 @@ local caches = {}       -- version -> {resolved =, metatables =}
 local resolved = {}     -- class -> key -> member description (cached; impls register at require time)
 local metatables = {}   -- class -> metatable (or a template proxy holding it)
 
+-- Sessions: every object belongs to the game it was made in (d.generation). A new game (setup,
+-- reset) starts a new generation, and `alive` (given by the session) says whether the session
+-- still runs (a teardown ends it): objects of an ended game are invalid, as after the game's own
+-- reload. fm.load is the same game, so its objects stay.
+local generation, alive = 0, nil
+
 --- Mocks `entry` (a game_version.VERSIONS entry) from now on: the next objects made follow its
---- description.
-function M.use(entry)
+--- description. A new game starts: the objects made so far are invalid from now on, and once
+--- `still_running()` (optional) returns false, so are the new game's.
+function M.use(entry, still_running)
+  generation = generation + 1
+  alive = still_running
   current = entry.version
   api = descriptions[current]
   local cache = caches[current]
@@ -207,6 +216,11 @@ local function check_args(class, key, spec, ...)
   end
 end
 
+-- Whether an object can no longer be used: destroyed, or of a game that ended.
+local function dead(d)
+  return d.valid == false or d.generation ~= generation or (alive ~= nil and not alive())
+end
+
 local function invalid(d, level)
   error(d.class .. " API call when " .. d.class .. " was invalid.", level + 1)
 end
@@ -222,7 +236,7 @@ local function bound(d, key, r)
     f = function() error("not mocked: " .. class .. "." .. key, 2) end
   else
     local function run(...)
-      if d.valid == false then invalid(d, 2) end
+      if dead(d) then invalid(d, 2) end
       check_args(class, key, r.params, ...)
       return impl(d, ...)
     end
@@ -237,9 +251,9 @@ end
 
 local function index(obj, key)
   local d = DATA[obj]
-  if key == "valid" then return d.valid ~= false end
+  if key == "valid" then return not dead(d) end
   if key == "object_name" then return d.class end
-  if d.valid == false then invalid(d, 2) end
+  if dead(d) then invalid(d, 2) end
   local r = resolve(d.class, key)
   if r.kind == "attribute" then
     if r.get then return r.get(d, obj) end
@@ -265,7 +279,7 @@ end
 
 local function newindex(obj, key, value)
   local d = DATA[obj]
-  if d.valid == false then invalid(d, 2) end
+  if dead(d) then invalid(d, 2) end
   local r = resolve(d.class, key)
   if r.kind == "attribute" and r.mode:find("w") then
     if r.type ~= "Any" then
@@ -294,18 +308,18 @@ local function metatable_for(class)
     __newindex = newindex,
     __tostring = function(obj)
       local d = DATA[obj]
-      return "[" .. d.class .. (d.valid == false and " (invalid)" or "") .. "]"
+      return "[" .. d.class .. (dead(d) and " (invalid)" or "") .. "]"
     end,
     __len = function(obj)
       local d = DATA[obj]
-      if d.valid == false then invalid(d, 2) end
+      if dead(d) then invalid(d, 2) end
       local op = operator(class, "len")
       if not op then error(class .. " has no length operator.", 2) end
       return op(d)
     end,
     __pairs = function(obj)
       local d = DATA[obj]
-      if d.valid == false then invalid(d, 2) end
+      if dead(d) then invalid(d, 2) end
       local op = operator(class, "pairs")
       if not op then error("not mocked: pairs over " .. class, 2) end
       return op(d)
@@ -313,7 +327,7 @@ local function metatable_for(class)
     -- Callable classes (LuaRandomGenerator) register `callable` (arguments without the object).
     __call = function(obj, ...)
       local d = DATA[obj]
-      if d.valid == false then invalid(d, 2) end
+      if dead(d) then invalid(d, 2) end
       local op = operator(class, "callable")
       if not op then error("attempt to call a " .. class .. " value", 2) end
       return op(d, ...)
@@ -330,6 +344,7 @@ function M.new(class, d)
   end
   d = d or {}
   d.class = class
+  d.generation = generation
   local proxy
   if newproxy then
     local template = metatables[class]
@@ -358,6 +373,12 @@ end
 
 function M.is_object(v)
   return DATA[v] ~= nil
+end
+
+--- Whether an object (or its state table) can still be used: not destroyed, of the game running.
+function M.is_valid(obj)
+  local d = DATA[obj] or obj
+  return not dead(d)
 end
 
 --- Marks an object invalid: from now on every use but `valid` and `object_name` fails;

@@ -180,7 +180,9 @@ end
 --- The control stage's globals for a fresh session (called on setup and on every reset).
 function M.globals(session, fm, common)
   -- The version's API description shapes every object of the session.
-  classes.use(session.game_version or require("factorio_mocks.game_version").VERSIONS[1])
+  -- A new game: the objects of the last one are invalid, and this one's once its session ends.
+  classes.use(session.game_version or require("factorio_mocks.game_version").VERSIONS[1],
+    function() return fm.current() == session end)
   local defines = common.defines
   local state = {
     session = session, fm = fm, env = session.env, env_defines = defines,
