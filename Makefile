@@ -74,6 +74,11 @@ bench: deps
 	@echo
 	@lua5.2 bench/locale_bench.lua $(SHARED_DATA)/locale/core-2.0.55
 	@echo
+	@lua5.2 bench/translate_bench.lua
+	@echo
+	@if command -v luajit >/dev/null; then $(MAKE) --no-print-directory build LUA=luajit; fi
+	@lua5.2 bench/suites.lua lua5.2 $$(command -v luajit >/dev/null && echo luajit)
+	@echo
 	@SHARED_DATA=$(SHARED_DATA) bench/fetch_bench.sh
 
 FUZZ_INPUTS ?= 1000000

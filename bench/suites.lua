@@ -65,30 +65,37 @@ local function measure(lua, suites)
 end
 
 local function row(name, figure, ratio, target, ok)
-  print(("| %-66s | %-24s | %8s | %-9s | %-4s |"):format(name, figure, ratio, target,
+  print(("| %-68s | %-10s | %7s | %-9s | %-4s |"):format(name, figure, ratio, target,
     ok == nil and "" or (ok and "ok" or "OVER")))
 end
 
+local WHAT = {
+  data = "data stage: setup, read 3 prototypes, change one",
+  control = "control stage: setup, control-mod, fm.init(), a player, 60 ticks",
+}
+print(("| %-68s | %-10s | %7s | %-9s | %-4s |"):format(("busted suites of %d tests, per test"):format(TESTS),
+  "figure", "× floor", "target", ""))
+print("|----------------------------------------------------------------------|------------|--------:|-----------|------|")
+local number = 8
 for _, lua in ipairs(luas) do
   local suites = lua == "lua5.2" and { "empty", "data", "control" } or { "empty", "control" }
   local m = measure(lua, suites)
   local floor = m.empty
   local floor_per_test = floor.cpu / TESTS * 1000
-  print(("%s, %d tests per suite, median of %d runs; the floor (%d empty tests): %.0f ms CPU, %.0f MB peak"):format(
-    lua, TESTS, RUNS, TESTS, floor.cpu * 1000, floor.rss))
-  for i, suite in ipairs({ "data", "control" }) do
+  for _, suite in ipairs({ "data", "control" }) do
     local s = m[suite]
     if s then
       local per_test = (s.cpu - floor.cpu) / TESTS * 1000
-      local what = suite == "data" and "data stage: setup, read 3 prototypes, change one"
-        or "control stage: setup, control-mod, fm.init(), a player, 60 ticks"
-      local n = (suite == "data" and 8 or 9) .. (lua == "lua5.2" and "" or " (" .. lua .. ")")
-      row(("%s. %s, CPU per test above the floor"):format(n, what), ("%.2f ms"):format(per_test),
-        ("%.1f×"):format(per_test / floor_per_test), suite == "data" and "≤ 1.5 ms" or "≤ 3 ms",
-        per_test <= (suite == "data" and 1.5 or 3))
-      row(("%s'. the same, peak memory (Lua heap at a test's end: %.0f MB)"):format(n, s.heap),
-        ("%.0f MB resident"):format(s.rss), ("%.1f×"):format(s.rss / floor.rss),
+      local limit = suite == "data" and 1.5 or 3
+      local what = lua == "lua5.2" and WHAT[suite] or ("the " .. suite .. " suite on " .. lua)
+      row(("%d. %s: CPU above the floor"):format(number, what), ("%.2f ms"):format(per_test),
+        ("%.1f×"):format(per_test / floor_per_test), ("≤ %s ms"):format(limit), per_test <= limit)
+      row(("%d'. peak resident memory (Lua heap at a test's end: %.0f MB)"):format(number, s.heap),
+        ("%.0f MB"):format(s.rss), ("%.1f×"):format(s.rss / floor.rss),
         suite == "control" and "≤ 100 MB" or "", suite == "control" and s.rss <= 100 or nil)
+      number = number + 1
     end
   end
+  print(("  (%s, median of %d runs; the floor, %d empty tests: %.0f ms CPU, %.0f MB peak)"):format(
+    lua, RUNS, TESTS, floor.cpu * 1000, floor.rss))
 end
