@@ -152,72 +152,129 @@ function M.init(state)
   end
 end
 
+-- A key as a path step: storage["name"], storage[1].
+local function step(k)
+  return "[" .. (type(k) == "string" and ("%q"):format(k) or tostring(k)) .. "]"
+end
+
+-- The path of `key` in table `t` (nil: `t` itself), from the parent links the walks below keep
+-- (`up[t]` = the table holding t, `via[t]` = its key there); built only for an error, so a deep
+-- storage costs no path strings on the way down.
+local function path_of(root_name, up, via, t, key)
+  local steps = {}
+  if key ~= nil then steps[1] = step(key) end
+  while up[t] ~= nil do
+    steps[#steps + 1] = step(via[t])
+    t = up[t]
+  end
+  local out = { root_name }
+  for i = #steps, 1, -1 do out[#out + 1] = steps[i] end
+  return table.concat(out)
+end
+
 -- Copies `value` the way a save stores it: shared tables stay shared, API objects stay
--- references, functions are refused, metatables survive only when registered by name.
+-- references, functions are refused, metatables survive only when registered by name. `seen`
+-- maps each table to its copy. The walk keeps its own stack, so any depth fits.
 local function save_copy(value, path, names, seen)
-  local t = type(value)
-  if t == "function" then
-    error(("fm.load: %s is a function; functions can't be saved in storage"):format(path), 0)
-  elseif t == "userdata" or t == "thread" then
-    if classes.is_object(value) then return value end
-    error(("fm.load: %s is a %s; only tables, strings, numbers, booleans and API objects can be saved in storage"):format(path, t), 0)
-  elseif t ~= "table" then
-    return value
+  local up, via = {}, {}
+  local stack = {}
+  local function copy_of(v, holder, key)
+    local t = type(v)
+    if t == "function" then
+      error(("fm.load: %s is a function; functions can't be saved in storage"):format(path_of(path, up, via, holder, key)), 0)
+    elseif t == "userdata" or t == "thread" then
+      if classes.is_object(v) then return v end
+      error(("fm.load: %s is a %s; only tables, strings, numbers, booleans and API objects can be saved in storage")
+        :format(path_of(path, up, via, holder, key), t), 0)
+    elseif t ~= "table" or classes.is_object(v) then
+      return v
+    end
+    local copy = seen[v]
+    if copy then return copy end
+    copy = {}
+    seen[v] = copy
+    if holder ~= nil then up[v], via[v] = holder, key end
+    stack[#stack + 1] = v
+    return copy
   end
-  if classes.is_object(value) then return value end
-  if seen[value] then return seen[value] end
-  local copy = {}
-  seen[value] = copy
-  for k, v in next, value do
-    local key_path = path .. "[" .. (type(k) == "string" and ("%q"):format(k) or tostring(k)) .. "]"
-    local ck = save_copy(k, key_path, names, seen)
-    copy[ck] = save_copy(v, key_path, names, seen)
+  local root = copy_of(value, nil, nil)
+  while #stack > 0 do
+    local t = stack[#stack]
+    stack[#stack] = nil
+    local copy = seen[t]
+    for k, v in next, t do
+      local ck = copy_of(k, t, k)
+      copy[ck] = copy_of(v, t, k)
+    end
+    local mt = getmetatable(t)
+    if mt ~= nil then
+      local name = names[mt]
+      if name then setmetatable(copy, { __factorio_mocks_registered = name }) end
+    end
   end
-  local mt = getmetatable(value)
-  if mt ~= nil then
-    local name = names[mt]
-    if name then setmetatable(copy, { __factorio_mocks_registered = name }) end
-  end
-  return copy
+  return root
 end
 
 -- After the main chunk ran again: registered metatables come back by name.
 local function attach_metatables(value, metatables, seen)
-  if type(value) ~= "table" or classes.is_object(value) or seen[value] then return end
-  seen[value] = true
-  local mt = getmetatable(value)
-  if mt and rawget(mt, "__factorio_mocks_registered") then
-    local name = mt.__factorio_mocks_registered
-    local registered = metatables[name]
-    if not registered then
-      error(("fm.load: storage has a table whose metatable was registered as '%s', but control.lua didn't register it again"):format(name), 0)
+  local stack = { value }
+  while #stack > 0 do
+    local t = stack[#stack]
+    stack[#stack] = nil
+    if type(t) == "table" and not classes.is_object(t) and not seen[t] then
+      seen[t] = true
+      local mt = getmetatable(t)
+      if mt and rawget(mt, "__factorio_mocks_registered") then
+        local name = mt.__factorio_mocks_registered
+        local registered = metatables[name]
+        if not registered then
+          error(("fm.load: storage has a table whose metatable was registered as '%s', but control.lua didn't register it again"):format(name), 0)
+        end
+        setmetatable(t, registered)
+      end
+      for k, v in next, t do
+        if type(k) == "table" then stack[#stack + 1] = k end
+        if type(v) == "table" then stack[#stack + 1] = v end
+      end
     end
-    setmetatable(value, registered)
-  end
-  for k, v in next, value do
-    attach_metatables(k, metatables, seen)
-    attach_metatables(v, metatables, seen)
   end
 end
 
 -- The first difference between storage `a` and `b`, a copy of it made by save_copy, as a path;
 -- nil when they are the same. `copies` maps a's tables to their copies in b, so tables used as
--- keys match their copies; `originals` is the inverse.
+-- keys match their copies; `originals` is the inverse. Walked with its own stack, depth first.
 local function difference(a, b, path, seen, copies, originals)
-  if type(a) ~= "table" or type(b) ~= "table" or classes.is_object(a) or classes.is_object(b) then
+  local up, via = {}, {}
+  local function plain(v) return type(v) ~= "table" or classes.is_object(v) end
+  if plain(a) or plain(b) then
     if a ~= b and not (a ~= a and b ~= b) then return path end
     return nil
   end
-  if seen[a] then return nil end
-  seen[a] = true
-  for k, v in next, a do
-    local where = path .. "[" .. (type(k) == "string" and ("%q"):format(k) or tostring(k)) .. "]"
-    local diff = difference(v, rawget(b, copies[k] or k), where, seen, copies, originals)
-    if diff then return diff end
-  end
-  for k in next, b do
-    if rawget(a, originals[k] or k) == nil then
-      return path .. "[" .. (type(k) == "string" and ("%q"):format(k) or tostring(k)) .. "]"
+  local stack = { a, b }
+  while #stack > 0 do
+    local tb, ta = stack[#stack], stack[#stack - 1]
+    stack[#stack], stack[#stack - 1] = nil, nil
+    if not seen[ta] then
+      seen[ta] = true
+      local pending = {}
+      for k, v in next, ta do
+        local w = rawget(tb, copies[k] or k)
+        if plain(v) or plain(w) then
+          if v ~= w and not (v ~= v and w ~= w) then return path_of(path, up, via, ta, k) end
+        elseif not seen[v] then
+          if up[v] == nil and v ~= a then up[v], via[v] = ta, k end
+          pending[#pending + 1] = v
+          pending[#pending + 1] = w
+        end
+      end
+      for k in next, tb do
+        if rawget(ta, originals[k] or k) == nil then return path_of(path, up, via, ta, k) end
+      end
+      -- Children in reverse, so the first key's subtree is walked first (as the recursion did).
+      for i = #pending - 1, 1, -2 do
+        stack[#stack + 1] = pending[i]
+        stack[#stack + 1] = pending[i + 1]
+      end
     end
   end
 end
