@@ -40,18 +40,10 @@ return function(fm)
 
   -- __ITEM__x__ and friends show the prototype's own localised_name when the session's dataset
   -- gives it one; the Rust engine asks through this function only for the tokens it renders,
-  -- so data.raw is never copied. data.raw types per family; item and entity come from the API
-  -- description, read the first time such a token is shown.
-  local family_types = { fluid = { "fluid" }, tile = { "tile" }, space_location = { "planet", "space-location" } }
+  -- so data.raw is never copied. data.raw types per family: the control stage's one table
+  -- (control/prototypes.lua), read the first time such a token is shown.
   local function types_of(family)
-    local types = family_types[family]
-    if not types and (family == "item" or family == "entity") then
-      types = {}
-      local list = require("factorio_mocks.control.classes").api.prototype_types[family]
-      for t in list:gmatch("[^,]+") do types[#types + 1] = t end
-      family_types[family] = types
-    end
-    return types or {}
+    return require("factorio_mocks.control.prototypes").family_types(family)
   end
 
   -- Per dataset source (weak, so a torn-down session's data goes): the types it has, and each

@@ -39,7 +39,9 @@ function M.property(raw, key)
   end
 end
 
--- LuaPrototypes attribute → data.raw types (nil: the attribute's name with '-' for '_').
+-- The one table of prototype families: LuaPrototypes attribute → data.raw types (nil: the
+-- attribute's name with '-' for '_'). The control stage's `prototypes` and the locale's
+-- __ITEM__/__ENTITY__/… tokens read it (M.family_types).
 local FAMILY_TYPES = {
   item_group = { "item-group" }, item_subgroup = { "item-subgroup" },
   mod_data = { "mod-data" }, virtual_signal = { "virtual-signal" },
@@ -62,6 +64,11 @@ for typename in pairs(defaults.types) do
   if M.descends(typename, "AchievementPrototype") then FAMILY_TYPES.achievement[#FAMILY_TYPES.achievement + 1] = typename end
 end
 table.sort(FAMILY_TYPES.achievement)
+
+--- The data.raw types of prototype family `family` ("item", "entity", "space_location", …).
+function M.family_types(family)
+  return FAMILY_TYPES[family] or { (family:gsub("_", "-")) }
+end
 
 -- The locale section of a family's default localised_name ({"item-name.iron-plate"}).
 
@@ -92,7 +99,7 @@ local function family_index(source, family)
   local index = by_family[family]
   if not index then
     local types = {}
-    for _, t in ipairs(FAMILY_TYPES[family] or { (family:gsub("_", "-")) }) do
+    for _, t in ipairs(M.family_types(family)) do
       if by_family.present[t] then types[#types + 1] = t end
     end
     index = { types = types, scanned = 0, type_of = {} }
