@@ -66,10 +66,55 @@ end
 local newproxy = newproxy
 local unpack = table.unpack or unpack
 
-local NUMBER_TYPES = {
-  uint8 = true, uint16 = true, uint32 = true, uint64 = true, int8 = true, int16 = true, int32 = true,
-  int64 = true, float = true, double = true, uint = true, int = true, MapTick = true, number = true,
-}
+-- The integer types of the description (and the concepts that are one), with the range a
+-- value must be in: {min, max, min's text, max's text}. MapTick is a uint64, where math.huge
+-- stands for "the maximum possible tick" (Friday Facts #388).
+local INTEGER_RANGES = {}
+do
+  local function range(lo, hi, lo_text, hi_text)
+    return { lo, hi, lo_text or ("%d"):format(lo), hi_text or ("%d"):format(hi), hi_text ~= nil }
+  end
+  local u8, u16, u32 = range(0, 255), range(0, 65535), range(0, 4294967295)
+  local u64 = range(0, 2 ^ 64, "0", "18446744073709551615")
+  local i32 = range(-2147483648, 2147483647)
+  INTEGER_RANGES = {
+    uint8 = u8, uint16 = u16, uint32 = u32, uint = u32, uint64 = u64, MapTick = u64,
+    int8 = range(-128, 127), int16 = range(-32768, 32767), int32 = i32, int = i32,
+    int64 = range(-2 ^ 63, 2 ^ 63, "-9223372036854775808", "9223372036854775807"),
+    ItemStackIndex = u16, ItemCountType = u32, InventoryIndex = u8,
+  }
+end
+local UNBOUNDED = { uint64 = true, MapTick = true }   -- math.huge allowed
+
+local NUMBER_TYPES = { float = true, double = true, number = true }
+for t in pairs(INTEGER_RANGES) do NUMBER_TYPES[t] = true end
+
+local function number_text(v)
+  if v == math.floor(v) and v > -2 ^ 53 and v < 2 ^ 53 then return ("%d"):format(v) end
+  if v == math.huge then return "inf" elseif v == -math.huge then return "-inf" end
+  return ("%.17g"):format(v)
+end
+
+-- A number against a numeric type: nil, or what is wrong and whether that is a whole message
+-- in the game's words (the ones of mods' crash reports: "Given count value (-20) is too small,
+-- allowed values are from 0 to 4294967295", "real number expected got nan.").
+local function check_number(value, t, name)
+  if value ~= value then
+    return (name and ("'" .. name .. "': ") or "") .. "real number expected got nan.", true
+  end
+  local range = INTEGER_RANGES[t]
+  if not range then return nil end
+  if value == math.huge and UNBOUNDED[t] then return nil end
+  local given = name and ("Given " .. name .. " value") or "Given value"
+  if value < range[1] then
+    return ("%s (%s) is too small, allowed values are from %s to %s"):format(given, number_text(value), range[3], range[4]), true
+  end
+  -- A 64-bit type's largest value has no double: 2^64 (2^63) is the first one too big.
+  if value > range[2] or (range[5] and value == range[2]) then
+    return ("%s (%s) is too big, allowed values are from %s to %s"):format(given, number_text(value), range[3], range[4]), true
+  end
+  if value ~= math.floor(value) then return "number has no integer representation" end
+end
 
 --- The behaviour table of a class: {get = {}, set = {}, call = {}} plus optional index, len, pairs.
 function M.impl(name)
@@ -132,8 +177,10 @@ local function type_label(v)
   return type(v)
 end
 
---- Checks `value` against a type name of the description; returns nil or what went wrong.
-function M.check_type(value, t)
+--- Checks `value` against a type name of the description; returns nil or what went wrong, and
+--- whether that is a whole message (the game's words for a number out of range, or NaN, naming
+--- `name`, the parameter or attribute, when given) rather than a problem to wrap.
+function M.check_type(value, t, name)
   local optional = t:sub(-1) == "?"
   if optional then t = t:sub(1, -2) end
   if value == nil then return (not optional) and (t .. " expected, got nil") or nil end
@@ -146,6 +193,7 @@ function M.check_type(value, t)
     if type(value) ~= "table" or DATA[value] then return "table expected, got " .. type_label(value) end
   elseif NUMBER_TYPES[t] then
     if type(value) ~= "number" then return "number expected, got " .. type_label(value) end
+    return check_number(value, t, name)
   elseif api.classes[t] and t:sub(1, 3) == "Lua" then
     local d = DATA[value]
     if not d then return t .. " expected, got " .. type(value) end
@@ -196,7 +244,8 @@ local function check_args(class, key, spec, ...)
           error(("value for required field '%s' is missing"):format(param.name), 3)
         end
       else
-        local problem = M.check_type(v, param.type)
+        local problem, whole = M.check_type(v, param.type, param.name)
+        if whole then error(problem, 3) end
         if problem then error(("%s: bad parameter '%s': %s"):format(where, param.name, problem), 3) end
       end
     end
@@ -209,7 +258,8 @@ local function check_args(class, key, spec, ...)
           error(("bad argument #%d (%s) to '%s' (%s expected, got nil)"):format(i, param.name, where, param.type), 3)
         end
       else
-        local problem = M.check_type(v, param.type)
+        local problem, whole = M.check_type(v, param.type, param.name)
+        if whole then error(problem, 3) end
         if problem then error(("bad argument #%d (%s) to '%s' (%s)"):format(i, param.name, where, problem), 3) end
       end
     end
@@ -235,18 +285,33 @@ local function bound(d, key, r)
   if not impl then
     f = function() error("not mocked: " .. class .. "." .. key, 2) end
   else
-    local function run(...)
-      if dead(d) then invalid(d, 2) end
-      check_args(class, key, r.params, ...)
-      return impl(d, ...)
-    end
+    -- The checks run in f's own frame, not through a tail call (Lua 5.1 reports a tail-called
+    -- frame without a line, so an argument error would lose the caller's).
+    local params = r.params
     f = function(...)
-      if select("#", ...) > 0 and (...) == d.self then return run(select(2, ...)) end
-      return run(...)
+      if dead(d) then invalid(d, 2) end
+      if select("#", ...) > 0 and (...) == d.self then
+        check_args(class, key, params, select(2, ...))
+        return impl(d, select(2, ...))
+      end
+      check_args(class, key, params, ...)
+      return impl(d, ...)
     end
   end
   cache[key] = f
   return f
+end
+
+-- A key that is no member's name, as the message names it: nil, nan, 1, true, table.
+local function key_text(key)
+  if key ~= key then return "nan" end
+  if type(key) == "number" then return number_text(key) end
+  if type(key) == "string" or type(key) == "nil" or type(key) == "boolean" then return tostring(key) end
+  return type_label(key)
+end
+
+local function no_key(d, key)
+  error(d.class .. " doesn't contain key " .. key_text(key) .. ".", 3)
 end
 
 local function index(obj, key)
@@ -254,6 +319,16 @@ local function index(obj, key)
   if key == "valid" then return not dead(d) end
   if key == "object_name" then return d.class end
   if dead(d) then invalid(d, 2) end
+  if type(key) ~= "string" then
+    -- Members have names; other keys are for the classes with an index operator (inventory[1]),
+    -- and nil or NaN is never one.
+    local op = key ~= nil and key == key and operator(d.class, "index")
+    if op then
+      local found, value = op(d, key)
+      if found then return value end
+    end
+    no_key(d, key)
+  end
   local r = resolve(d.class, key)
   if r.kind == "attribute" then
     if r.get then return r.get(d, obj) end
@@ -280,10 +355,16 @@ end
 local function newindex(obj, key, value)
   local d = DATA[obj]
   if dead(d) then invalid(d, 2) end
+  if type(key) ~= "string" then
+    local op = key ~= nil and key == key and operator(d.class, "newindex")
+    if op then return op(d, key, value) end
+    no_key(d, key)
+  end
   local r = resolve(d.class, key)
   if r.kind == "attribute" and r.mode:find("w") then
     if r.type ~= "Any" then
-      local problem = M.check_type(value, r.type)
+      local problem, whole = M.check_type(value, r.type, key)
+      if whole and value ~= value then problem = "real number expected got nan." end
       if problem then error(problem, 2) end
     end
     if r.set then return r.set(d, value, obj) end

@@ -124,7 +124,7 @@ M.rebuild_nth = rebuild_nth
 local function call(mod, label, fn, arg)
   local ok, err = pcall(fn, arg)
   if not ok then
-    error(("Error while running event %s::%s\n%s"):format(mod.name, label, hints.explain(err)), 0)
+    error(("Error while running event %s::%s\n"):format(mod.name, label) .. hints.explain(err), 0)
   end
 end
 M.call = call
@@ -189,7 +189,7 @@ function M.raise(state, id, payload)
         local ok, err = pcall(fn, event)
         if not ok then
           label = label or (event_label(state, id) .. " (ID " .. tostring(id) .. ")")
-          error(("Error while running event %s::%s\n%s"):format(mod.name, label, hints.explain(err)), 0)
+          error(("Error while running event %s::%s\n"):format(mod.name, label) .. hints.explain(err), 0)
         end
       end
     end
@@ -225,7 +225,7 @@ function M.tick(state, n)
         if fn then
           local ok, err = pcall(fn, { name = on_tick, tick = t })
           if not ok then
-            error(("Error while running event %s::on_tick (ID %d)\n%s"):format(mod.name, on_tick, hints.explain(err)), 0)
+            error(("Error while running event %s::on_tick (ID %d)\n"):format(mod.name, on_tick) .. hints.explain(err), 0)
           end
         end
       end
@@ -241,7 +241,7 @@ function M.tick(state, n)
           if fn then
             local ok, err = pcall(fn, { tick = t, nth_tick = period })
             if not ok then
-              error(("Error while running event %s::on_nth_tick(%d)\n%s"):format(mod.name, period, hints.explain(err)), 0)
+              error(("Error while running event %s::on_nth_tick(%d)\n"):format(mod.name, period) .. hints.explain(err), 0)
             end
           end
         end
