@@ -28,7 +28,7 @@ else
   LIB_EXT := so
 endif
 
-.PHONY: build rock rock-install install demo test bench deps clean check-lua fuzz cli coverage builtin-datasets binary-rock
+.PHONY: build rock rock-install install demo test bench deps clean check-lua fuzz cli coverage builtin-datasets binary-rock lint
 
 check-lua:
 	@test -n "$(LUA_FEATURE)" || { echo "error: cannot run '$(LUA)'; pass LUA=<interpreter>, e.g. make LUA=lua5.4 (scripts/ensure-deps.sh installs them)"; exit 1; }
@@ -114,3 +114,9 @@ cli:
 
 clean:
 	rm -rf build
+
+# The project's settings are in .luacheckrc and rustfmt.toml; make test runs this too.
+lint:
+	luacheck lua spec bench scripts --no-color -q
+	$(CARGO) fmt --check
+	$(CARGO) clippy --no-default-features --features lua52,vendored --all-targets -- -D warnings

@@ -11,7 +11,6 @@ local fm = require("factorio_mocks")
 
 local TICKS = tonumber(arg and arg[1] or nil) or 100000
 package.path = "bench/?.lua;" .. package.path
-local RUNS = require("timing").RUNS
 local PERIODS = { 2, 3, 5 }
 
 local median = require("timing").median

@@ -91,7 +91,7 @@ local warm_total = wall(function()
 end)
 local warm = warm_total / calls
 
-local unpacked = 0
+local unpacked
 do
   local p = io.popen("du -sb '" .. path .. "' | cut -f1")
   unpacked = tonumber(p:read("*l")) or 0

@@ -22,8 +22,8 @@ list:close()
 -- The same rules in plain Lua: [section] headers, ; and # comments, the first = splits, the
 -- value kept verbatim, lines before any header in section "".
 local function parse_in_lua(text)
-  local out, section = { [""] = {} }, out
-  section = out[""]
+  local out = { [""] = {} }
+  local section = out[""]
   for line in text:gmatch("[^\n]+") do
     line = line:gsub("\r$", "")
     local first = line:sub(1, 1)
@@ -44,7 +44,7 @@ local median = require("timing").median
 -- The floor for any parser that returns Lua tables: Lua creating the same strings and tables
 -- from offsets found in advance (no parsing at all).
 local function offsets_of(text)
-  local out, pos = {}, 1
+  local out = {}
   for line_start, line, line_end in text:gmatch("()([^\n]*)()\n?") do
     local first = line:sub(1, 1)
     if first == "[" then
@@ -53,7 +53,6 @@ local function offsets_of(text)
       local eq = line:find("=", 1, true)
       if eq then out[#out + 1] = { line_start, line_start + eq - 2, line_start + eq, line_end - 1 } end
     end
-    pos = line_end
   end
   return out
 end

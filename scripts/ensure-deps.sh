@@ -3,7 +3,7 @@
 # (Debian/Ubuntu), or prints the exact command to run. Rust itself is expected to be there.
 set -u
 
-packages=(lua5.1 lua5.2 lua5.3 lua5.4 luajit lua-busted luarocks lua-cjson lua-dkjson
+packages=(lua5.1 lua5.2 lua5.3 lua5.4 luajit lua-busted luarocks lua-cjson lua-dkjson lua-check
   liblua5.1-0-dev liblua5.2-dev liblua5.3-dev liblua5.4-dev libluajit-5.1-dev)
 missing=()
 for p in "${packages[@]}"; do

@@ -144,8 +144,8 @@ return function(native)
     end
     if session then fm.teardown() end
     local env = opts.into or _G
-    local ok, requested = pcall(game_version.requested, opts.game_version)
-    if not ok then error(errors.message(requested), 2) end
+    local ok_version, requested = pcall(game_version.requested, opts.game_version)
+    if not ok_version then error(errors.message(requested), 2) end
     local ok_paths, mod_paths = true, nil
     if opts.load_mods ~= nil then ok_paths, mod_paths = pcall(load_mods.paths_of, opts.load_mods) end
     if not ok_paths then error(errors.message(mod_paths), 2) end

@@ -54,7 +54,7 @@ function M.new(env, mods, read, opts)
   local function find(name)
     if type(name) ~= "string" then refuse(tostring(name), "expected a module name string") end
     if name:find("%.%.") then refuse(name, "'..' is not allowed; a mod may only require its own files or __mod__/ paths") end
-    local target, rel = current.mod, nil
+    local target, rel = current.mod
     local other, rest = name:match("^__([^/]+)__[/.](.+)$")
     if other then
       target = mods[other]
@@ -82,12 +82,12 @@ function M.new(env, mods, read, opts)
   --- `name`, the module name it was required by (nil for the stage files).
   local function run(mod, rel, text, name)
     -- Compiled before `require` is swapped, so a syntax error leaves the environment as it was.
-    local chunk = load_text(text, "@__" .. mod.name .. "__/" .. rel, env)
+    local fn = load_text(text, "@__" .. mod.name .. "__/" .. rel, env)
     if mod.path and not mod.zip and not mod.game then M.files_on_disk["__" .. mod.name .. "__/" .. rel] = mod.path .. "/" .. rel end
     local previous, previous_require = current, rawget(env, "require")
     current = { mod = mod, dir = rel:match("^(.*/)") or "" }
     rawset(env, "require", loader.require)
-    local ok, result = pcall(chunk, name)
+    local ok, result = pcall(fn, name)
     current = previous
     rawset(env, "require", previous_require)
     if not ok then error(result, 0) end

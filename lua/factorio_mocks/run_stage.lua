@@ -11,7 +11,6 @@ local common = require("factorio_mocks.stage.common")
 local files = require("factorio_mocks.files")
 local game_env = require("factorio_mocks.game_env")
 
-local M = {}
 
 local SETTING_TYPES = { "bool-setting", "int-setting", "double-setting", "string-setting", "color-setting" }
 
@@ -54,7 +53,6 @@ local function setting_value(proto, stored)
   end
   return value
 end
-M.setting_value = setting_value
 
 --- `{name = {value = v}}` of one setting_type from the setting prototypes in `raw`.
 local function settings_of(raw, setting_type, stored)
@@ -69,7 +67,6 @@ local function settings_of(raw, setting_type, stored)
   end
   return out
 end
-M.settings_of = settings_of
 
 return function(fm)
   -- Raised bare; fm.run_stage is wrapped below so the error names the caller's line.

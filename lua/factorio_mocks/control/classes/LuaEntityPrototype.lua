@@ -3,7 +3,6 @@
 
 local classes = require("factorio_mocks.control.classes")
 local prototypes = require("factorio_mocks.control.prototypes")
-local api = classes.api
 
 local defaults = prototypes.defaults
 

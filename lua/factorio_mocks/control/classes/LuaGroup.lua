@@ -2,7 +2,6 @@
 
 local classes = require("factorio_mocks.control.classes")
 local prototypes = require("factorio_mocks.control.prototypes")
-local api = classes.api
 
 local group = classes.impl("LuaGroup")
 function group.get.name(d) return d.name end

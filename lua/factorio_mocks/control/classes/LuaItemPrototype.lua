@@ -2,7 +2,6 @@
 
 local classes = require("factorio_mocks.control.classes")
 local prototypes = require("factorio_mocks.control.prototypes")
-local api = classes.api
 
 local item = classes.impl("LuaItemPrototype")
 function item.get.stack_size(d) return d.raw.stack_size end

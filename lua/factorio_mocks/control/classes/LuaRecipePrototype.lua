@@ -2,7 +2,6 @@
 
 local classes = require("factorio_mocks.control.classes")
 local prototypes = require("factorio_mocks.control.prototypes")
-local api = classes.api
 
 local recipe = classes.impl("LuaRecipePrototype")
 function recipe.get.ingredients(d) return prototypes.copy_list(d.raw.ingredients, "item") end

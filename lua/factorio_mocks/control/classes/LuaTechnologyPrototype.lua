@@ -2,7 +2,6 @@
 
 local classes = require("factorio_mocks.control.classes")
 local prototypes = require("factorio_mocks.control.prototypes")
-local api = classes.api
 
 local tech = classes.impl("LuaTechnologyPrototype")
 function tech.get.enabled(d) return d.raw.enabled ~= false end
