@@ -36,33 +36,29 @@ local function key_order(a, b)
   return tostring(a) < tostring(b)
 end
 
-local function serialize(value, opts, level, seen)
+-- The text of a value that is not a table.
+local function scalar_text(value, opts)
   local kind = type(value)
   if kind == "string" then return quote(value) end
   if kind == "number" then return number_text(value, opts.numformat) end
   if kind == "boolean" or kind == "nil" then return tostring(value) end
-  if kind ~= "table" then
-    if opts.nocode or kind ~= "function" then return "nil --[[" .. kind .. "]]" end
-    return "nil --[[function]]"
-  end
-  if seen[value] then return "nil --[[ref]]" end
-  if opts.maxlevel and level >= opts.maxlevel then return "{}" end
-  seen[value] = true
+  if opts.nocode or kind ~= "function" then return "nil --[[" .. kind .. "]]" end
+  return "nil --[[function]]"
+end
+
+-- A table's entries as {prefix, value, …}: the array part first, then the other keys (sorted
+-- unless sortkeys is false), without the ignored ones.
+local function entries_of(value, opts, eq)
   -- A lazy table (data.raw) fills itself when iterated; raw `next` below would see it empty.
   local mt = debug.getmetatable(value)
   if type(mt) == "table" and rawget(mt, "__pairs") then mt.__pairs(value) end
-
-  local indent = opts.indent
-  local inner = indent and ("\n" .. indent:rep(level + 1)) or ""
-  local closing = indent and ("\n" .. indent:rep(level)) or ""
-  local eq = opts.compact and "=" or " = "
-  local sep = indent and "," or (opts.compact and "," or ", ")
-  local parts = {}
+  local entries, count = {}, 0   -- count: values may be nil ({1, nil, 3})
   local n = #value
   for i = 1, n do
     local v = value[i]
     if not (opts.valignore and opts.valignore[v]) then
-      parts[#parts + 1] = serialize(v, opts, level + 1, seen)
+      entries[count + 1], entries[count + 2] = "", v
+      count = count + 2
     end
   end
   local keys = {}
@@ -74,12 +70,54 @@ local function serialize(value, opts, level, seen)
   for _, k in ipairs(keys) do
     local v = value[k]
     if not (opts.valignore and opts.valignore[v]) then
-      parts[#parts + 1] = key_text(k, opts.numformat) .. eq .. serialize(v, opts, level + 1, seen)
+      entries[count + 1], entries[count + 2] = key_text(k, opts.numformat) .. eq, v
+      count = count + 2
     end
   end
-  seen[value] = nil
-  if #parts == 0 then return "{}" end
-  return "{" .. inner .. table.concat(parts, sep .. inner) .. closing .. "}"
+  return entries, count
+end
+
+-- Writes `value` into one buffer, walking nested tables with its own stack: any depth fits the
+-- C stack, and the text is built once (no level copies its children's text).
+local function serialize(value, opts)
+  if type(value) ~= "table" then return scalar_text(value, opts) end
+  local indent = opts.indent
+  local eq = opts.compact and "=" or " = "
+  local sep = indent and "," or (opts.compact and "," or ", ")
+  local out, seen, stack = {}, {}, {}
+  local margins = {}   -- level -> "\n" .. indent:rep(level)
+  local function margin(level)
+    if not indent then return "" end
+    local m = margins[level]
+    if not m then m = "\n" .. indent:rep(level); margins[level] = m end
+    return m
+  end
+  -- Opens table `t` at `level`: writes what it can, and pushes it when it has entries to write.
+  local function open(t, level)
+    if seen[t] then out[#out + 1] = "nil --[[ref]]"; return end
+    if opts.maxlevel and level >= opts.maxlevel then out[#out + 1] = "{}"; return end
+    local entries, count = entries_of(t, opts, eq)
+    if count == 0 then out[#out + 1] = "{}"; return end
+    seen[t] = true
+    out[#out + 1] = "{"
+    stack[#stack + 1] = { t = t, level = level, entries = entries, count = count, i = 1 }
+  end
+  open(value, 0)
+  while #stack > 0 do
+    local frame = stack[#stack]
+    local i, entries = frame.i, frame.entries
+    if i > frame.count then
+      out[#out + 1] = margin(frame.level) .. "}"
+      seen[frame.t] = nil
+      stack[#stack] = nil
+    else
+      frame.i = i + 2
+      out[#out + 1] = (i == 1 and "" or sep) .. margin(frame.level + 1) .. entries[i]
+      local v = entries[i + 1]
+      if type(v) == "table" then open(v, frame.level + 1) else out[#out + 1] = scalar_text(v, opts) end
+    end
+  end
+  return table.concat(out)
 end
 
 local function with_defaults(opts, defaults)
@@ -90,7 +128,7 @@ local function with_defaults(opts, defaults)
 end
 
 local function run(value, opts)
-  local text = serialize(value, opts, 0, {})
+  local text = serialize(value, opts)
   if opts.name then
     return ("do local %s=%s;return %s;end"):format(opts.name, text, opts.name)
   end

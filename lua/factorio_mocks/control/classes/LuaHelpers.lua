@@ -10,7 +10,49 @@ local helpers = classes.impl("LuaHelpers")
 
 function helpers.get.game_version(d) return d.state.session.dataset.factorio_version or "2.0.77" end
 
-function helpers.call.table_to_json(d, data) return json.encode(data) end
+-- How deep table_to_json nests: the JSON reader's limit (json_to_table, src/dataset/tree.rs
+-- MAX_DEPTH), so what is written reads back (the game's own limit is not documented). Deeper, the
+-- encoder would recurse past what the stack takes on Lua 5.1 and LuaJIT.
+local JSON_MAX_DEPTH = 200
+
+-- The nesting of `value` (a table directly inside the root is level 2), stopping once past
+-- `limit`; nil when a table contains itself (the encoder says so). Walked with its own stack.
+local function nesting(value, limit)
+  if type(value) ~= "table" then return 0 end
+  local height, open = {}, {}
+  local stack = { value }
+  while #stack > 0 do
+    local t = stack[#stack]
+    if height[t] then
+      stack[#stack] = nil
+    elseif open[t] then
+      local h = 0
+      for _, v in pairs(t) do
+        if type(v) == "table" and height[v] > h then h = height[v] end
+      end
+      height[t], open[t] = h + 1, nil
+      stack[#stack] = nil
+      if h + 1 > limit then return h + 1 end
+    else
+      open[t] = true
+      for _, v in pairs(t) do
+        if type(v) == "table" and not height[v] then
+          if open[v] then return nil end
+          stack[#stack + 1] = v
+        end
+      end
+    end
+  end
+  return height[value]
+end
+
+function helpers.call.table_to_json(d, data)
+  local depth = nesting(data, JSON_MAX_DEPTH)
+  if depth and depth > JSON_MAX_DEPTH then
+    error(("LuaHelpers.table_to_json: the table is nested deeper than %d levels"):format(JSON_MAX_DEPTH), 2)
+  end
+  return json.encode(data)
+end
 
 -- The JSON parser datasets use (Rust: fm.codec); nil for text that is not JSON, as the game.
 function helpers.call.json_to_table(d, text) return d.state.fm.codec.json_to_table(text) end
