@@ -69,7 +69,7 @@ local unpack = table.unpack or unpack
 -- The integer types of the description (and the concepts that are one), with the range a
 -- value must be in: {min, max, min's text, max's text}. MapTick is a uint64, where math.huge
 -- stands for "the maximum possible tick" (Friday Facts #388).
-local INTEGER_RANGES = {}
+local INTEGER_RANGES
 do
   local function range(lo, hi, lo_text, hi_text)
     return { lo, hi, lo_text or ("%d"):format(lo), hi_text or ("%d"):format(hi), hi_text ~= nil }
@@ -197,9 +197,9 @@ function M.check_type(value, t, name)
   elseif api.classes[t] and t:sub(1, 3) == "Lua" then
     local d = DATA[value]
     if not d then return t .. " expected, got " .. type(value) end
-    local name = d.class
-    while name and name ~= t do name = api.classes[name].parent end
-    if not name then return t .. " expected, got " .. d.class end
+    local class = d.class
+    while class and class ~= t do class = api.classes[class].parent end
+    if not class then return t .. " expected, got " .. d.class end
   end
 end
 
