@@ -267,6 +267,9 @@ local function check_args(class, key, spec, ...)
 end
 
 -- Whether an object can no longer be used: destroyed, or of a game that ended.
+local PUC_51 = _VERSION == "Lua 5.1" and not jit
+local function pack(...) return { n = select("#", ...), ... } end
+
 local function dead(d)
   return d.valid == false or d.generation ~= generation or (alive ~= nil and not alive())
 end
@@ -296,6 +299,18 @@ local function bound(d, key, r)
       end
       check_args(class, key, params, ...)
       return impl(d, ...)
+    end
+    if PUC_51 then
+      -- Lua 5.1 gives the frame a tail call leaves no line, so an error the method raises for its
+      -- caller (level 2) would name no place: run it in a protected call and name f's caller.
+      local run = f
+      f = function(...)
+        local result = pack(pcall(run, ...))
+        if result[1] then return unpack(result, 2, result.n) end
+        local err = result[2]
+        if type(err) == "string" and not err:find("^[^\n]-:%d+: ") then error(err, 2) end
+        error(err, 0)
+      end
     end
   end
   cache[key] = f
