@@ -86,7 +86,7 @@ else
   rocks factorio-mocks ${FM_ROCKS_SERVER:+--server="$FM_ROCKS_SERVER"} factorio-mocks ${FM_VERSION:+"$FM_VERSION"}
 fi
 "$lua" -e 'local fm = require("factorio_mocks")
-  print("== mod-ci: factorio_mocks " .. fm.VERSION .. " from " .. package.searchpath("factorio_mocks", package.cpath))' ||
+  print("== mod-ci: factorio_mocks " .. fm.VERSION .. " from " .. (package.searchpath and package.searchpath("factorio_mocks", package.cpath) or package.cpath))' ||
   die "factorio_mocks does not load under $lua (a module built for another Lua?)"
 
 # 3. busted: a LuaRocks wrapper runs itself; a Lua script (Debian's /usr/bin/busted) runs with $lua.
