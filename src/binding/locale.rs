@@ -379,7 +379,7 @@ fn from_lua(value: &Value, depth: usize) -> Result<LocalisedString> {
                 return Err(Error::runtime(TranslateError::TooManyParameters(len - 1)));
             }
             let key = match t.raw_get::<Value>(1)? {
-                Value::String(s) => owned_text(s),
+                Value::String(s) => owned_text(&s),
                 other => {
                     return Err(Error::runtime(format!(
                         "fm.locale.translate: the key (element 1) of a LocalisedString must be a string, got {}; write {{\"section.key\", parameters…}}",
