@@ -28,7 +28,7 @@ else
   LIB_EXT := so
 endif
 
-.PHONY: build rock rock-install install demo test bench deps clean check-lua fuzz cli coverage builtin-datasets binary-rock lint
+.PHONY: build rock rock-install install demo test bench deps clean check-lua fuzz cli coverage builtin-datasets binary-rock lint lint-lua lint-rust
 
 check-lua:
 	@test -n "$(LUA_FEATURE)" || { echo "error: cannot run '$(LUA)'; pass LUA=<interpreter>, e.g. make LUA=lua5.4 (scripts/ensure-deps.sh installs them)"; exit 1; }
@@ -116,7 +116,11 @@ clean:
 	rm -rf build
 
 # The project's settings are in .luacheckrc and rustfmt.toml; make test runs this too.
-lint:
-	luacheck lua spec bench scripts --no-color -q
+lint: lint-lua lint-rust
+
+lint-lua:
+	luacheck lua spec bench scripts generator --no-color -q
+
+lint-rust:
 	$(CARGO) fmt --check
 	$(CARGO) clippy --no-default-features --features lua52,vendored --all-targets -- -D warnings
