@@ -32,6 +32,11 @@ impl Parsed {
         self.options.iter().rev().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
     }
 
+    /// Every value of a repeatable option, in order (`--mods a --mods b`).
+    pub fn all(&self, name: &str) -> Vec<&str> {
+        self.options.iter().filter(|(n, _)| n == name).map(|(_, v)| v.as_str()).collect()
+    }
+
     /// Whether a flag was given.
     pub fn flag(&self, name: &str) -> bool {
         self.flags.iter().any(|f| f == name)

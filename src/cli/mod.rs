@@ -6,6 +6,7 @@
 
 mod args;
 mod commands;
+mod dataset;
 pub mod settings_json;
 
 use std::io::Write;
@@ -73,12 +74,13 @@ commands:
   cache dir|clear|prune                        where datasets are cached; empty it; drop stale entries
   fetch <ref>                                  download and verify a dataset, print its folder
   modpack resolve|download <modpack.json>      pin a modpack's mods from the mod portal; fetch them
+  dataset build|validate|push                  make a dataset from the game and mods; check it; publish it
 
 options for every command:
   -h, --help     help for the command (`factorio-mocks mod-list --help`)
   -V, --version  the tool's version
 
-exit codes: 0 done, 1 `locale check` found problems or `modpack resolve` conflicts,
+exit codes: 0 done, 1 `locale check` or `dataset build|validate` found problems or `modpack resolve` conflicts,
 2 wrong command line (also a path, mod name or language it names that is not there), 3 a file,
 the cache or the network failed (the message says which and what to do).
 ";
@@ -98,10 +100,11 @@ pub fn run(args: &[String]) -> Result<Outcome, Failure> {
         "cache" => commands::cache(rest),
         "fetch" => commands::fetch(rest),
         "modpack" => commands::modpack(rest),
+        "dataset" => dataset::command(rest),
         other => Err(Failure {
             code: EXIT_USAGE,
             message: format!(
-                "unknown command '{other}' (commands: mod-settings, mod-list, locale, cache, fetch, modpack)"
+                "unknown command '{other}' (commands: mod-settings, mod-list, locale, cache, fetch, modpack, dataset)"
             ),
             help_for: Some(""),
         }),

@@ -11,6 +11,7 @@ mod git;
 pub mod http;
 mod metadata;
 mod oci;
+pub mod push;
 mod redact;
 mod unpack;
 
