@@ -233,6 +233,8 @@ describe("game-data tier: fm.run_stage{factorio_data} on the game's folder as sh
     fm.setup{ stage = "data", game_version = "2.0.77" }
     local result = fm.run_stage{ stage = "data", factorio_data = game["2.0.77"] }
     assert.are.same({ "core", "base", "elevated-rails", "quality", "space-age" }, result.order)
+    -- The game's mods that ran set the flags (space-age turns them all on).
+    assert.is_true(feature_flags.space_travel and feature_flags.quality and feature_flags.rail_bridges)
     local got = names_of(data.raw)
     fm.setup{ stage = "data", dataset = json }
     local excused = {}

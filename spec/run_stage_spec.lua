@@ -201,3 +201,14 @@ describe("require inside a mod", function()
     assert.is_table(_G.glow)
   end)
 end)
+
+describe("fm.run_stage with a game folder", function()
+  after_each(function() fm.teardown() end)
+
+  it("refuses a folder without the game's core mod, naming it", function()
+    fm.setup{ stage = "data" }
+    local ok, err = pcall(function() fm.run_stage{ stage = "data", factorio_data = "no/such/game" } end)
+    assert.is_false(ok)
+    assert.matches("factorio_data: no/such/game has no core mod", err, 1, true)
+  end)
+end)

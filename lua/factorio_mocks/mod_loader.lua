@@ -258,7 +258,7 @@ function M.game_mods(fm, data_dir, dataset)
       list[#list + 1] = mod
     end
   end
-  if #list > 0 and list[1].name ~= "core" then
+  if #list == 0 or list[1].name ~= "core" then
     error(("factorio_data: %s has no core mod (core/lualib/util.lua); pass the game's data folder, the one holding core and base"):format(data_dir), 0)
   end
   return list

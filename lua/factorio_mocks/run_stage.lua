@@ -149,6 +149,11 @@ return function(fm)
     for name, version in pairs(present) do active[name] = version end
     for _, mod in ipairs(list) do active[mod.name] = mod.version end
     env.mods = active
+    -- The game's mods of a game folder set the feature flags the data stage sees (space-age
+    -- turns them all on), not the dataset the session started from.
+    if opts.factorio_data then
+      env.feature_flags = common.feature_flags({ dataset = {}, opts = session.opts }, active)
+    end
 
     if stage == "data" and not opts.factorio_data then
       -- In the game core's and base's data stage ran first: their globals and what util does to
