@@ -10,7 +10,8 @@ fn main() {
     let mut files = Vec::new();
     collect(&root, &root, &mut files);
     files.sort();
-    let mut out = String::from("/// `(module name, source)` of every embedded shim.\npub static SHIMS: &[(&str, &str)] = &[\n");
+    let mut out =
+        String::from("/// `(module name, source)` of every embedded shim.\npub static SHIMS: &[(&str, &str)] = &[\n");
     for (name, path) in &files {
         out.push_str(&format!("    ({name:?}, include_str!({path:?})),\n"));
     }

@@ -267,13 +267,20 @@ fn run_unpack(data: &[u8], _: u64) -> Verdict {
             // each lexically inside, reached `/`).
             if let (Ok(real), Ok(layer)) = (dest.join(p).canonicalize(), dest.join("prototype").canonicalize()) {
                 if !real.starts_with(&layer) {
-                    return Verdict::Mismatch(format!("link {} leads outside on disk: {}", p.display(), real.display()));
+                    return Verdict::Mismatch(format!(
+                        "link {} leads outside on disk: {}",
+                        p.display(),
+                        real.display()
+                    ));
                 }
             }
         }
     }
     verdict(result, |files| {
-        files.iter().find(|f| !f.starts_with("prototype")).map(|f| format!("reported {} outside the layer", f.display()))
+        files
+            .iter()
+            .find(|f| !f.starts_with("prototype"))
+            .map(|f| format!("reported {} outside the layer", f.display()))
     })
 }
 
@@ -427,7 +434,9 @@ fn run_dataset_lua(data: &[u8], index: u64) -> Verdict {
     let init = dir.join("prototype/data-raw/init.lua");
     let item = dir.join("prototype/data-raw/item.lua");
     let metadata = dir.join("metadata.lua");
-    let fixed_init = format!("return {{ item = require(\"{LUA_PREFIX}prototype.data-raw.item\"), tile = {{ a = {{ type = 'tile', name = 'a' }} }} }}");
+    let fixed_init = format!(
+        "return {{ item = require(\"{LUA_PREFIX}prototype.data-raw.item\"), tile = {{ a = {{ type = 'tile', name = 'a' }} }} }}"
+    );
     let fixed_item = "return { plate = { type = 'item', name = 'plate', stack_size = 100 } }";
     let (init_text, item_text): (&[u8], &[u8]) = match index % 3 {
         0 => (data, fixed_item.as_bytes()),
@@ -504,11 +513,54 @@ fn dataset_lua_seeds() -> Vec<Vec<u8>> {
 fn dataset_lua_tokens() -> Vec<Vec<u8>> {
     let secret = dataset_dir().1.display().to_string();
     let mut tokens: Vec<Vec<u8>> = [
-        "while true do end", "for i = 1, 1e9 do end", "repeat until false", "goto x", "::x::", "return", "local",
-        "function() end", "(", ")", "{", "}", "[[", "]]", "--[==[", "\\", "\\z", "\\u{7FFFFFFF}", "..", "...", "=",
-        ",", ";", "1/0", "0/0", "inf", "nan", "math.huge", "math", "require", "_ENV", "_G", "string", "debug",
-        "load", "getmetatable", "setmetatable", "('x'):rep(1e9)", "(''):rep(2^31)", "\x1bLua", "#", "and", "or", "not",
-        "prototype.data-raw.item", "prototype.data-raw.init", "../..", "/etc/passwd",
+        "while true do end",
+        "for i = 1, 1e9 do end",
+        "repeat until false",
+        "goto x",
+        "::x::",
+        "return",
+        "local",
+        "function() end",
+        "(",
+        ")",
+        "{",
+        "}",
+        "[[",
+        "]]",
+        "--[==[",
+        "\\",
+        "\\z",
+        "\\u{7FFFFFFF}",
+        "..",
+        "...",
+        "=",
+        ",",
+        ";",
+        "1/0",
+        "0/0",
+        "inf",
+        "nan",
+        "math.huge",
+        "math",
+        "require",
+        "_ENV",
+        "_G",
+        "string",
+        "debug",
+        "load",
+        "getmetatable",
+        "setmetatable",
+        "('x'):rep(1e9)",
+        "(''):rep(2^31)",
+        "\x1bLua",
+        "#",
+        "and",
+        "or",
+        "not",
+        "prototype.data-raw.item",
+        "prototype.data-raw.init",
+        "../..",
+        "/etc/passwd",
     ]
     .iter()
     .map(|s| s.as_bytes().to_vec())
@@ -567,8 +619,14 @@ fn targets() -> Vec<Target> {
 
     let mut info_seeds: Vec<Vec<u8>> = Vec::new();
     for rel in [
-        "example-mod", "control-mod", "locale/my-mod", "mods/fm-broken_1.0.0", "mods/fm-app",
-        "mods/fm-optional_0.3.0", "mods/fm-library_1.0.0", "run-stage/src/gear-lib",
+        "example-mod",
+        "control-mod",
+        "locale/my-mod",
+        "mods/fm-broken_1.0.0",
+        "mods/fm-app",
+        "mods/fm-optional_0.3.0",
+        "mods/fm-library_1.0.0",
+        "run-stage/src/gear-lib",
     ] {
         info_seeds.extend(std::fs::read(fixture(rel).join("info.json")));
     }
@@ -579,17 +637,45 @@ fn targets() -> Vec<Target> {
             .to_vec(),
     );
     let json_tokens: Vec<Vec<u8>> = [
-        "\"", "{", "}", "[", "]", ",", ":", "null", "true", "0", "-1e999", "\\u0000", "\\ud800", "\"name\":",
-        "\"version\":\"65535.65535.65536\"", "\"dependencies\":[", "\u{feff}", "é", "𝄞", "[[[[[[[[[[[[[[[[",
+        "\"",
+        "{",
+        "}",
+        "[",
+        "]",
+        ",",
+        ":",
+        "null",
+        "true",
+        "0",
+        "-1e999",
+        "\\u0000",
+        "\\ud800",
+        "\"name\":",
+        "\"version\":\"65535.65535.65536\"",
+        "\"dependencies\":[",
+        "\u{feff}",
+        "é",
+        "𝄞",
+        "[[[[[[[[[[[[[[[[",
     ]
     .iter()
     .map(|s| s.as_bytes().to_vec())
     .collect();
 
     let dep_seeds: Vec<Vec<u8>> = [
-        "base", "base >= 1.1", "! bad-mod", "? flib >= 0.12.0", "(?) secret < 2.0.0", "~ lazy = 1.0.0",
-        "+ plus <= 3.4.5", "  spaced   >   0.0.1  ", "tight>=1.2.3", "Some_Mod-2 > 65535.65535.65535",
-        "? space-age", "(?)(?)x", "a.b.c",
+        "base",
+        "base >= 1.1",
+        "! bad-mod",
+        "? flib >= 0.12.0",
+        "(?) secret < 2.0.0",
+        "~ lazy = 1.0.0",
+        "+ plus <= 3.4.5",
+        "  spaced   >   0.0.1  ",
+        "tight>=1.2.3",
+        "Some_Mod-2 > 65535.65535.65535",
+        "? space-age",
+        "(?)(?)x",
+        "a.b.c",
     ]
     .iter()
     .map(|s| s.as_bytes().to_vec())
@@ -606,8 +692,13 @@ fn targets() -> Vec<Target> {
     list_seeds.extend(std::fs::read(fixture("mod-list/mod-list.json")));
 
     let mut cfg_seeds: Vec<Vec<u8>> = Vec::new();
-    for rel in ["locale/check-mod/locale/en/m.cfg", "locale/check-mod/locale/de/m.cfg", "locale/my-mod/locale/ru/my-mod.cfg",
-        "locale/my-mod/locale/en/my-mod.cfg", "locale/broken/locale/en/broken.cfg"] {
+    for rel in [
+        "locale/check-mod/locale/en/m.cfg",
+        "locale/check-mod/locale/de/m.cfg",
+        "locale/my-mod/locale/ru/my-mod.cfg",
+        "locale/my-mod/locale/en/my-mod.cfg",
+        "locale/broken/locale/en/broken.cfg",
+    ] {
         cfg_seeds.extend(std::fs::read(fixture(rel)));
     }
     // Slices of real files: whole ones are 200 KB, too slow for a million runs.
@@ -622,9 +713,30 @@ fn targets() -> Vec<Target> {
         }
     }
     let cfg_tokens: Vec<Vec<u8>> = [
-        "__1__", "__20__", "__21__", "__plural_for_parameter__1__{", "__plural_for_parameter_1_{", "|", "rest=",
-        "ends in 1=", "}__", "__ALT_CONTROL__1__mine__", "__CONTROL__", "__ITEM__iron-plate__", "[", "]", "=",
-        "\n", "\r\n", ";", "#", "\u{feff}", "é", "𝄞", "\\n", "__",
+        "__1__",
+        "__20__",
+        "__21__",
+        "__plural_for_parameter__1__{",
+        "__plural_for_parameter_1_{",
+        "|",
+        "rest=",
+        "ends in 1=",
+        "}__",
+        "__ALT_CONTROL__1__mine__",
+        "__CONTROL__",
+        "__ITEM__iron-plate__",
+        "[",
+        "]",
+        "=",
+        "\n",
+        "\r\n",
+        ";",
+        "#",
+        "\u{feff}",
+        "é",
+        "𝄞",
+        "\\n",
+        "__",
     ]
     .iter()
     .map(|s| s.as_bytes().to_vec())
@@ -638,9 +750,21 @@ fn targets() -> Vec<Target> {
         .map(|s| settings_json::to_json(&s).into_bytes())
         .collect();
     let settings_json_tokens: Vec<Vec<u8>> = [
-        "{\"type\": \"int64\", \"value\": 18446744073709551616}", "{\"hex\": \"f\"}", "{\"text\": \"\", \"long_length\": true}",
-        "\"bits\": \"0xzz\"", "\"any_type\": 1", "[null, {\"type\": \"none\"}]", "\"uint64\"", "\"list\"", "null", "[", "]", "{", "}",
-        ",", "\"65535.65535.65535.65536\"",
+        "{\"type\": \"int64\", \"value\": 18446744073709551616}",
+        "{\"hex\": \"f\"}",
+        "{\"text\": \"\", \"long_length\": true}",
+        "\"bits\": \"0xzz\"",
+        "\"any_type\": 1",
+        "[null, {\"type\": \"none\"}]",
+        "\"uint64\"",
+        "\"list\"",
+        "null",
+        "[",
+        "]",
+        "{",
+        "}",
+        ",",
+        "\"65535.65535.65535.65536\"",
     ]
     .iter()
     .map(|s| s.as_bytes().to_vec())
@@ -648,10 +772,28 @@ fn targets() -> Vec<Target> {
 
     let (canary_seeds, canary_tokens) = (tree_seeds.clone(), binary_tokens.clone());
     // Path pieces and the type flags of links, folders, devices and extended headers.
-    let tar_tokens: Vec<Vec<u8>> = ["../", "/", "prototype/", "./", "..", "\0", "ustar\0", "00", "1", "2", "3", "5", "6", "L", "x", "g", "/etc/passwd"]
-        .iter()
-        .map(|s| s.as_bytes().to_vec())
-        .collect();
+    let tar_tokens: Vec<Vec<u8>> = [
+        "../",
+        "/",
+        "prototype/",
+        "./",
+        "..",
+        "\0",
+        "ustar\0",
+        "00",
+        "1",
+        "2",
+        "3",
+        "5",
+        "6",
+        "L",
+        "x",
+        "g",
+        "/etc/passwd",
+    ]
+    .iter()
+    .map(|s| s.as_bytes().to_vec())
+    .collect();
     // The tree's tags with lengths and counts at their edges.
     let tree_tokens: Vec<Vec<u8>> = vec![
         vec![6, 0xff, 0xff, 0xff, 0x7f],
@@ -663,12 +805,41 @@ fn targets() -> Vec<Target> {
         vec![3, 0xff, 0xff, 0xff, 0x7f],
         vec![4, 0, 0, 0, 0, 0, 0, 0xf8, 0x7f],
         vec![5, 0, 0, 0, 0, 0, 0, 0, 0x80],
-        vec![0], vec![1], vec![2], vec![9], vec![0xff],
+        vec![0],
+        vec![1],
+        vec![2],
+        vec![9],
+        vec![0xff],
         b"FMTREE\x01\x00".to_vec(),
     ];
     let tree_json_tokens: Vec<Vec<u8>> = [
-        "{", "}", "[", "]", ",", ":", "\"", "null", "true", "false", "inf", "-inf", "nan", "Infinity", "NaN", "1e999", "-0",
-        "4294967296", "9223372036854775808", "\\u0000", "\\ud800", "\\udc00", "\u{feff}", "é", "[[[[[[[[[[[[[[[[", "\"type\":", "\"name\":",
+        "{",
+        "}",
+        "[",
+        "]",
+        ",",
+        ":",
+        "\"",
+        "null",
+        "true",
+        "false",
+        "inf",
+        "-inf",
+        "nan",
+        "Infinity",
+        "NaN",
+        "1e999",
+        "-0",
+        "4294967296",
+        "9223372036854775808",
+        "\\u0000",
+        "\\ud800",
+        "\\udc00",
+        "\u{feff}",
+        "é",
+        "[[[[[[[[[[[[[[[[",
+        "\"type\":",
+        "\"name\":",
     ]
     .iter()
     .map(|s| s.as_bytes().to_vec())
@@ -820,7 +991,9 @@ fn parse_args() -> Result<Args, String> {
             "--hang-ms" => a.hang = Duration::from_millis(number(value()?)?),
             "--replay" => a.replay = Some(number(value()?)?),
             "-h" | "--help" => {
-                return Err("usage: fuzz [--target NAME|all] [--inputs N] [--seed S] [--hang-ms MS] [--replay I]".into());
+                return Err(
+                    "usage: fuzz [--target NAME|all] [--inputs N] [--seed S] [--hang-ms MS] [--replay I]".into()
+                );
             }
             other => return Err(format!("unknown argument {other:?} (see --help)")),
         }
@@ -872,7 +1045,13 @@ fn main() -> std::process::ExitCode {
                     format!("PANIC: {}", panic_text(&*p))
                 }
             };
-            println!("{} #{index}: {} bytes → {what} in {:?}; input saved to {}", t.name, data.len(), start.elapsed(), path.display());
+            println!(
+                "{} #{index}: {} bytes → {what} in {:?}; input saved to {}",
+                t.name,
+                data.len(),
+                start.elapsed(),
+                path.display()
+            );
         }
         return std::process::ExitCode::from(code);
     }
@@ -888,7 +1067,8 @@ fn main() -> std::process::ExitCode {
     let target_no = Arc::new(AtomicU64::new(0));
     let done = Arc::new(AtomicBool::new(false));
     {
-        let (started_ms, current, target_no, done) = (started_ms.clone(), current.clone(), target_no.clone(), done.clone());
+        let (started_ms, current, target_no, done) =
+            (started_ms.clone(), current.clone(), target_no.clone(), done.clone());
         let names: Vec<String> = chosen.iter().map(|t| t.name.to_owned()).collect();
         let (hang, seed) = (args.hang, args.seed);
         std::thread::spawn(move || {
@@ -899,7 +1079,9 @@ fn main() -> std::process::ExitCode {
                 if s != u64::MAX && now.saturating_sub(s) > hang.as_millis() as u64 {
                     let name = &names[target_no.load(Ordering::Relaxed) as usize];
                     let i = current.load(Ordering::Relaxed);
-                    eprintln!("HANG: {name} input #{i} has run for over {hang:?}; replay: --target {name} --seed {seed} --replay {i}");
+                    eprintln!(
+                        "HANG: {name} input #{i} has run for over {hang:?}; replay: --target {name} --seed {seed} --replay {i}"
+                    );
                     std::process::exit(1);
                 }
             }

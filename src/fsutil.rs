@@ -42,10 +42,13 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
             return Err(io::Error::new(io::ErrorKind::IsADirectory, "is a folder; give the path of a file"));
         }
         if m.permissions().readonly() {
-            let through = if target != path { format!(" (the link's target {})", target.display()) } else { String::new() };
+            let through =
+                if target != path { format!(" (the link's target {})", target.display()) } else { String::new() };
             return Err(io::Error::new(
                 io::ErrorKind::PermissionDenied,
-                format!("the file{through} is read-only, so the game's tools could not write it either; left unchanged (make it writable, e.g. chmod u+w, to replace it)"),
+                format!(
+                    "the file{through} is read-only, so the game's tools could not write it either; left unchanged (make it writable, e.g. chmod u+w, to replace it)"
+                ),
             ));
         }
     }
@@ -113,7 +116,12 @@ fn remove_stale_temporaries(dir: &Path, name: &std::ffi::OsStr) {
         let Some(rest) = file_name.strip_prefix(&prefix) else { continue };
         let pid = rest.split('-').next().unwrap_or("");
         let Ok(pid) = pid.parse::<u32>() else { continue };
-        let old = entry.metadata().ok().and_then(|m| m.modified().ok()).and_then(|t| t.elapsed().ok()).is_some_and(|age| age > STALE_AFTER);
+        let old = entry
+            .metadata()
+            .ok()
+            .and_then(|m| m.modified().ok())
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|age| age > STALE_AFTER);
         // This process's own temporaries are in use only while a write runs, and a write
         // removes its own on failure: any other left here is stale too, unless a thread of this
         // process is writing the same file right now (then it is young).
@@ -151,7 +159,12 @@ mod tests {
     }
 
     fn leftovers(dir: &Path) -> Vec<String> {
-        fs::read_dir(dir).unwrap().flatten().map(|e| e.file_name().to_string_lossy().into_owned()).filter(|n| n.contains(".tmp")).collect()
+        fs::read_dir(dir)
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| n.contains(".tmp"))
+            .collect()
     }
 
     #[test]

@@ -99,8 +99,8 @@ impl ModList {
 
     /// Parses the text of a `mod-list.json`. A list without `base` gets it added, enabled.
     pub fn from_json(text: &str) -> Result<Self, Error> {
-        let value: Value = serde_json::from_str(text)
-            .map_err(|e| Error::Parse(format!("{}:{}: {e}", e.line(), e.column())))?;
+        let value: Value =
+            serde_json::from_str(text).map_err(|e| Error::Parse(format!("{}:{}: {e}", e.line(), e.column())))?;
         let mods = value
             .get("mods")
             .and_then(Value::as_array)
@@ -163,8 +163,7 @@ impl ModList {
 
     /// Writes a file with [`crate::fsutil::write_atomically`] (links, modes, read-only files).
     pub fn save(&self, path: &Path) -> Result<(), String> {
-        crate::fsutil::write_atomically(path, self.to_json().as_bytes())
-            .map_err(|e| format!("{}: {e}", path.display()))
+        crate::fsutil::write_atomically(path, self.to_json().as_bytes()).map_err(|e| format!("{}: {e}", path.display()))
     }
 
     fn find(&self, name: &str) -> Option<&Entry> {
@@ -287,7 +286,8 @@ mod tests {
         assert_eq!(list.remove("base"), Err(Error::Base("remove")));
         assert_eq!(list.add("base", false, None), Err(Error::Base("disable")));
         assert!(list.is_enabled("base"));
-        let loaded = ModList::from_json(r#"{"mods":[{"name":"base","enabled":false},{"name":"x","enabled":true}]}"#).unwrap();
+        let loaded =
+            ModList::from_json(r#"{"mods":[{"name":"base","enabled":false},{"name":"x","enabled":true}]}"#).unwrap();
         assert!(loaded.is_enabled("base"));
         let without = ModList::from_json(r#"{"mods":[{"name":"x","enabled":true}]}"#).unwrap();
         assert_eq!(names(&without), ["base", "x"]);
@@ -308,7 +308,10 @@ mod tests {
         list.add("flib", true, Some("0.16.2")).unwrap();
         list.add("zed", false, None).unwrap();
         let json = list.to_json();
-        assert!(json.contains("\"name\": \"flib\",\n      \"enabled\": true,\n      \"version\": \"0.16.2\"\n    },"), "{json}");
+        assert!(
+            json.contains("\"name\": \"flib\",\n      \"enabled\": true,\n      \"version\": \"0.16.2\"\n    },"),
+            "{json}"
+        );
         assert_eq!(json.matches("version").count(), 1);
         let back = ModList::from_json(&json).unwrap();
         assert_eq!(back, list);

@@ -154,7 +154,6 @@ impl ModSettings {
     }
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -236,7 +235,10 @@ mod tests {
         let cases: Vec<(Vec<u8>, &str)> = vec![
             (vec![2, 0, 0], "offset 0x2: the minor version needs 2 bytes, 1 left (file truncated?)"),
             (good[..20].to_vec(), "offset 0x11: string bytes needs 7 bytes, 3 left (file truncated?)"),
-            (vec![2, 0, 0, 0, 73, 0, 0, 0, 0, 1, 0, 1], "offset 0x8: root node is a bool, expected a dictionary of sections"),
+            (
+                vec![2, 0, 0, 0, 73, 0, 0, 0, 0, 1, 0, 1],
+                "offset 0x8: root node is a bool, expected a dictionary of sections",
+            ),
             (vec![2, 0, 0, 0, 73, 0, 0, 0, 3], "offset 0x8: the bool after the version is 3, expected 0 or 1"),
         ];
         for (bytes, message) in cases {

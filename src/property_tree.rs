@@ -528,10 +528,7 @@ mod tests {
             ),
             (node(Value::Int64(-2)), vec![6, 0, 0xfe, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]),
             (node(Value::UInt64(u64::MAX)), vec![7, 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]),
-            (
-                PropertyTree { any_type: true, value: Value::Bool(true) },
-                vec![1, 1, 1],
-            ),
+            (PropertyTree { any_type: true, value: Value::Bool(true) }, vec![1, 1, 1]),
             (
                 node(Value::List(vec![(PtString::absent(), node(Value::Bool(true)))])),
                 vec![4, 0, 1, 0, 0, 0, 1, 1, 0, 1],
@@ -585,7 +582,10 @@ mod tests {
             (vec![3, 0, 0, 5, b'a'], "offset 0x4: string bytes needs 5 bytes, 1 left (file truncated?)"),
             (vec![3, 0, 0, 255, 1], "offset 0x4: a long string length needs 4 bytes, 1 left (file truncated?)"),
             (vec![0, 0, 0], "offset 0x2: 1 bytes after the end of the tree (not a mod-settings file?)"),
-            (vec![5, 0, 0xff, 0xff, 0xff, 0xff], "offset 0x6: the no-string flag needs 1 bytes, 0 left (file truncated?)"),
+            (
+                vec![5, 0, 0xff, 0xff, 0xff, 0xff],
+                "offset 0x6: the no-string flag needs 1 bytes, 0 left (file truncated?)",
+            ),
             (vec![5, 0, 1, 0, 0, 0, 0, 0, 0x1f, 0], "offset 0x8: type 31, expected 0–7"),
         ];
         for (bytes, message) in cases {

@@ -465,7 +465,9 @@ pub fn unpack<'a>(fmt: &[u8], data: &'a [u8], init: i64) -> Result<(Vec<Unpacked
         // In range: `end` is within the data.
         let field = &data[pos..end];
         match item.kind {
-            Kind::Int | Kind::Uint => values.push(Unpacked::Integer(get_int(field, format.little, item.kind == Kind::Int)?)),
+            Kind::Int | Kind::Uint => {
+                values.push(Unpacked::Integer(get_int(field, format.little, item.kind == Kind::Int)?))
+            }
             Kind::Float => {
                 let mut bytes = field.to_vec();
                 if !format.little {
@@ -612,8 +614,26 @@ mod tests {
     #[test]
     fn unpacks_what_it_packs() {
         let cases: &[(&str, &[A])] = &[
-            ("<i4 >I2 b B h H l L j J T", &[N(-5.0), N(258.0), N(-1.0), N(200.0), N(-300.0), N(60000.0), N(-7.0), N(7.0), N(-9.0), N(9.0), N(3.0)]),
-            ("i1 i2 i3 i5 i7 I1 I3 I6 I8 i9 i16", &[N(-1.0), N(1.0), N(-70000.0), N(1e10), N(-1e15), N(255.0), N(1.0), N(2.0), N(3.0), N(-4.0), N(5.0)]),
+            (
+                "<i4 >I2 b B h H l L j J T",
+                &[
+                    N(-5.0),
+                    N(258.0),
+                    N(-1.0),
+                    N(200.0),
+                    N(-300.0),
+                    N(60000.0),
+                    N(-7.0),
+                    N(7.0),
+                    N(-9.0),
+                    N(9.0),
+                    N(3.0),
+                ],
+            ),
+            (
+                "i1 i2 i3 i5 i7 I1 I3 I6 I8 i9 i16",
+                &[N(-1.0), N(1.0), N(-70000.0), N(1e10), N(-1e15), N(255.0), N(1.0), N(2.0), N(3.0), N(-4.0), N(5.0)],
+            ),
             ("f d n", &[N(0.25), N(1e300), N(-0.0)]),
             ("z s1 s c5", &[S(b"hello"), S(b"x"), S(b""), S(b"abcde")]),
             ("!8 b d b j", &[N(1.0), N(2.5), N(3.0), N(4.0)]),
@@ -691,14 +711,26 @@ mod tests {
             assert_eq!(pack_err(fmt, &[N(1.0); 4]), *message, "{fmt:?}");
         }
         // Digits stop once the number would pass INT_MAX; the rest is an option.
-        assert_eq!(packsize(b"c2147483647").map_err(|e| e.message("packsize")), Err("invalid format option '7'".into()));
-        assert_eq!(packsize(b"z").map_err(|e| e.message("packsize")), Err("bad argument #1 to 'packsize' (variable-length format)".into()));
-        assert_eq!(packsize(b"s4").map_err(|e| e.message("packsize")), Err("bad argument #1 to 'packsize' (variable-length format)".into()));
+        assert_eq!(
+            packsize(b"c2147483647").map_err(|e| e.message("packsize")),
+            Err("invalid format option '7'".into())
+        );
+        assert_eq!(
+            packsize(b"z").map_err(|e| e.message("packsize")),
+            Err("bad argument #1 to 'packsize' (variable-length format)".into())
+        );
+        assert_eq!(
+            packsize(b"s4").map_err(|e| e.message("packsize")),
+            Err("bad argument #1 to 'packsize' (variable-length format)".into())
+        );
         assert_eq!(
             packsize(b"c1000000000c1000000000c1000000000").map_err(|e| e.message("packsize")),
             Err("bad argument #1 to 'packsize' (format result too large)".into())
         );
-        assert_eq!(pack_err("c1000000000c1000000000c1000000000", &[S(b""), S(b""), S(b"")]), "bad argument #1 to 'pack' (format result too large)");
+        assert_eq!(
+            pack_err("c1000000000c1000000000c1000000000", &[S(b""), S(b""), S(b"")]),
+            "bad argument #1 to 'pack' (format result too large)"
+        );
     }
 
     #[test]
@@ -711,7 +743,11 @@ mod tests {
             ("B", &[N(256.0)], "bad argument #2 to 'pack' (unsigned overflow)"),
             ("I2", &[N(-1.0)], "bad argument #2 to 'pack' (unsigned overflow)"),
             ("i4", &[N(1.5)], "bad argument #2 to 'pack' (number has no integer representation)"),
-            ("j", &[N(9_223_372_036_854_775_808.0)], "bad argument #2 to 'pack' (number has no integer representation)"),
+            (
+                "j",
+                &[N(9_223_372_036_854_775_808.0)],
+                "bad argument #2 to 'pack' (number has no integer representation)",
+            ),
             ("i4", &[], "bad argument #2 to 'pack' (number expected, got no value)"),
             ("i4", &[Nil], "bad argument #2 to 'pack' (number expected, got nil)"),
             ("d", &[S(b"x")], "bad argument #2 to 'pack' (number expected, got string)"),
@@ -742,9 +778,15 @@ mod tests {
         assert_eq!(unpack_err("i4", b"abcd", -5), "bad argument #3 to 'unpack' (initial position out of string)");
         assert_eq!(unpack_err("i4", b"abcd", i64::MIN), "bad argument #3 to 'unpack' (initial position out of string)");
         assert_eq!(unpack_err("i4", b"abcd", i64::MAX), "bad argument #3 to 'unpack' (initial position out of string)");
-        assert_eq!(unpack_err("<i9", &[0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01], 1), "9-byte integer does not fit into Lua Integer");
+        assert_eq!(
+            unpack_err("<i9", &[0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01], 1),
+            "9-byte integer does not fit into Lua Integer"
+        );
         assert_eq!(unpack_err("<I9", &[0xff; 9], 1), "9-byte integer does not fit into Lua Integer");
-        assert_eq!(unpack_err("<i9", &[0, 0, 0, 0, 0, 0, 0, 0x80, 0], 1), "9-byte integer does not fit into Lua Integer");
+        assert_eq!(
+            unpack_err("<i9", &[0, 0, 0, 0, 0, 0, 0, 0x80, 0], 1),
+            "9-byte integer does not fit into Lua Integer"
+        );
         assert_eq!(unpack_err("y", b"", 1), "invalid format option 'y'");
     }
 

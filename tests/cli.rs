@@ -68,7 +68,11 @@ fn help_and_usage_errors() {
         (&["fetch", "--ttl", "soon", "x"], 2, "--ttl soon: expected whole seconds"),
         // Issue 15: a path, name or language on the command line that is not there is a wrong
         // command line (2), not a failing file (3).
-        (&["mod-settings", "dump", "no-such.dat"], 2, "no-such.dat: no such file or folder (the mod-settings.dat to dump"),
+        (
+            &["mod-settings", "dump", "no-such.dat"],
+            2,
+            "no-such.dat: no such file or folder (the mod-settings.dat to dump",
+        ),
         (&["mod-settings", "restore", "no-such.json", "out.dat"], 2, "no-such.json: no such file or folder"),
         (&["locale", "check", "no-such-mod"], 2, "no-such-mod: no such file or folder (<mod_dir>"),
         (&["mod-list", "list", "--file", "no-such.json"], 2, "no-such.json: no such file; pass --file"),
@@ -124,7 +128,11 @@ fn bad_mod_settings_name_the_file_and_leave_it_alone() {
     std::fs::write(&truncated, &good[..20]).unwrap();
     let r = run(&["mod-settings", "dump", s(&truncated)]);
     assert_eq!(r.code, 3);
-    assert!(r.stderr.contains("truncated.dat: offset 0x11: string bytes needs 7 bytes, 3 left (file truncated?)"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("truncated.dat: offset 0x11: string bytes needs 7 bytes, 3 left (file truncated?)"),
+        "{}",
+        r.stderr
+    );
     assert!(r.stdout.is_empty());
 
     let r = run(&["mod-settings", "dump", s(&tmp.path().join("nope.dat"))]);

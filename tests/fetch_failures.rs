@@ -56,7 +56,11 @@ impl Reply {
         Reply::Full { status: 200, headers: vec![("Content-Type".into(), content_type.into())], body }
     }
     fn status(status: u16, body: &str) -> Reply {
-        Reply::Full { status, headers: vec![("Content-Type".into(), "application/json".into())], body: body.as_bytes().to_vec() }
+        Reply::Full {
+            status,
+            headers: vec![("Content-Type".into(), "application/json".into())],
+            body: body.as_bytes().to_vec(),
+        }
     }
 }
 
@@ -264,7 +268,10 @@ fn registry_reply(a: &Artifact, req: &Req) -> Reply {
         if reference == "1" || reference == a.digest {
             return Reply::Full {
                 status: 200,
-                headers: vec![("Content-Type".into(), MANIFEST.into()), ("Docker-Content-Digest".into(), a.digest.clone())],
+                headers: vec![
+                    ("Content-Type".into(), MANIFEST.into()),
+                    ("Docker-Content-Digest".into(), a.digest.clone()),
+                ],
                 body: a.manifest.clone(),
             };
         }
@@ -292,7 +299,10 @@ impl FakeRegistry {
         FakeRegistry::serving(artifact(), fault)
     }
 
-    fn serving(artifact: Artifact, fault: impl Fn(&Artifact, &Req) -> Option<Reply> + Send + Sync + 'static) -> FakeRegistry {
+    fn serving(
+        artifact: Artifact,
+        fault: impl Fn(&Artifact, &Req) -> Option<Reply> + Send + Sync + 'static,
+    ) -> FakeRegistry {
         let artifact = Arc::new(artifact);
         let faulty = Arc::new(AtomicBool::new(true));
         let (a, f) = (artifact.clone(), faulty.clone());
@@ -385,8 +395,17 @@ fn oci_404_names_the_reference_and_what_to_check() {
     assert_nothing_half_written(cache.path());
 
     // The manifest exists but a layer does not.
-    let reg = FakeRegistry::start(|a, req| req.path.ends_with(&a.locale).then(|| Reply::status(404, r#"{"errors":[{"code":"BLOB_UNKNOWN","message":"blob unknown"}]}"#)));
-    let text = failing(&reg.reference(), &opts(cache.path()), ErrorKind::NotFound, &["layer `locale`", "check the repository"]);
+    let reg = FakeRegistry::start(|a, req| {
+        req.path
+            .ends_with(&a.locale)
+            .then(|| Reply::status(404, r#"{"errors":[{"code":"BLOB_UNKNOWN","message":"blob unknown"}]}"#))
+    });
+    let text = failing(
+        &reg.reference(),
+        &opts(cache.path()),
+        ErrorKind::NotFound,
+        &["layer `locale`", "check the repository"],
+    );
     assert!(text.contains(&reg.artifact.locale), "{text}");
     assert_nothing_half_written(cache.path());
     reg.heal();
@@ -396,9 +415,16 @@ fn oci_404_names_the_reference_and_what_to_check() {
 #[test]
 fn oci_500_is_a_network_error_that_says_retry_and_then_recovers() {
     for what in ["manifests", "blobs"] {
-        let reg = FakeRegistry::start(move |_, req| req.path.contains(what).then(|| Reply::status(500, "<html>internal error</html>")));
+        let reg = FakeRegistry::start(move |_, req| {
+            req.path.contains(what).then(|| Reply::status(500, "<html>internal error</html>"))
+        });
         let cache = tempfile::tempdir().unwrap();
-        failing(&reg.reference(), &opts(cache.path()), ErrorKind::Network, &["500", "retry later", "FACTORIO_MOCKS_OFFLINE"]);
+        failing(
+            &reg.reference(),
+            &opts(cache.path()),
+            ErrorKind::Network,
+            &["500", "retry later", "FACTORIO_MOCKS_OFFLINE"],
+        );
         assert_nothing_half_written(cache.path());
         reg.heal();
         recovers(&reg.reference(), cache.path());
@@ -473,7 +499,11 @@ fn oci_a_silent_or_stalled_registry_times_out_instead_of_hanging() {
     let cases: [(&str, fn(&Artifact, &Req) -> Option<Reply>); 2] = [
         ("silent", |_, req| req.path.contains("/manifests/").then_some(Reply::Silent)),
         ("stalled mid-blob", |a, req| {
-            req.path.ends_with(&a.locale).then(|| Reply::Stall { headers: vec![], body: a.blobs[&a.locale].clone(), after: 10 })
+            req.path.ends_with(&a.locale).then(|| Reply::Stall {
+                headers: vec![],
+                body: a.blobs[&a.locale].clone(),
+                after: 10,
+            })
         }),
     ];
     for (name, fault) in cases {
@@ -494,7 +524,9 @@ fn oci_a_silent_or_stalled_registry_times_out_instead_of_hanging() {
 fn oci_the_tag_is_served_stale_with_a_warning_when_the_registry_fails_later() {
     let broken = Arc::new(AtomicBool::new(false));
     let b = broken.clone();
-    let reg = FakeRegistry::start(move |_, req| (b.load(Ordering::SeqCst) && req.path.starts_with("/v2/")).then(|| Reply::status(500, "down")));
+    let reg = FakeRegistry::start(move |_, req| {
+        (b.load(Ordering::SeqCst) && req.path.starts_with("/v2/")).then(|| Reply::status(500, "down"))
+    });
     let cache = tempfile::tempdir().unwrap();
     let zero_ttl = FetchOptions { ttl: Some(Duration::ZERO), ..opts(cache.path()) };
     let first = fetch(&reg.reference(), &zero_ttl).unwrap();
@@ -537,7 +569,12 @@ fn auth_registry(anonymous: bool) -> FakeRegistry {
             status: 401,
             headers: vec![
                 ("Content-Type".into(), "application/json".into()),
-                ("WWW-Authenticate".into(), format!(r#"Bearer realm="{realm}",service="fake-registry",scope="repository:datasets/vanilla:pull""#)),
+                (
+                    "WWW-Authenticate".into(),
+                    format!(
+                        r#"Bearer realm="{realm}",service="fake-registry",scope="repository:datasets/vanilla:pull""#
+                    ),
+                ),
             ],
             body: br#"{"errors":[{"code":"UNAUTHORIZED","message":"authentication required"}]}"#.to_vec(),
         })
@@ -601,9 +638,16 @@ fn oci_basic_credentials_are_traded_for_a_bearer_token_and_never_shown() {
     let token_req = reqs.iter().find(|r| r.path.starts_with("/token")).expect("the client never asked for a token");
     assert!(token_req.header("authorization").is_some_and(|a| a.starts_with("Basic ")), "{token_req:?}");
     assert!(token_req.path.contains("scope=repository%3Adatasets%2Fvanilla%3Apull"), "{}", token_req.path);
-    assert!(reqs.iter().any(|r| r.path.contains("/blobs/") && r.header("authorization") == Some(&format!("Bearer {TOKEN}"))));
+    assert!(
+        reqs.iter()
+            .any(|r| r.path.contains("/blobs/") && r.header("authorization") == Some(&format!("Bearer {TOKEN}")))
+    );
     // The password went to the token endpoint only.
-    assert!(reqs.iter().filter(|r| r.header("authorization").is_some_and(|a| a.starts_with("Basic "))).all(|r| r.path.starts_with("/token")));
+    assert!(
+        reqs.iter()
+            .filter(|r| r.header("authorization").is_some_and(|a| a.starts_with("Basic ")))
+            .all(|r| r.path.starts_with("/token"))
+    );
 }
 
 #[test]
@@ -653,13 +697,19 @@ fn echoing_registry() -> FakeRegistry {
             seen.lock().unwrap().push(a.to_string());
         }
         if req.path.starts_with("/token") {
-            return Some(Reply::ok("application/json", format!(r#"{{"token":"tok-{S}-issued","expires_in":300}}"#).into_bytes()));
+            return Some(Reply::ok(
+                "application/json",
+                format!(r#"{{"token":"tok-{S}-issued","expires_in":300}}"#).into_bytes(),
+            ));
         }
         if req.header("authorization").is_none() {
             let realm = format!("http://127.0.0.1:{}/token", p.load(Ordering::SeqCst));
             return Some(Reply::Full {
                 status: 401,
-                headers: vec![("WWW-Authenticate".into(), format!(r#"Bearer realm="{realm}",service="fake",scope="repository:datasets/vanilla:pull""#))],
+                headers: vec![(
+                    "WWW-Authenticate".into(),
+                    format!(r#"Bearer realm="{realm}",service="fake",scope="repository:datasets/vanilla:pull""#),
+                )],
                 body: br#"{"errors":[{"code":"UNAUTHORIZED","message":"authentication required"}]}"#.to_vec(),
             });
         }
@@ -672,7 +722,11 @@ fn echoing_registry() -> FakeRegistry {
         for a in seen.lock().unwrap().iter() {
             body.push_str(&format!("earlier request: authorization: {a}\n"));
         }
-        Some(Reply::Full { status: 500, headers: vec![("Content-Type".into(), "text/plain".into())], body: body.into_bytes() })
+        Some(Reply::Full {
+            status: 500,
+            headers: vec![("Content-Type".into(), "text/plain".into())],
+            body: body.into_bytes(),
+        })
     });
     port.store(reg.server.port as usize, Ordering::SeqCst);
     reg
@@ -682,12 +736,20 @@ fn echoing_registry() -> FakeRegistry {
 fn secret_forms(user: Option<&str>, secret: &str) -> Vec<String> {
     use base64::Engine;
     let b64 = base64::engine::general_purpose::STANDARD;
-    let mut forms = vec![S.to_string(), secret.to_string(), b64.encode(secret), b64.encode(secret).trim_end_matches('=').to_string()];
+    let mut forms = vec![
+        S.to_string(),
+        secret.to_string(),
+        b64.encode(secret),
+        b64.encode(secret).trim_end_matches('=').to_string(),
+    ];
     if let Some(u) = user {
         forms.push(b64.encode(format!("{u}:{secret}")).trim_end_matches('=').to_string());
         forms.push(format!("{u}:{secret}"));
     }
-    let pct: String = secret.bytes().map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") }).collect();
+    let pct: String = secret
+        .bytes()
+        .map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") })
+        .collect();
     forms.push(pct);
     forms
 }
@@ -714,15 +776,25 @@ fn cache_text(cache: &Path) -> String {
 fn no_credential_shape_reaches_an_error_a_warning_or_the_cache() {
     let reg = echoing_registry();
     let git = FakeGit::start(|_, req| {
-        let echo = format!("{} {}\nauthorization: {}", req.method, req.path, req.header("authorization").unwrap_or("-"));
+        let echo =
+            format!("{} {}\nauthorization: {}", req.method, req.path, req.header("authorization").unwrap_or("-"));
         Some(Reply::Full { status: 500, headers: vec![], body: echo.into_bytes() })
     });
     let (a, g) = (reg.server.addr(), git.server.addr());
     let digest = format!("sha256:{}", "0".repeat(64));
     // (reference, sources, user, secret): the secret and its encodings must never show.
     let mut shapes: Vec<(String, Option<Vec<String>>, Option<&str>, String)> = Vec::new();
-    let mut shape = |reference: String, sources: Option<Vec<String>>, user: Option<&'static str>, secret: String| shapes.push((reference, sources, user, secret));
-    for (user, pass) in [(Some("alice"), S.to_string()), (Some("alice"), format!("pa/{S}")), (Some("alice"), format!("pa@{S}")), (Some("alice"), format!("pa:{S}")), (Some("alice"), format!("pa%2F{S}")), (None, S.to_string())] {
+    let mut shape = |reference: String, sources: Option<Vec<String>>, user: Option<&'static str>, secret: String| {
+        shapes.push((reference, sources, user, secret))
+    };
+    for (user, pass) in [
+        (Some("alice"), S.to_string()),
+        (Some("alice"), format!("pa/{S}")),
+        (Some("alice"), format!("pa@{S}")),
+        (Some("alice"), format!("pa:{S}")),
+        (Some("alice"), format!("pa%2F{S}")),
+        (None, S.to_string()),
+    ] {
         let userinfo = match user {
             Some(u) => format!("{u}:{pass}"),
             None => pass.clone(),
@@ -779,16 +851,25 @@ fn credentials_a_registry_echoes_back_are_never_shown() {
     };
     // Basic credentials, a password holding `/`, `@` and `:`.
     let pass = format!("pa/@:{S}");
-    check("basic", auth_child(&reg.reference(), cache.path(), Some(&format!("alice:{pass}"))), secret_forms(Some("alice"), &pass));
+    check(
+        "basic",
+        auth_child(&reg.reference(), cache.path(), Some(&format!("alice:{pass}"))),
+        secret_forms(Some("alice"), &pass),
+    );
     // A bare token, sent as a bearer token.
-    check("bearer", auth_child(&reg.reference(), cache.path(), Some(&format!("tok-{S}"))), secret_forms(None, &format!("tok-{S}")));
+    check(
+        "bearer",
+        auth_child(&reg.reference(), cache.path(), Some(&format!("tok-{S}"))),
+        secret_forms(None, &format!("tok-{S}")),
+    );
     // The Docker config's credentials (the child reads DOCKER_CONFIG=<cache>/no-docker-config).
     {
         use base64::Engine;
         let dir = cache.path().join("no-docker-config");
         fs::create_dir_all(&dir).unwrap();
         let auth = base64::engine::general_purpose::STANDARD.encode(format!("bob:{S}-docker"));
-        fs::write(dir.join("config.json"), format!(r#"{{"auths":{{"{}":{{"auth":"{auth}"}}}}}}"#, reg.server.addr())).unwrap();
+        fs::write(dir.join("config.json"), format!(r#"{{"auths":{{"{}":{{"auth":"{auth}"}}}}}}"#, reg.server.addr()))
+            .unwrap();
         let out = auth_child(&reg.reference(), cache.path(), None);
         fs::remove_dir_all(&dir).unwrap();
         check("docker config", out, secret_forms(Some("bob"), &format!("{S}-docker")));
@@ -798,7 +879,8 @@ fn credentials_a_registry_echoes_back_are_never_shown() {
     let out = auth_child(&challenged.reference(), cache.path(), Some(&format!("alice:{pass}")));
     check("token endpoint", out, secret_forms(Some("alice"), &pass));
     // The echoes were real: the registry was sent the basic pairs and the issued token.
-    let sent: Vec<String> = reg.server.requests().iter().filter_map(|r| r.header("authorization").map(str::to_string)).collect();
+    let sent: Vec<String> =
+        reg.server.requests().iter().filter_map(|r| r.header("authorization").map(str::to_string)).collect();
     assert!(sent.iter().any(|a| a.starts_with("Basic ")) && sent.iter().any(|a| a.contains("-issued")), "{sent:?}");
     assert!(leaks.is_empty(), "{}", leaks.join("\n"));
 }
@@ -810,13 +892,23 @@ fn auth_registry_echoing_refusals() -> FakeRegistry {
     let p = port.clone();
     let reg = FakeRegistry::start(move |_, req| {
         if req.path.starts_with("/token") {
-            let body = format!(r#"{{"details":"incorrect username or password","request_headers":{{"authorization":"{}"}}}}"#, req.header("authorization").unwrap_or(""));
-            return Some(Reply::Full { status: 401, headers: vec![("Content-Type".into(), "application/json".into())], body: body.into_bytes() });
+            let body = format!(
+                r#"{{"details":"incorrect username or password","request_headers":{{"authorization":"{}"}}}}"#,
+                req.header("authorization").unwrap_or("")
+            );
+            return Some(Reply::Full {
+                status: 401,
+                headers: vec![("Content-Type".into(), "application/json".into())],
+                body: body.into_bytes(),
+            });
         }
         let realm = format!("http://127.0.0.1:{}/token", p.load(Ordering::SeqCst));
         Some(Reply::Full {
             status: 401,
-            headers: vec![("WWW-Authenticate".into(), format!(r#"Bearer realm="{realm}",service="fake",scope="repository:datasets/vanilla:pull""#))],
+            headers: vec![(
+                "WWW-Authenticate".into(),
+                format!(r#"Bearer realm="{realm}",service="fake",scope="repository:datasets/vanilla:pull""#),
+            )],
             body: br#"{"errors":[{"code":"UNAUTHORIZED","message":"authentication required"}]}"#.to_vec(),
         })
     });
@@ -835,8 +927,14 @@ fn git_files() -> HashMap<String, Vec<u8>> {
 
 fn git_files_with(en_cfg: &[u8]) -> HashMap<String, Vec<u8>> {
     let sha = sha256_digest(en_cfg);
-    let metadata = format!(r#"{{"hash_algorithm":"sha256","checksums":{{"locale/en.cfg":"{}"}}}}"#, sha.trim_start_matches("sha256:"));
-    HashMap::from([("/ds/metadata.json".to_string(), metadata.into_bytes()), ("/ds/locale/en.cfg".to_string(), en_cfg.to_vec())])
+    let metadata = format!(
+        r#"{{"hash_algorithm":"sha256","checksums":{{"locale/en.cfg":"{}"}}}}"#,
+        sha.trim_start_matches("sha256:")
+    );
+    HashMap::from([
+        ("/ds/metadata.json".to_string(), metadata.into_bytes()),
+        ("/ds/locale/en.cfg".to_string(), en_cfg.to_vec()),
+    ])
 }
 
 struct FakeGit {
@@ -885,7 +983,12 @@ fn git_the_healthy_fake_host_serves_the_dataset() {
 fn git_404_401_and_500_say_what_to_do() {
     let cache = tempfile::tempdir().unwrap();
     let git = FakeGit::start(|_, _| None);
-    failing(&format!("http://{}/nothing", git.server.addr()), &opts(cache.path()), ErrorKind::NotFound, &["metadata.json", "base folder of a dataset"]);
+    failing(
+        &format!("http://{}/nothing", git.server.addr()),
+        &opts(cache.path()),
+        ErrorKind::NotFound,
+        &["metadata.json", "base folder of a dataset"],
+    );
 
     let git = FakeGit::start(|_, req| (req.path == CFG).then(|| Reply::status(404, "gone")));
     failing(&git.base(), &opts(cache.path()), ErrorKind::NotFound, &["locale/en.cfg", "missing on the host"]);
@@ -912,7 +1015,9 @@ fn git_a_cut_or_altered_file_is_never_stored() {
     git.heal();
     recovers(&git.base(), cache.path());
 
-    let git = FakeGit::start(|_, req| (req.path == CFG).then(|| Reply::ok("text/plain", EN_CFG.replace("Iron", "Gold").into_bytes())));
+    let git = FakeGit::start(|_, req| {
+        (req.path == CFG).then(|| Reply::ok("text/plain", EN_CFG.replace("Iron", "Gold").into_bytes()))
+    });
     let cache = tempfile::tempdir().unwrap();
     failing(&git.base(), &opts(cache.path()), ErrorKind::Integrity, &["locale/en.cfg", "checksum mismatch"]);
     assert_nothing_half_written(cache.path());
@@ -925,7 +1030,13 @@ fn git_a_silent_or_stalled_host_times_out_instead_of_hanging() {
     let cases: [(&str, fn(&HashMap<String, Vec<u8>>, &Req) -> Option<Reply>, Duration); 2] = [
         ("silent", |_, req| req.path.ends_with("metadata.json").then_some(Reply::Silent), Duration::from_secs(3)),
         // A stalled body is bounded by the per-file budget (ten times the timeout).
-        ("stalled mid-file", |files, req| (req.path == CFG).then(|| Reply::Stall { headers: vec![], body: files[CFG].clone(), after: 5 }), Duration::from_secs(8)),
+        (
+            "stalled mid-file",
+            |files, req| {
+                (req.path == CFG).then(|| Reply::Stall { headers: vec![], body: files[CFG].clone(), after: 5 })
+            },
+            Duration::from_secs(8),
+        ),
     ];
     for (name, fault, limit) in cases {
         let git = FakeGit::start(fault);
@@ -959,7 +1070,9 @@ fn plain_http_to_other_hosts_needs_the_opt_in() {
     let cache = tempfile::tempdir().unwrap();
     let run = |value: Option<&str>| {
         let mut cmd = Command::new(std::env::current_exe().unwrap());
-        cmd.args(["--exact", "child_allow_http", "--nocapture", "--test-threads=1"]).env("FM_ALLOW_HTTP_CACHE", cache.path()).env_remove("FACTORIO_MOCKS_ALLOW_HTTP");
+        cmd.args(["--exact", "child_allow_http", "--nocapture", "--test-threads=1"])
+            .env("FM_ALLOW_HTTP_CACHE", cache.path())
+            .env_remove("FACTORIO_MOCKS_ALLOW_HTTP");
         if let Some(v) = value {
             cmd.env("FACTORIO_MOCKS_ALLOW_HTTP", v);
         }
@@ -998,7 +1111,9 @@ fn big_cfg() -> Vec<u8> {
 /// default (on when stderr is a terminal). Does nothing as an ordinary test.
 #[test]
 fn child_progress_fetch() {
-    let (Ok(reference), Ok(cache)) = (std::env::var("FM_PROGRESS_REF"), std::env::var("FM_PROGRESS_CACHE")) else { return };
+    let (Ok(reference), Ok(cache)) = (std::env::var("FM_PROGRESS_REF"), std::env::var("FM_PROGRESS_CACHE")) else {
+        return;
+    };
     let o = FetchOptions { cache_dir: Some(cache.into()), ..Default::default() };
     let got = fetch(&reference, &o).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(fs::metadata(got.dir.join("locale/en.cfg")).unwrap().len(), big_cfg().len() as u64);
@@ -1024,7 +1139,8 @@ fn progress_child(reference: &str, tty: bool) -> String {
     }
     let (mut master, mut slave) = (-1, -1);
     // SAFETY: openpty writes two new descriptors, which are owned below and closed once.
-    let rc = unsafe { libc::openpty(&mut master, &mut slave, std::ptr::null_mut(), std::ptr::null(), std::ptr::null()) };
+    let rc =
+        unsafe { libc::openpty(&mut master, &mut slave, std::ptr::null_mut(), std::ptr::null(), std::ptr::null()) };
     assert_eq!(rc, 0, "openpty failed: {}", std::io::Error::last_os_error());
     let (master, slave) = unsafe { (OwnedFd::from_raw_fd(master), OwnedFd::from_raw_fd(slave)) };
     // Close-on-exec: a child another test spawns meanwhile must not keep the terminal open.
@@ -1053,7 +1169,8 @@ fn progress_child(reference: &str, tty: bool) -> String {
 fn assert_progress(source: &str, reference: &str) {
     let on_tty = progress_child(reference, true);
     eprintln!("{source} progress on a terminal: {on_tty:?}");
-    let lines: Vec<&str> = on_tty.split(['\r', '\n']).filter(|l| l.starts_with("factorio-mocks: ") && l.ends_with(" MB")).collect();
+    let lines: Vec<&str> =
+        on_tty.split(['\r', '\n']).filter(|l| l.starts_with("factorio-mocks: ") && l.ends_with(" MB")).collect();
     assert!(lines.len() >= 2, "{source}: no running progress on a terminal: {on_tty:?}");
     let last = lines.last().unwrap();
     let (done, total) = last.rsplit_once(' ').unwrap().0.rsplit_once(' ').unwrap().1.split_once('/').unwrap();

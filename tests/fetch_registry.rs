@@ -61,7 +61,9 @@ impl Registry {
             return None;
         }
         if Command::new(python()).args(["-c", "import oras, requests"]).status().map(|s| !s.success()).unwrap_or(true) {
-            eprintln!("SKIPPED: the Python `oras` client is missing (scripts/ensure-oras.sh installs it into build/venv)");
+            eprintln!(
+                "SKIPPED: the Python `oras` client is missing (scripts/ensure-oras.sh installs it into build/venv)"
+            );
             return None;
         }
         let dir = tempfile::tempdir().unwrap();
@@ -85,7 +87,14 @@ impl Registry {
     }
 
     /// Pushes `names` under `folder` with oras; returns (digest, size).
-    fn push(&self, target: &str, artifact_type: &str, folder: &Path, names: &[&str], subject: Option<(&str, u64)>) -> (String, u64) {
+    fn push(
+        &self,
+        target: &str,
+        artifact_type: &str,
+        folder: &Path,
+        names: &[&str],
+        subject: Option<(&str, u64)>,
+    ) -> (String, u64) {
         let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/oras_push.py");
         let mut cmd = Command::new(python());
         cmd.arg(script).args([&self.addr, target, artifact_type]).arg(folder).args(names);
@@ -198,7 +207,8 @@ fn stale_tags_are_re_resolved_online_and_served_with_a_warning_offline() {
     assert!(stale.warnings.iter().any(|w| w.contains("outdated")), "{:?}", stale.warnings);
     // With a long TTL the tag is fresh and no request is made even online.
     let gets = reg.blob_gets("datasets/moving");
-    let fresh = fetch(&reference, &FetchOptions { ttl: Some(Duration::from_secs(3600)), ..opts(cache.path()) }).unwrap();
+    let fresh =
+        fetch(&reference, &FetchOptions { ttl: Some(Duration::from_secs(3600)), ..opts(cache.path()) }).unwrap();
     assert!(fresh.warnings.is_empty());
     assert_eq!(reg.blob_gets("datasets/moving"), gets);
 }
@@ -208,10 +218,17 @@ fn a_modpack_artifact_leads_to_its_dataset_through_the_referrers_tag_fallback() 
     let Some(reg) = Registry::start() else { return };
     let modpack = tempfile::tempdir().unwrap();
     fs::write(modpack.path().join("mod-list.json"), r#"{"mods":[{"name":"base","enabled":true}]}"#).unwrap();
-    let (mp_digest, mp_size) = reg.push("datasets/space-age:modpack", "application/vnd.factorio-mocks.modpack.v1", modpack.path(), &["mod-list.json"], None);
+    let (mp_digest, mp_size) = reg.push(
+        "datasets/space-age:modpack",
+        "application/vnd.factorio-mocks.modpack.v1",
+        modpack.path(),
+        &["mod-list.json"],
+        None,
+    );
     let data = tempfile::tempdir().unwrap();
     make_dataset(data.path(), "sa", 0);
-    let (ds_digest, _) = reg.push("datasets/space-age:2.0.77", DATASET, data.path(), LAYERS, Some((&mp_digest, mp_size)));
+    let (ds_digest, _) =
+        reg.push("datasets/space-age:2.0.77", DATASET, data.path(), LAYERS, Some((&mp_digest, mp_size)));
     let cache = tempfile::tempdir().unwrap();
 
     // The dataset names its subject.
@@ -251,7 +268,14 @@ fn flipped_bytes_are_detected_refetched_online_and_refused_offline() {
     assert_eq!(fs::read_to_string(again.dir.join("locale/en.cfg")).unwrap(), "[item-name]\niron-plate=Iron plate\n");
 
     // Damaged blobs too: offline is a clear error, online refetches.
-    let blobs: Vec<PathBuf> = walk(&cache.path().join("downloads")).into_iter().filter(|p| p.is_file() && fs::metadata(p).unwrap().len() > 20 && !p.file_name().unwrap().to_string_lossy().contains('.')).collect();
+    let blobs: Vec<PathBuf> = walk(&cache.path().join("downloads"))
+        .into_iter()
+        .filter(|p| {
+            p.is_file()
+                && fs::metadata(p).unwrap().len() > 20
+                && !p.file_name().unwrap().to_string_lossy().contains('.')
+        })
+        .collect();
     assert!(!blobs.is_empty());
     for b in &blobs {
         flip(b);
@@ -333,10 +357,20 @@ fn sixteen_cold_processes_download_once() {
     let children: Vec<_> = (0..16).map(|_| child(&reference, cache.path()).spawn().unwrap()).collect();
     let results: Vec<_> = children.into_iter().map(|c| c.wait_with_output().unwrap()).collect();
     let elapsed = t.elapsed();
-    let loads: Vec<_> = results.iter().map(|o| child_result(o).unwrap_or_else(|| panic!("child failed: {}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr)))).collect();
+    let loads: Vec<_> = results
+        .iter()
+        .map(|o| {
+            child_result(o).unwrap_or_else(|| {
+                panic!("child failed: {}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
+            })
+        })
+        .collect();
     assert!(loads.windows(2).all(|w| w[0] == w[1]), "16 identical loads: {loads:?}");
     assert_eq!(reg.blob_gets("datasets/crowd"), 4, "exactly one download of each of the 4 layers");
-    let temps = walk(&cache.path().join("downloads")).into_iter().filter(|p| p.file_name().unwrap().to_string_lossy().contains(".tmp-")).count();
+    let temps = walk(&cache.path().join("downloads"))
+        .into_iter()
+        .filter(|p| p.file_name().unwrap().to_string_lossy().contains(".tmp-"))
+        .count();
     assert_eq!(temps, 0, "no leftover temporary entries");
     eprintln!("FIGURE: 16 cold processes on one dataset: {elapsed:?}, 4 blob downloads, 16 identical loads");
 }
@@ -380,11 +414,15 @@ fn downloads_killed_at_random_points_never_leave_partial_data() {
             left_temporaries += 1;
         }
         let out = child(&reference, cache.path()).output().unwrap();
-        let (_, content) = child_result(&out).unwrap_or_else(|| panic!("run {runs} after a kill at {delay:?}: {}", String::from_utf8_lossy(&out.stderr)));
+        let (_, content) = child_result(&out).unwrap_or_else(|| {
+            panic!("run {runs} after a kill at {delay:?}: {}", String::from_utf8_lossy(&out.stderr))
+        });
         assert_eq!(content, reference_data, "run {runs}: the recovered dataset differs");
     }
     assert!(killed_mid_way >= 20, "only {killed_mid_way} of {runs} runs were still fetching when killed");
-    eprintln!("FIGURE: {killed_mid_way} cold fetches killed before finishing, at random points (0-{full} ms), in {runs} runs ({left_temporaries} mid-download or mid-unpack, leaving a temporary); every next run recovered the same dataset");
+    eprintln!(
+        "FIGURE: {killed_mid_way} cold fetches killed before finishing, at random points (0-{full} ms), in {runs} runs ({left_temporaries} mid-download or mid-unpack, leaving a temporary); every next run recovered the same dataset"
+    );
 }
 
 /// `python3 -m http.server` serving `dir` on loopback.

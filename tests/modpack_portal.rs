@@ -58,7 +58,13 @@ const RELEASES: &[Rel] = &[
     Rel { mod_name: "flib", version: "0.15.0", factorio: "2.0", deps: &["base >= 2.0"], serve: Serve::Ok },
     Rel { mod_name: "flib", version: "0.16.2", factorio: "2.0", deps: &["base >= 2.0.7"], serve: Serve::Ok },
     Rel { mod_name: "k2", version: "1.3.0", factorio: "1.1", deps: &["base", "flib"], serve: Serve::Ok },
-    Rel { mod_name: "k2", version: "1.4.0", factorio: "2.0", deps: &["base >= 2.0", "flib >= 0.15.0", "? space-age", "! bad-mod"], serve: Serve::Ok },
+    Rel {
+        mod_name: "k2",
+        version: "1.4.0",
+        factorio: "2.0",
+        deps: &["base >= 2.0", "flib >= 0.15.0", "? space-age", "! bad-mod"],
+        serve: Serve::Ok,
+    },
     Rel { mod_name: "sa-addon", version: "1.0.0", factorio: "2.0", deps: &["space-age >= 2.0.0"], serve: Serve::Ok },
     Rel { mod_name: "bad-mod", version: "1.0.0", factorio: "2.0", deps: &[], serve: Serve::Ok },
     Rel { mod_name: "old-only", version: "0.1.0", factorio: "1.1", deps: &[], serve: Serve::Ok },
@@ -169,15 +175,26 @@ fn handle(path: &str, port: u16) -> Reply {
         let known: Vec<&str> = names.iter().copied().filter(|n| mod_names().contains(n)).collect();
         let page: usize = q.get("page").and_then(|p| p.parse().ok()).unwrap_or(1);
         let count = known.len();
-        let results = known.get(page - 1).map(|n| format!(r#"[{{"name": "{n}", "title": "{n}", "owner": "t", "summary": "", "downloads_count": 1}}]"#)).unwrap_or_else(|| "[]".into());
+        let results = known
+            .get(page - 1)
+            .map(|n| {
+                format!(r#"[{{"name": "{n}", "title": "{n}", "owner": "t", "summary": "", "downloads_count": 1}}]"#)
+            })
+            .unwrap_or_else(|| "[]".into());
         let next = if page < count {
-            format!("\"{base}/api/mods?namelist={}&page_size=1&page={}\"", q.get("namelist").cloned().unwrap_or_default(), page + 1)
+            format!(
+                "\"{base}/api/mods?namelist={}&page_size=1&page={}\"",
+                q.get("namelist").cloned().unwrap_or_default(),
+                page + 1
+            )
         } else {
             "null".into()
         };
         return json(
             200,
-            format!(r#"{{"pagination": {{"count": {count}, "page": {page}, "page_count": {count}, "page_size": 1, "links": {{"first": null, "prev": null, "next": {next}, "last": null}}}}, "results": {results}}}"#),
+            format!(
+                r#"{{"pagination": {{"count": {count}, "page": {page}, "page_count": {count}, "page_size": 1, "links": {{"first": null, "prev": null, "next": {next}, "last": null}}}}, "results": {results}}}"#
+            ),
         );
     }
     if let Some(name) = route.strip_prefix("/api/mods/").and_then(|r| r.strip_suffix("/full")) {
@@ -185,7 +202,13 @@ fn handle(path: &str, port: u16) -> Reply {
         if rels.is_empty() {
             return json(404, r#"{"message": "Mod not found"}"#.into());
         }
-        return json(200, format!(r#"{{"name": "{name}", "title": "{name}", "owner": "t", "summary": "", "releases": [{}]}}"#, rels.join(", ")));
+        return json(
+            200,
+            format!(
+                r#"{{"name": "{name}", "title": "{name}", "owner": "t", "summary": "", "releases": [{}]}}"#,
+                rels.join(", ")
+            ),
+        );
     }
     if let Some(rest) = route.strip_prefix("/download/") {
         let Some(r) = RELEASES.iter().find(|r| format!("{}/{}", r.mod_name, id_of(r)) == rest) else {
@@ -197,13 +220,19 @@ fn handle(path: &str, port: u16) -> Reply {
         return redirect(format!("{base}/files/{}", file_name(r)));
     }
     if route == "/login" {
-        return Reply::Full { status: 200, headers: vec![("Content-Type".into(), "text/html; charset=utf-8".into())], body: b"<html>log in</html>".to_vec() };
+        return Reply::Full {
+            status: 200,
+            headers: vec![("Content-Type".into(), "text/html; charset=utf-8".into())],
+            body: b"<html>log in</html>".to_vec(),
+        };
     }
     if let Some(f) = route.strip_prefix("/files/") {
         let Some(r) = RELEASES.iter().find(|r| file_name(r) == f) else { return json(404, "{}".into()) };
         let body = zip_of(r);
         return match r.serve {
-            Serve::Ok | Serve::WrongSha => Reply::Full { status: 200, headers: vec![("Content-Type".into(), "application/zip".into())], body },
+            Serve::Ok | Serve::WrongSha => {
+                Reply::Full { status: 200, headers: vec![("Content-Type".into(), "application/zip".into())], body }
+            }
             Serve::Slow => Reply::Slow { body },
             Serve::Cut => Reply::Cut { body },
             Serve::Stall => Reply::Stall { body },
@@ -338,12 +367,18 @@ fn pinned(lock: &Lock) -> Vec<String> {
 
 /// Every file in `dir`, names only, sorted.
 fn files(dir: &Path) -> Vec<String> {
-    let mut v: Vec<String> = fs::read_dir(dir).map(|r| r.filter_map(|e| e.ok()).map(|e| e.file_name().to_string_lossy().into_owned()).collect()).unwrap_or_default();
+    let mut v: Vec<String> = fs::read_dir(dir)
+        .map(|r| r.filter_map(|e| e.ok()).map(|e| e.file_name().to_string_lossy().into_owned()).collect())
+        .unwrap_or_default();
     v.sort();
     v
 }
 
-fn get(lock: &Lock, dir: &Path, portal: &HttpPortal) -> Result<download::Report, factorio_mocks::modpack::portal::Error> {
+fn get(
+    lock: &Lock,
+    dir: &Path,
+    portal: &HttpPortal,
+) -> Result<download::Report, factorio_mocks::modpack::portal::Error> {
     let mut creds = || Ok(Credentials::new(USER, TOKEN, "test"));
     download::download(lock, portal, &mut creds, dir, &mut |_| {})
 }
@@ -357,7 +392,10 @@ fn resolve_pages_the_listing_and_follows_dependencies() {
     let s = Server::start();
     let p = portal(&s, 5.0, None);
     let lock = lock_of(&pack("2.0", &["k2", "sa-addon"]), &p);
-    assert_eq!(pinned(&lock), ["base", "elevated-rails", "quality", "space-age", "flib 0.16.2", "k2 1.4.0", "sa-addon 1.0.0"]);
+    assert_eq!(
+        pinned(&lock),
+        ["base", "elevated-rails", "quality", "space-age", "flib 0.16.2", "k2 1.4.0", "sa-addon 1.0.0"]
+    );
     let log = s.requests();
     let listing: Vec<&String> = log.iter().filter(|r| r.starts_with("/api/mods?")).collect();
     assert_eq!(listing.len(), 2, "one page per known name: {log:?}");
@@ -365,7 +403,10 @@ fn resolve_pages_the_listing_and_follows_dependencies() {
     for name in ["k2", "sa-addon", "flib"] {
         assert_eq!(log.iter().filter(|r| **r == format!("/api/mods/{name}/full")).count(), 1, "{name}: {log:?}");
     }
-    assert!(!log.iter().any(|r| r.contains("space-age") || r.contains("/base")), "the game's mods are never asked for: {log:?}");
+    assert!(
+        !log.iter().any(|r| r.contains("space-age") || r.contains("/base")),
+        "the game's mods are never asked for: {log:?}"
+    );
     // the 1.1 series picks the 1.1 releases
     assert_eq!(pinned(&lock_of(&pack("1.1", &["k2"]), &p)), ["base", "flib 0.12.0", "k2 1.3.0"]);
 }
@@ -382,12 +423,26 @@ fn bad_input_is_a_conflict_naming_the_mod() {
     assert_eq!(got.len(), 3, "{got:#?}");
     assert!(got[0].starts_with("no-such-mod: no such mod on the mod portal (wanted by modpack.json)"), "{}", got[0]);
     assert!(got[1].starts_with("flib: no release satisfies every constraint: \"flib >= 9.0.0\" (modpack.json); its releases for this game version: 0.16.2, 0.15.0"), "{}", got[1]);
-    assert!(got[2].starts_with("old-only: no release for Factorio 2.0 (wanted by modpack.json; it has releases for 1.1)"), "{}", got[2]);
+    assert!(
+        got[2].starts_with("old-only: no release for Factorio 2.0 (wanted by modpack.json; it has releases for 1.1)"),
+        "{}",
+        got[2]
+    );
     let got = conflicts(&pack("2.0", &["k2", "bad-mod"]));
-    assert_eq!(got, ["k2 1.4.0 is incompatible with bad-mod; drop one of them from the modpack (or pin a version without the conflict)"]);
+    assert_eq!(
+        got,
+        [
+            "k2 1.4.0 is incompatible with bad-mod; drop one of them from the modpack (or pin a version without the conflict)"
+        ]
+    );
     // a dependency the portal answers 404 for
     let got = conflicts(&pack("2.0", &["needs-ghost"]));
-    assert_eq!(got, ["ghost: no such mod on the mod portal (wanted by needs-ghost 1.0.0); check the internal name (the one in the mod's URL, https://mods.factorio.com/mod/<name>; names are case-sensitive)"]);
+    assert_eq!(
+        got,
+        [
+            "ghost: no such mod on the mod portal (wanted by needs-ghost 1.0.0); check the internal name (the one in the mod's URL, https://mods.factorio.com/mod/<name>; names are case-sensitive)"
+        ]
+    );
 }
 
 #[test]
@@ -485,7 +540,9 @@ struct Run {
 /// Runs the tool with a clean environment: no credentials, HOME in `home`.
 fn cli(s: &Server, home: &Path, envs: &[(&str, &str)], args: &[&str]) -> Option<Run> {
     let Some(bin) = option_env!("CARGO_BIN_EXE_factorio-mocks") else {
-        eprintln!("skipped: the factorio-mocks binary is not built in this configuration (--features lua52,vendored builds it)");
+        eprintln!(
+            "skipped: the factorio-mocks binary is not built in this configuration (--features lua52,vendored builds it)"
+        );
         return None;
     };
     let mut cmd = Command::new(bin);
@@ -526,7 +583,10 @@ fn cli_resolve_then_download() {
     assert!(r.stdout.contains("space-age") && r.stdout.contains("(the game's)"), "{}", r.stdout);
     assert!(r.stderr.contains("modpack.lock.json (7 mods, 3 from "), "{}", r.stderr);
     let lock = Lock::load(&work.path().join("modpack.lock.json")).unwrap();
-    assert_eq!(pinned(&lock), ["base", "elevated-rails", "quality", "space-age", "flib 0.16.2", "k2 1.4.0", "sa-addon 1.0.0"]);
+    assert_eq!(
+        pinned(&lock),
+        ["base", "elevated-rails", "quality", "space-age", "flib 0.16.2", "k2 1.4.0", "sa-addon 1.0.0"]
+    );
 
     // no credentials anywhere: a clear error, nothing downloaded
     let r = cli(&s, home.path(), &[], &["modpack", "download", st(&pack_file), "--mods-dir", st(&mods)]).unwrap();
@@ -548,7 +608,13 @@ fn cli_resolve_then_download() {
     assert_eq!(files(&mods), ["flib_0.16.2.zip", "k2_1.4.0.zip", "mod-list.json", "sa-addon_1.0.0.zip"]);
 
     // with the environment's credentials (wrong here): nothing to fetch, so they are not needed
-    let r = cli(&s, home.path(), &[("FACTORIO_USERNAME", USER), ("FACTORIO_TOKEN", "nope-nope")], &["modpack", "download", st(&pack_file), "--mods-dir", st(&mods)]).unwrap();
+    let r = cli(
+        &s,
+        home.path(),
+        &[("FACTORIO_USERNAME", USER), ("FACTORIO_TOKEN", "nope-nope")],
+        &["modpack", "download", st(&pack_file), "--mods-dir", st(&mods)],
+    )
+    .unwrap();
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(r.stderr.contains("0 downloaded, 3 already there"), "{}", r.stderr);
 
@@ -578,7 +644,13 @@ fn cli_conflicts_exit_1_and_write_nothing() {
     assert_eq!(r.code, 2, "{}", r.stderr);
     let r = cli(&s, home.path(), &[], &["modpack", "resolve", st(&pack_file), "--timeout", "soon"]).unwrap();
     assert_eq!(r.code, 2, "{}", r.stderr);
-    let r = cli(&s, home.path(), &[("FACTORIO_MOCKS_MOD_PORTAL", "http://127.0.0.1:9")], &["modpack", "resolve", st(&pack_file)]).unwrap();
+    let r = cli(
+        &s,
+        home.path(),
+        &[("FACTORIO_MOCKS_MOD_PORTAL", "http://127.0.0.1:9")],
+        &["modpack", "resolve", st(&pack_file)],
+    )
+    .unwrap();
     assert_eq!(r.code, 3, "{}", r.stderr);
     let r = cli(&s, home.path(), &[], &["modpack", "resolve", st(&work.path().join("missing.json"))]).unwrap();
     assert_eq!(r.code, 2);

@@ -36,7 +36,8 @@ pub fn register(lua: &Lua, native: &Table) -> Result<()> {
         "content_key",
         lua.create_function(|_, (paths, extra): (Vec<String>, String)| {
             let paths: Vec<PathBuf> = paths.iter().map(PathBuf::from).collect();
-            crate::cache::content_key(&paths, &extra).map_err(|e| mlua::Error::runtime(format!("reading the mods to load: {e}")))
+            crate::cache::content_key(&paths, &extra)
+                .map_err(|e| mlua::Error::runtime(format!("reading the mods to load: {e}")))
         })?,
     )?;
     Ok(())
@@ -67,7 +68,9 @@ fn modpack_error(reference: &str, e: crate::source::Error) -> mlua::Error {
     if ["oci://", "https://", "http://"].iter().any(|p| reference.starts_with(p)) {
         return mlua::Error::external(e);
     }
-    let here = std::env::current_dir().map(|d| d.join(reference).display().to_string()).unwrap_or_else(|_| reference.to_owned());
+    let here = std::env::current_dir()
+        .map(|d| d.join(reference).display().to_string())
+        .unwrap_or_else(|_| reference.to_owned());
     mlua::Error::runtime(format!(
         "dataset \"{reference}\": there is no folder or file {here}, so it was looked up as a modpack name in \
          {} (FACTORIO_MOCKS_SOURCE), and that failed: {}. For a dataset folder, give its path (relative to \
@@ -274,7 +277,9 @@ unsafe fn push(state: *mut ffi::lua_State, b: &[u8], at: usize, depth: usize) ->
             Some(&tree::TAG_FALSE) => ffi::lua_pushboolean(state, 0),
             Some(&tree::TAG_TRUE) => ffi::lua_pushboolean(state, 1),
             Some(&tree::TAG_I32) => {
-                let v = i32::from_le_bytes(b.get(at + 1..at + 5).and_then(|s| s.try_into().ok()).ok_or(corrupt("cut short"))?);
+                let v = i32::from_le_bytes(
+                    b.get(at + 1..at + 5).and_then(|s| s.try_into().ok()).ok_or(corrupt("cut short"))?,
+                );
                 ffi::lua_pushinteger(state, v as _);
             }
             Some(&tree::TAG_I64) => push_i64(state, i64::from_le_bytes(tree::read_8(b, at + 1)?)),
@@ -339,7 +344,11 @@ fn container(b: &[u8], at: usize, min_item: usize) -> std::result::Result<(usize
 
 /// The items must fill the container exactly.
 fn ends_at(pos: usize, end: usize, at: usize) -> std::result::Result<usize, TreeError> {
-    if pos == end { Ok(end) } else { Err(TreeError::Corrupt { offset: at, message: "container length does not match its items" }) }
+    if pos == end {
+        Ok(end)
+    } else {
+        Err(TreeError::Corrupt { offset: at, message: "container length does not match its items" })
+    }
 }
 
 #[cfg(any(feature = "lua53", feature = "lua54"))]

@@ -30,9 +30,16 @@ fn options(opts: Option<Table>) -> Result<FetchOptions> {
     }
     o.sources = match t.get::<Value>("sources")? {
         Value::Nil => None,
-        Value::String(s) => Some(s.to_str()?.split([',', ';', ' ']).filter(|s| !s.is_empty()).map(str::to_string).collect()),
+        Value::String(s) => {
+            Some(s.to_str()?.split([',', ';', ' ']).filter(|s| !s.is_empty()).map(str::to_string).collect())
+        }
         Value::Table(list) => Some(list.sequence_values::<String>().collect::<Result<Vec<_>>>()?),
-        other => return Err(mlua::Error::runtime(format!("fm.fetch: opts.sources must be a string or a list of strings, not {}", other.type_name()))),
+        other => {
+            return Err(mlua::Error::runtime(format!(
+                "fm.fetch: opts.sources must be a string or a list of strings, not {}",
+                other.type_name()
+            )));
+        }
     };
     Ok(o)
 }

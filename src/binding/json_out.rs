@@ -34,14 +34,12 @@ use crate::dataset::tree::MAX_DEPTH;
 pub fn register(lua: &Lua, native: &Table) -> Result<()> {
     native.set(
         "write_json",
-        lua.create_function(
-            |lua, (value, path, name): (Value, String, Option<String>)| {
-                let bytes = encode(lua, &value, name.as_deref().unwrap_or("data.raw"))?;
-                crate::fsutil::write_atomically(Path::new(&path), &bytes)
-                    .map_err(|e| mlua::Error::runtime(format!("write_json: {path}: {e}")))?;
-                Ok(bytes.len())
-            },
-        )?,
+        lua.create_function(|lua, (value, path, name): (Value, String, Option<String>)| {
+            let bytes = encode(lua, &value, name.as_deref().unwrap_or("data.raw"))?;
+            crate::fsutil::write_atomically(Path::new(&path), &bytes)
+                .map_err(|e| mlua::Error::runtime(format!("write_json: {path}: {e}")))?;
+            Ok(bytes.len())
+        })?,
     )?;
     Ok(())
 }
@@ -135,36 +133,22 @@ impl Walker<'_> {
     }
 
     /// Writes the value at absolute stack index `idx`.
-    unsafe fn value(
-        &mut self,
-        state: *mut ffi::lua_State,
-        idx: c_int,
-    ) -> std::result::Result<(), String> {
+    unsafe fn value(&mut self, state: *mut ffi::lua_State, idx: c_int) -> std::result::Result<(), String> {
         unsafe {
             match ffi::lua_type(state, idx) {
                 ffi::LUA_TSTRING => {
                     let mut len = 0usize;
                     let p = ffi::lua_tolstring(state, idx, &mut len);
-                    write_string(
-                        &mut self.out,
-                        std::slice::from_raw_parts(p.cast::<u8>(), len),
-                    );
+                    write_string(&mut self.out, std::slice::from_raw_parts(p.cast::<u8>(), len));
                 }
                 ffi::LUA_TNUMBER => write_number(&mut self.out, number_at(state, idx)),
                 ffi::LUA_TBOOLEAN => {
-                    self.out
-                        .extend_from_slice(if ffi::lua_toboolean(state, idx) != 0 {
-                            b"true"
-                        } else {
-                            b"false"
-                        });
+                    self.out.extend_from_slice(if ffi::lua_toboolean(state, idx) != 0 { b"true" } else { b"false" });
                 }
                 ffi::LUA_TNIL => self.out.extend_from_slice(b"null"),
                 ffi::LUA_TTABLE => self.table(state, idx)?,
                 other => {
-                    let name = std::ffi::CStr::from_ptr(ffi::lua_typename(state, other))
-                        .to_string_lossy()
-                        .into_owned();
+                    let name = std::ffi::CStr::from_ptr(ffi::lua_typename(state, other)).to_string_lossy().into_owned();
                     return Err(format!(
                         "{} is a {name}; JSON holds only data (tables, strings, numbers, booleans)",
                         self.path(self.cursor.len())
@@ -175,20 +159,12 @@ impl Walker<'_> {
         Ok(())
     }
 
-    unsafe fn table(
-        &mut self,
-        state: *mut ffi::lua_State,
-        idx: c_int,
-    ) -> std::result::Result<(), String> {
+    unsafe fn table(&mut self, state: *mut ffi::lua_State, idx: c_int) -> std::result::Result<(), String> {
         let depth = self.cursor.len();
         unsafe {
             let ptr = ffi::lua_topointer(state, idx);
             if let Some(at) = self.open.iter().position(|&p| p == ptr) {
-                return Err(format!(
-                    "{} is {} again (a cycle); JSON cannot hold it",
-                    self.path(depth),
-                    self.path(at)
-                ));
+                return Err(format!("{} is {} again (a cycle); JSON cannot hold it", self.path(depth), self.path(at)));
             }
             if depth >= MAX_DEPTH {
                 return Err(format!(
@@ -217,14 +193,8 @@ impl Walker<'_> {
                         all_positive_ints = false;
                         let mut len = 0usize;
                         let p = ffi::lua_tolstring(state, -2, &mut len);
-                        level
-                            .arena
-                            .extend_from_slice(std::slice::from_raw_parts(p.cast::<u8>(), len));
-                        level.keys.push(Key {
-                            start,
-                            len,
-                            number: None,
-                        });
+                        level.arena.extend_from_slice(std::slice::from_raw_parts(p.cast::<u8>(), len));
+                        level.keys.push(Key { start, len, number: None });
                     }
                     ffi::LUA_TNUMBER => {
                         let n = number_at(state, -2);
@@ -233,17 +203,12 @@ impl Walker<'_> {
                             _ => all_positive_ints = false,
                         }
                         write_number(&mut level.arena, n);
-                        level.keys.push(Key {
-                            start,
-                            len: level.arena.len() - start,
-                            number: Some(n),
-                        });
+                        level.keys.push(Key { start, len: level.arena.len() - start, number: Some(n) });
                     }
                     other => {
                         ffi::lua_pop(state, 2);
-                        let name = std::ffi::CStr::from_ptr(ffi::lua_typename(state, other))
-                            .to_string_lossy()
-                            .into_owned();
+                        let name =
+                            std::ffi::CStr::from_ptr(ffi::lua_typename(state, other)).to_string_lossy().into_owned();
                         return Err(format!(
                             "{} has a {name} key; JSON objects have only string keys",
                             self.path(depth)
@@ -292,8 +257,7 @@ impl Walker<'_> {
                 let text = if p.is_null() {
                     "(not a string)".into()
                 } else {
-                    String::from_utf8_lossy(std::slice::from_raw_parts(p.cast::<u8>(), len))
-                        .into_owned()
+                    String::from_utf8_lossy(std::slice::from_raw_parts(p.cast::<u8>(), len)).into_owned()
                 };
                 ffi::lua_pop(state, 2);
                 return Err(format!("{}: its __pairs failed: {text}", self.path(depth)));
@@ -336,13 +300,8 @@ impl Walker<'_> {
         let mut order: Vec<usize> = (0..self.levels[depth].keys.len()).collect();
         {
             let level = &self.levels[depth];
-            order.sort_unstable_by(|&a, &b| {
-                level.name(&level.keys[a]).cmp(level.name(&level.keys[b]))
-            });
-            if let Some(w) = order
-                .windows(2)
-                .find(|w| level.name(&level.keys[w[0]]) == level.name(&level.keys[w[1]]))
-            {
+            order.sort_unstable_by(|&a, &b| level.name(&level.keys[a]).cmp(level.name(&level.keys[b])));
+            if let Some(w) = order.windows(2).find(|w| level.name(&level.keys[w[0]]) == level.name(&level.keys[w[1]])) {
                 let name = String::from_utf8_lossy(level.name(&level.keys[w[0]])).into_owned();
                 return Err(format!(
                     "{} has both the number key {name} and the string key \"{name}\"; JSON has one",
@@ -434,14 +393,7 @@ fn write_string(out: &mut Vec<u8>, s: &[u8]) {
         };
         out.extend_from_slice(&s[run..i]);
         if escape.is_empty() {
-            out.extend_from_slice(&[
-                b'\\',
-                b'u',
-                b'0',
-                b'0',
-                HEX[(b >> 4) as usize],
-                HEX[(b & 15) as usize],
-            ]);
+            out.extend_from_slice(&[b'\\', b'u', b'0', b'0', HEX[(b >> 4) as usize], HEX[(b & 15) as usize]]);
         } else {
             out.extend_from_slice(escape);
         }
@@ -458,9 +410,7 @@ mod tests {
 
     fn json(lua: &Lua, chunk: &str) -> std::result::Result<String, String> {
         let value: Value = lua.load(chunk).eval().unwrap();
-        encode(lua, &value, "data.raw")
-            .map(|b| String::from_utf8(b).unwrap())
-            .map_err(|e| e.to_string())
+        encode(lua, &value, "data.raw").map(|b| String::from_utf8(b).unwrap()).map_err(|e| e.to_string())
     }
 
     #[test]
@@ -480,23 +430,14 @@ mod tests {
             ),
             ("return {math.huge, -math.huge}", "[inf,-inf]"),
             ("return {0/0}", "[nan]"),
-            (
-                "return {'a\"b\\\\c\\n\\1\\127é'}",
-                "[\"a\\\"b\\\\c\\n\\u0001\u{7f}é\"]",
-            ),
-            (
-                "return {x = {y = {false, true}}}",
-                r#"{"x":{"y":[false,true]}}"#,
-            ),
+            ("return {'a\"b\\\\c\\n\\1\\127é'}", "[\"a\\\"b\\\\c\\n\\u0001\u{7f}é\"]"),
+            ("return {x = {y = {false, true}}}", r#"{"x":{"y":[false,true]}}"#),
         ];
         for (chunk, want) in cases {
             assert_eq!(json(&lua, chunk).unwrap(), *want, "{chunk}");
         }
         // The same table twice (not a cycle) is written at each place.
-        assert_eq!(
-            json(&lua, "local t = {1} return {a = t, b = t}").unwrap(),
-            r#"{"a":[1],"b":[1]}"#
-        );
+        assert_eq!(json(&lua, "local t = {1} return {a = t, b = t}").unwrap(), r#"{"a":[1],"b":[1]}"#);
     }
 
     #[test]
@@ -509,14 +450,8 @@ mod tests {
         std::fs::write(&file, &text).unwrap();
         lua.globals().set("file", file.to_str().unwrap()).unwrap();
         // Through the data stage's lazy data.raw (its __pairs builds every type) and back.
-        let raw: Value = lua
-            .load("fm.setup{stage = 'data', dataset = file} return data.raw")
-            .eval()
-            .unwrap();
-        assert_eq!(
-            String::from_utf8(encode(&lua, &raw, "data.raw").unwrap()).unwrap(),
-            text
-        );
+        let raw: Value = lua.load("fm.setup{stage = 'data', dataset = file} return data.raw").eval().unwrap();
+        assert_eq!(String::from_utf8(encode(&lua, &raw, "data.raw").unwrap()).unwrap(), text);
         lua.load("fm.teardown()").exec().unwrap();
     }
 
@@ -524,44 +459,24 @@ mod tests {
     fn refuses_what_json_cannot_hold_naming_the_place() {
         let lua = Lua::new();
         let cases: &[(&str, &str)] = &[
-            (
-                "return {recipe = {x = {foo = print}}}",
-                "data.raw.recipe.x.foo is a function",
-            ),
+            ("return {recipe = {x = {foo = print}}}", "data.raw.recipe.x.foo is a function"),
             (
                 "return {recipe = {x = {ingredients = {{1}, {coroutine.create(print)}}}}}",
                 "data.raw.recipe.x.ingredients[2][1] is a thread",
             ),
             ("return {a = {[true] = 1}}", "data.raw.a has a boolean key"),
             ("return {a = {[{}] = 1}}", "data.raw.a has a table key"),
-            (
-                "local t = {b = {}} t.b.c = t return {a = t}",
-                "data.raw.a.b.c is data.raw.a again (a cycle)",
-            ),
-            (
-                "local t = {} t[1] = t return t",
-                "data.raw[1] is data.raw again",
-            ),
-            (
-                "return {[1] = 'x', ['1'] = 'y'}",
-                "both the number key 1 and the string key \"1\"",
-            ),
-            (
-                "local t = {} local c = t for i = 1, 300 do c.n = {} c = c.n end return t",
-                "nests deeper than 200",
-            ),
+            ("local t = {b = {}} t.b.c = t return {a = t}", "data.raw.a.b.c is data.raw.a again (a cycle)"),
+            ("local t = {} t[1] = t return t", "data.raw[1] is data.raw again"),
+            ("return {[1] = 'x', ['1'] = 'y'}", "both the number key 1 and the string key \"1\""),
+            ("local t = {} local c = t for i = 1, 300 do c.n = {} c = c.n end return t", "nests deeper than 200"),
         ];
         for (chunk, want) in cases {
             let e = json(&lua, chunk).unwrap_err();
             assert!(e.contains(want), "{chunk}: {e}");
         }
-        let e = encode(
-            &lua,
-            &Value::Function(lua.create_function(|_, ()| Ok(())).unwrap()),
-            "t",
-        )
-        .unwrap_err()
-        .to_string();
+        let e =
+            encode(&lua, &Value::Function(lua.create_function(|_, ()| Ok(())).unwrap()), "t").unwrap_err().to_string();
         assert!(e.contains("t is a function"), "{e}");
     }
 
@@ -570,11 +485,7 @@ mod tests {
         let lua = Lua::new();
         let lazy = "local raw = setmetatable({}, {__pairs = function(t) rawset(t, 'item', {a = 1}) return next, t, nil end}) return {data = raw}";
         assert_eq!(json(&lua, lazy).unwrap(), r#"{"data":{"item":{"a":1}}}"#);
-        let e = json(
-            &lua,
-            "return {x = setmetatable({}, {__pairs = function() error('boom', 0) end})}",
-        )
-        .unwrap_err();
+        let e = json(&lua, "return {x = setmetatable({}, {__pairs = function() error('boom', 0) end})}").unwrap_err();
         assert!(e.contains("data.raw.x: its __pairs failed: boom"), "{e}");
     }
 
@@ -587,30 +498,14 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("data-raw.json");
         lua.globals().set("path", path.to_str().unwrap()).unwrap();
-        let n: usize = lua
-            .load("return native.write_json({item = {b = 2, a = 1}}, path)")
-            .eval()
-            .unwrap();
-        assert_eq!(
-            std::fs::read_to_string(&path).unwrap(),
-            r#"{"item":{"a":1,"b":2}}"#
-        );
+        let n: usize = lua.load("return native.write_json({item = {b = 2, a = 1}}, path)").eval().unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), r#"{"item":{"a":1,"b":2}}"#);
         assert_eq!(n, 22);
         // A failure writes nothing: the old file stays.
-        let e = lua
-            .load("return native.write_json({f = print}, path, 't')")
-            .exec()
-            .unwrap_err()
-            .to_string();
+        let e = lua.load("return native.write_json({f = print}, path, 't')").exec().unwrap_err().to_string();
         assert!(e.contains("t.f is a function"), "{e}");
-        assert_eq!(
-            std::fs::read_to_string(&path).unwrap(),
-            r#"{"item":{"a":1,"b":2}}"#
-        );
-        let names: Vec<_> = std::fs::read_dir(dir.path())
-            .unwrap()
-            .map(|e| e.unwrap().file_name())
-            .collect();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), r#"{"item":{"a":1,"b":2}}"#);
+        let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
         assert_eq!(names.len(), 1, "no temporary left: {names:?}");
     }
 }

@@ -24,19 +24,13 @@ pub fn module(lua: &Lua) -> Result<Table> {
     t.set("parse", lua.create_function(parse)?)?;
     t.set("load", lua.create_function(load)?)?;
     t.set("translate", lua.create_function(translate)?)?;
-    t.set(
-        "clear",
-        lua.create_function(|lua, ()| with_dict(lua, |d| d.clear()))?,
-    )?;
+    t.set("clear", lua.create_function(|lua, ()| with_dict(lua, |d| d.clear()))?)?;
     t.set("languages", lua.create_function(languages)?)?;
     t.set("bind", lua.create_function(bind)?)?;
     t.set("check", lua.create_function(check)?)?;
     t.set("load_text", lua.create_function(load_text)?)?;
     t.set("load_builtin", lua.create_function(load_builtin)?)?;
-    t.set(
-        "set_prototype_names",
-        lua.create_function(set_prototype_names)?,
-    )?;
+    t.set("set_prototype_names", lua.create_function(set_prototype_names)?)?;
     Ok(t)
 }
 
@@ -47,9 +41,7 @@ fn with_dict<R>(lua: &Lua, f: impl FnOnce(&mut Dictionary) -> R) -> Result<R> {
     }
     match lua.app_data_mut::<Dictionary>() {
         Some(mut d) => Ok(f(&mut d)),
-        None => Err(Error::runtime(
-            "fm.locale: the dictionary is in use (re-entrant call)",
-        )),
+        None => Err(Error::runtime("fm.locale: the dictionary is in use (re-entrant call)")),
     }
 }
 
@@ -97,12 +89,7 @@ pub(crate) fn translate_value(lua: &Lua, value: &Value, language: &str) -> Resul
                 Value::Nil => Ok(None),
                 v => from_lua(&v, 1).map(Some),
             })
-            .map_err(|e| {
-                e.context(format!(
-                    "fm.locale: the localised_name of {} {name:?}",
-                    kind.family()
-                ))
-            });
+            .map_err(|e| e.context(format!("fm.locale: the localised_name of {} {name:?}", kind.family())));
         match found {
             Ok(ls) => ls,
             Err(e) => {
@@ -150,10 +137,7 @@ fn warnings_table(lua: &Lua, warnings: &[locale::CfgError]) -> Result<Table> {
 }
 
 /// `fm.locale.parse(text, chunkname, {strict = bool})` → `{[section] = {[key] = value}}`, warnings.
-fn parse(
-    lua: &Lua,
-    (text, chunkname, options): (LuaString, Option<String>, Option<Table>),
-) -> Result<(Table, Table)> {
+fn parse(lua: &Lua, (text, chunkname, options): (LuaString, Option<String>, Option<Table>)) -> Result<(Table, Table)> {
     let label = chunk_label(chunkname);
     let options = strict_option(options)?;
     let bytes = text.as_bytes();
@@ -175,10 +159,7 @@ fn parse(
 }
 
 fn parsed_tables(lua: &Lua, parsed: locale::cfg::ParsedRef<'_>) -> Result<(Table, Table)> {
-    Ok((
-        sections_table(lua, &parsed.file)?.0,
-        warnings_table(lua, &parsed.warnings)?,
-    ))
+    Ok((sections_table(lua, &parsed.file)?.0, warnings_table(lua, &parsed.warnings)?))
 }
 
 /// `{[section] = {[key] = value}}` built with the C API: every table sized once, no handle per
@@ -215,27 +196,15 @@ fn sections_table(lua: &Lua, file: &CfgRef<'_>) -> Result<(Table, bool)> {
 }
 
 fn join(errors: &[locale::CfgError]) -> String {
-    errors
-        .iter()
-        .map(ToString::to_string)
-        .collect::<Vec<_>>()
-        .join("\n")
+    errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n")
 }
 
 /// `fm.locale.load(path, lang, {strict = bool})` → loaded languages, warnings.
-fn load(
-    lua: &Lua,
-    (path, language, options): (String, Option<String>, Option<Table>),
-) -> Result<(Table, Table)> {
+fn load(lua: &Lua, (path, language, options): (String, Option<String>, Option<Table>)) -> Result<(Table, Table)> {
     let options = strict_option(options)?;
-    let report = with_dict(lua, |d| {
-        locale::load::load(d, Path::new(&path), language.as_deref(), options)
-    })?
-    .map_err(Error::runtime)?;
-    Ok((
-        lua.create_sequence_from(report.languages.iter().map(String::as_str))?,
-        warnings_table(lua, &report.warnings)?,
-    ))
+    let report = with_dict(lua, |d| locale::load::load(d, Path::new(&path), language.as_deref(), options))?
+        .map_err(Error::runtime)?;
+    Ok((lua.create_sequence_from(report.languages.iter().map(String::as_str))?, warnings_table(lua, &report.warnings)?))
 }
 
 /// `fm.locale.load_text(text, lang, chunkname)`: merges one cfg text (the built-in dataset's
@@ -257,7 +226,9 @@ static BUILTIN_CATALOGS: OnceLock<BuiltinCatalogs> = OnceLock::new();
 fn builtin_catalog(version: &'static crate::dataset::builtin::Version, language: &str) -> Result<Option<Arc<Catalog>>> {
     let cache = BUILTIN_CATALOGS.get_or_init(Default::default);
     let key = (version.version, language.to_owned());
-    if let Some(found) = cache.lock().map_err(|_| Error::runtime("fm.locale: the built-in locale cache is poisoned"))?.get(&key) {
+    if let Some(found) =
+        cache.lock().map_err(|_| Error::runtime("fm.locale: the built-in locale cache is poisoned"))?.get(&key)
+    {
         return Ok(found.clone());
     }
     let catalog = match version.locale(language) {
@@ -296,9 +267,7 @@ fn translate(lua: &Lua, (value, language): (Value, Option<LuaString>)) -> Result
 }
 
 fn languages(lua: &Lua, (): ()) -> Result<Table> {
-    let langs: Vec<String> = with_dict(lua, |d| {
-        d.languages().into_iter().map(str::to_owned).collect()
-    })?;
+    let langs: Vec<String> = with_dict(lua, |d| d.languages().into_iter().map(str::to_owned).collect())?;
     lua.create_sequence_from(langs)
 }
 
@@ -311,27 +280,17 @@ fn bind(lua: &Lua, (control, sequence): (String, Option<String>)) -> Result<()> 
 /// against English. Reads into a scratch dictionary: the loaded one is left alone.
 fn check(lua: &Lua, path: String) -> Result<Table> {
     let mut scratch = Dictionary::new();
-    locale::load::load(&mut scratch, Path::new(&path), None, Options::default())
-        .map_err(Error::runtime)?;
+    locale::load::load(&mut scratch, Path::new(&path), None, Options::default()).map_err(Error::runtime)?;
     let out = lua.create_table()?;
     for report in locale::check::check(&scratch) {
         let t = lua.create_table()?;
-        t.set(
-            "missing",
-            lua.create_sequence_from(report.missing.iter().map(String::as_str))?,
-        )?;
-        t.set(
-            "stale",
-            lua.create_sequence_from(report.stale.iter().map(String::as_str))?,
-        )?;
+        t.set("missing", lua.create_sequence_from(report.missing.iter().map(String::as_str))?)?;
+        t.set("stale", lua.create_sequence_from(report.stale.iter().map(String::as_str))?)?;
         let parameters = lua.create_table()?;
         for (i, p) in report.parameters.iter().enumerate() {
             let row = lua.create_table()?;
             row.set("key", p.key.as_str())?;
-            row.set(
-                "english",
-                lua.create_sequence_from(p.english.iter().copied())?,
-            )?;
+            row.set("english", lua.create_sequence_from(p.english.iter().copied())?)?;
             row.set("found", lua.create_sequence_from(p.found.iter().copied())?)?;
             parameters.raw_set(i + 1, row)?;
         }
@@ -428,14 +387,8 @@ mod tests {
                    return w[1]"#,
                 "dup:2: duplicate key \"a\" in section [] (first defined at line 1); the later value wins, remove one",
             ),
-            (
-                r#"return fm.locale.translate({"", "a", 1, true, {"?", {"x.y"}, "fb"}})"#,
-                "a1truefb",
-            ),
-            (
-                r#"return fm.locale.translate({"x.y"})"#,
-                "Unknown key: \"x.y\"",
-            ),
+            (r#"return fm.locale.translate({"", "a", 1, true, {"?", {"x.y"}, "fb"}})"#, "a1truefb"),
+            (r#"return fm.locale.translate({"x.y"})"#, "Unknown key: \"x.y\""),
             (r#"return fm.locale.translate("plain")"#, "plain"),
             (r#"return fm.locale.translate(2.5)"#, "2.5"),
             (r#"return tostring(#fm.locale.languages())"#, "0"),
@@ -448,37 +401,19 @@ mod tests {
     #[test]
     fn lua_errors_name_the_place() {
         let cases: &[(&str, &str)] = &[
-            (
-                r#"return fm.locale.parse("a=1\nbroken", "@x.cfg")"#,
-                "x.cfg:2: missing value",
-            ),
-            (
-                r#"return fm.locale.parse("a =1", "@x.cfg", {strict = true})"#,
-                "x.cfg:1: key \"a \" ends with a blank",
-            ),
+            (r#"return fm.locale.parse("a=1\nbroken", "@x.cfg")"#, "x.cfg:2: missing value"),
+            (r#"return fm.locale.parse("a =1", "@x.cfg", {strict = true})"#, "x.cfg:1: key \"a \" ends with a blank"),
             (
                 r#"local t = {""} for i = 1, 21 do t[#t + 1] = i end return fm.locale.translate(t)"#,
                 "Too many parameters for localised string: 21 > 20 (limit).",
             ),
-            (
-                r#"local t = {""} t[2] = t return fm.locale.translate(t)"#,
-                "nested too deep",
-            ),
-            (
-                r#"return fm.locale.translate({5})"#,
-                "must be a string, got integer",
-            ),
-            (
-                r#"return fm.locale.load("/nonexistent/mod")"#,
-                "/nonexistent/mod: cannot read",
-            ),
+            (r#"local t = {""} t[2] = t return fm.locale.translate(t)"#, "nested too deep"),
+            (r#"return fm.locale.translate({5})"#, "must be a string, got integer"),
+            (r#"return fm.locale.load("/nonexistent/mod")"#, "/nonexistent/mod: cannot read"),
         ];
         for (code, want) in cases {
             let got = eval(code);
-            assert!(
-                got.as_ref().is_err_and(|e| e.contains(want)),
-                "{code}: {got:?} lacks {want:?}"
-            );
+            assert!(got.as_ref().is_err_and(|e| e.contains(want)), "{code}: {got:?} lacks {want:?}");
         }
     }
 
@@ -489,9 +424,7 @@ mod tests {
         let en = dir.path().join("locale/en");
         std::fs::create_dir_all(&en).unwrap_or_else(|e| panic!("{e}"));
         std::fs::write(en.join("m.cfg"), "[m]\nhi=Hi __1__").unwrap_or_else(|e| panic!("{e}"));
-        lua.globals()
-            .set("dir", dir.path().display().to_string())
-            .unwrap_or_else(|e| panic!("{e}"));
+        lua.globals().set("dir", dir.path().display().to_string()).unwrap_or_else(|e| panic!("{e}"));
         let got: String = lua
             .load(
                 r#"local langs = fm.locale.load(dir)
@@ -504,10 +437,8 @@ mod tests {
         assert_eq!(got, "en|Hi you|Unknown key: \"m.hi\"");
 
         let (other, _) = lua_with_module();
-        let got: String = other
-            .load(r#"return fm.locale.translate({"m.hi"})"#)
-            .eval()
-            .unwrap_or_else(|e| panic!("{e}"));
+        let got: String =
+            other.load(r#"return fm.locale.translate({"m.hi"})"#).eval().unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(got, "Unknown key: \"m.hi\"");
     }
 }

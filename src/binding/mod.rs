@@ -75,7 +75,10 @@ pub(crate) mod test_support {
 /// type of `tree` built as Lua tables, as `data.raw` builds them. The number of types, or the
 /// damage found.
 #[doc(hidden)]
-pub fn fuzz_build_tree(lua: &Lua, tree: &crate::dataset::Tree) -> Result<std::result::Result<usize, crate::dataset::TreeError>> {
+pub fn fuzz_build_tree(
+    lua: &Lua,
+    tree: &crate::dataset::Tree,
+) -> Result<std::result::Result<usize, crate::dataset::TreeError>> {
     let entries = match tree.root_entries() {
         Ok(e) => e,
         Err(e) => return Ok(Err(e)),

@@ -27,9 +27,17 @@ impl UserData for ModList {
             let (enabled, version) = match opts {
                 Value::Nil => (true, None),
                 Value::String(v) => (true, Some(v.to_str()?.to_owned())),
-                Value::Table(t) => (t.get::<Option<bool>>("enabled")?.unwrap_or(true), t.get::<Option<String>>("version")?),
+                Value::Table(t) => {
+                    (t.get::<Option<bool>>("enabled")?.unwrap_or(true), t.get::<Option<String>>("version")?)
+                }
                 other => {
-                    return Err(fail("add", format!("bad argument #3: expected a version string or {{enabled = …, version = …}}, got {}", other.type_name())));
+                    return Err(fail(
+                        "add",
+                        format!(
+                            "bad argument #3: expected a version string or {{enabled = …, version = …}}, got {}",
+                            other.type_name()
+                        ),
+                    ));
                 }
             };
             if let Some(v) = &version {
@@ -37,9 +45,13 @@ impl UserData for ModList {
             }
             this.list.add(&name, enabled, version.as_deref()).map_err(|e| fail("add", e))
         });
-        methods.add_method_mut("remove", |_, this, name: String| this.list.remove(&name).map_err(|e| fail("remove", e)));
-        methods.add_method_mut("enable", |_, this, name: String| this.list.enable(&name).map_err(|e| fail("enable", e)));
-        methods.add_method_mut("disable", |_, this, name: String| this.list.disable(&name).map_err(|e| fail("disable", e)));
+        methods
+            .add_method_mut("remove", |_, this, name: String| this.list.remove(&name).map_err(|e| fail("remove", e)));
+        methods
+            .add_method_mut("enable", |_, this, name: String| this.list.enable(&name).map_err(|e| fail("enable", e)));
+        methods.add_method_mut("disable", |_, this, name: String| {
+            this.list.disable(&name).map_err(|e| fail("disable", e))
+        });
         methods.add_method("is_enabled", |_, this, name: String| Ok(this.list.is_enabled(&name)));
         methods.add_method("exists", |_, this, name: String| Ok(this.list.exists(&name)));
         methods.add_method("version", |_, this, name: String| Ok(this.list.version(&name).map(str::to_owned)));
@@ -77,7 +89,8 @@ pub fn module(lua: &Lua) -> Result<Table> {
     t.set(
         "load",
         lua.create_function(|_, path: String| {
-            let list = mod_list::ModList::load(Path::new(&path)).map_err(|e| Error::runtime(format!("fm.mod_list.load: {e}")))?;
+            let list = mod_list::ModList::load(Path::new(&path))
+                .map_err(|e| Error::runtime(format!("fm.mod_list.load: {e}")))?;
             Ok(ModList { list, path: Some(PathBuf::from(path)) })
         })?,
     )?;
@@ -126,7 +139,10 @@ mod tests {
             ("fm.mod_list.new():add({})", "bad argument #2 to `ModList.add`"),
             ("fm.mod_list.new():add('x', '1.0')", "ModList.add: bad version \"1.0\": expected a.b.c"),
             ("fm.mod_list.new():save()", "ModList.save: no path"),
-            ("fm.mod_list.load('/nonexistent/mod-list.json')", "fm.mod_list.load: /nonexistent/mod-list.json: No such file"),
+            (
+                "fm.mod_list.load('/nonexistent/mod-list.json')",
+                "fm.mod_list.load: /nonexistent/mod-list.json: No such file",
+            ),
         ];
         for (code, message) in cases {
             let err = lua.load(code).exec().unwrap_err().to_string();

@@ -102,7 +102,9 @@ fn write(_lua: &Lua, (path, t): (String, Table)) -> Result<()> {
             let s = s.to_str()?.to_owned();
             GameVersion::parse(&s).ok_or_else(|| runtime(F, format!("version \"{s}\" is not a.b.c or a.b.c.d")))?
         }
-        other => return Err(runtime(F, format!("version must be a string like \"2.0.73.0\", not a {}", other.type_name()))),
+        other => {
+            return Err(runtime(F, format!("version must be a string like \"2.0.73.0\", not a {}", other.type_name())));
+        }
     };
     for pair in t.pairs::<Value, Value>() {
         let (key, _) = pair?;
@@ -148,7 +150,11 @@ fn section_from_lua(st: &Table) -> std::result::Result<Vec<(PtString, PropertyTr
             Value::Nil => None,
             Value::String(s) => {
                 let s = s.to_string_lossy();
-                Some(PropertyType::from_name(&s).ok_or_else(|| format!("{shown}: unknown type \"{s}\" (none, bool, number, string, list, dictionary, int64, uint64)"))?)
+                Some(PropertyType::from_name(&s).ok_or_else(|| {
+                    format!(
+                        "{shown}: unknown type \"{s}\" (none, bool, number, string, list, dictionary, int64, uint64)"
+                    )
+                })?)
             }
             other => return Err(format!("{shown}: type must be a string, not a {}", other.type_name())),
         };
@@ -165,8 +171,12 @@ fn from_lua(value: &Value, kind: Option<PropertyType>, depth: usize) -> std::res
         return Err("nested too deeply (a table that contains itself?)".into());
     }
     let node = match (kind, value) {
-        (Some(PropertyType::Int64), v) => Node::Int64(parse_integer(v).and_then(|i| i64::try_from(i).ok()).ok_or_else(|| bad_integer(v, "int64"))?),
-        (Some(PropertyType::UInt64), v) => Node::UInt64(parse_integer(v).and_then(|i| u64::try_from(i).ok()).ok_or_else(|| bad_integer(v, "uint64"))?),
+        (Some(PropertyType::Int64), v) => {
+            Node::Int64(parse_integer(v).and_then(|i| i64::try_from(i).ok()).ok_or_else(|| bad_integer(v, "int64"))?)
+        }
+        (Some(PropertyType::UInt64), v) => {
+            Node::UInt64(parse_integer(v).and_then(|i| u64::try_from(i).ok()).ok_or_else(|| bad_integer(v, "uint64"))?)
+        }
         (Some(PropertyType::None) | None, Value::Nil) => Node::None,
         (Some(PropertyType::Bool) | None, Value::Boolean(b)) => Node::Bool(*b),
         (Some(PropertyType::Number) | None, Value::Number(n)) => Node::Number(*n),
@@ -180,7 +190,11 @@ fn from_lua(value: &Value, kind: Option<PropertyType>, depth: usize) -> std::res
         (Some(PropertyType::List), Value::Table(t)) => Node::List(list_from_lua(t, depth)?),
         (Some(PropertyType::Dictionary), Value::Table(t)) => Node::Dictionary(dict_from_lua(t, depth)?),
         (None, Value::Table(t)) => {
-            if t.raw_len() > 0 { Node::List(list_from_lua(t, depth)?) } else { Node::Dictionary(dict_from_lua(t, depth)?) }
+            if t.raw_len() > 0 {
+                Node::List(list_from_lua(t, depth)?)
+            } else {
+                Node::Dictionary(dict_from_lua(t, depth)?)
+            }
         }
         (Some(k), v) => return Err(format!("a {} cannot be written as type \"{}\"", v.type_name(), k.name())),
         (None, v) => return Err(format!("a {} cannot be stored in mod-settings.dat", v.type_name())),
@@ -246,12 +260,24 @@ mod tests {
         let checks: Vec<(&str, mlua::Value)> = vec![
             ("return fm.mod_settings.read(path).version", mlua::Value::String(lua.create_string("2.0.73.0").unwrap())),
             ("return fm.mod_settings.read(path).startup['fm-bool'].value", mlua::Value::Boolean(true)),
-            ("return fm.mod_settings.read(path).startup['fm-string'].value", mlua::Value::String(lua.create_string("iron-plate").unwrap())),
-            ("return fm.mod_settings.read(path).startup['fm-int'].type", mlua::Value::String(lua.create_string("int64").unwrap())),
+            (
+                "return fm.mod_settings.read(path).startup['fm-string'].value",
+                mlua::Value::String(lua.create_string("iron-plate").unwrap()),
+            ),
+            (
+                "return fm.mod_settings.read(path).startup['fm-int'].type",
+                mlua::Value::String(lua.create_string("int64").unwrap()),
+            ),
             ("return fm.mod_settings.read(path).startup['fm-int'].value == -42", mlua::Value::Boolean(true)),
-            ("return fm.mod_settings.read(path).startup['fm-big'].value", mlua::Value::String(lua.create_string("18446744073709551615").unwrap())),
+            (
+                "return fm.mod_settings.read(path).startup['fm-big'].value",
+                mlua::Value::String(lua.create_string("18446744073709551615").unwrap()),
+            ),
             ("return fm.mod_settings.read(path).startup['fm-color'].value.a", mlua::Value::Number(1.0)),
-            ("return fm.mod_settings.read(path)['runtime-global']['fm-runtime'].value", mlua::Value::String(lua.create_string("").unwrap())),
+            (
+                "return fm.mod_settings.read(path)['runtime-global']['fm-runtime'].value",
+                mlua::Value::String(lua.create_string("").unwrap()),
+            ),
         ];
         for (code, expected) in checks {
             let got: mlua::Value = lua.load(code).eval().unwrap();
@@ -281,7 +307,9 @@ mod tests {
             for ((ka, va), (kb, vb)) in na.iter().zip(&nb) {
                 assert_eq!(ka, kb);
                 match (va, vb) {
-                    (crate::property_tree::Value::Dictionary(x), crate::property_tree::Value::Dictionary(y)) => assert_eq!(x.len(), y.len()),
+                    (crate::property_tree::Value::Dictionary(x), crate::property_tree::Value::Dictionary(y)) => {
+                        assert_eq!(x.len(), y.len())
+                    }
                     _ => assert_eq!(va, vb),
                 }
             }
@@ -292,12 +320,27 @@ mod tests {
     fn write_errors_name_the_setting() {
         let (lua, _) = lua_with_module();
         let cases = [
-            ("fm.mod_settings.write(p, {startup = {x = {value = 1, type = 'int65'}}})", "fm.mod_settings.write: startup.x: unknown type \"int65\""),
-            ("fm.mod_settings.write(p, {startup = {x = {value = '1.5', type = 'int64'}}})", "fm.mod_settings.write: startup.x: \"1.5\" is not a int64"),
-            ("fm.mod_settings.write(p, {startup = {x = {value = print}}})", "fm.mod_settings.write: startup.x: a function cannot be stored"),
-            ("fm.mod_settings.write(p, {startup = {x = true}})", "fm.mod_settings.write: startup.x: expected a table {value = …}, got a boolean"),
+            (
+                "fm.mod_settings.write(p, {startup = {x = {value = 1, type = 'int65'}}})",
+                "fm.mod_settings.write: startup.x: unknown type \"int65\"",
+            ),
+            (
+                "fm.mod_settings.write(p, {startup = {x = {value = '1.5', type = 'int64'}}})",
+                "fm.mod_settings.write: startup.x: \"1.5\" is not a int64",
+            ),
+            (
+                "fm.mod_settings.write(p, {startup = {x = {value = print}}})",
+                "fm.mod_settings.write: startup.x: a function cannot be stored",
+            ),
+            (
+                "fm.mod_settings.write(p, {startup = {x = true}})",
+                "fm.mod_settings.write: startup.x: expected a table {value = …}, got a boolean",
+            ),
             ("fm.mod_settings.write(p, {startp = {}})", "fm.mod_settings.write: unknown key startp"),
-            ("fm.mod_settings.write(p, {version = '2.x'})", "fm.mod_settings.write: version \"2.x\" is not a.b.c or a.b.c.d"),
+            (
+                "fm.mod_settings.write(p, {version = '2.x'})",
+                "fm.mod_settings.write: version \"2.x\" is not a.b.c or a.b.c.d",
+            ),
             ("fm.mod_settings.read('/nonexistent.dat')", "fm.mod_settings.read: /nonexistent.dat: No such file"),
         ];
         let dir = tempfile::tempdir().unwrap();

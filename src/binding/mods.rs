@@ -83,7 +83,12 @@ fn mod_from_lua(function: &str, i: usize, t: &Table) -> Result<Mod> {
                 let text = match d? {
                     Value::String(s) => s.to_str()?.to_owned(),
                     Value::Table(d) => d.get::<String>("text")?,
-                    other => return Err(at(format!("a dependency must be a string or a table, not a {}", other.type_name()))),
+                    other => {
+                        return Err(at(format!(
+                            "a dependency must be a string or a table, not a {}",
+                            other.type_name()
+                        )));
+                    }
                 };
                 out.push(Dependency::parse(&text).map_err(at)?);
             }
@@ -214,7 +219,12 @@ fn read_file(lua: &Lua, (m, relative): (Value, String)) -> Result<Option<mlua::L
     let m = match m {
         Value::String(p) => mods::load(Path::new(&*p.to_str()?)).map_err(|e| runtime("read_file", e))?,
         Value::Table(t) => mod_from_lua("read_file", 1, &t)?,
-        other => return Err(runtime("read_file", format!("bad argument #1: expected a mod table or a path, got {}", other.type_name()))),
+        other => {
+            return Err(runtime(
+                "read_file",
+                format!("bad argument #1: expected a mod table or a path, got {}", other.type_name()),
+            ));
+        }
     };
     match m.read_file(&relative).map_err(|e| runtime("read_file", e))? {
         Some(bytes) => Ok(Some(lua.create_string(bytes)?)),
@@ -228,7 +238,12 @@ fn list_files(lua: &Lua, (m, relative): (Value, String)) -> Result<Table> {
     let m = match m {
         Value::String(p) => mods::load(Path::new(&*p.to_str()?)).map_err(|e| runtime("list_files", e))?,
         Value::Table(t) => mod_from_lua("list_files", 1, &t)?,
-        other => return Err(runtime("list_files", format!("bad argument #1: expected a mod table or a path, got {}", other.type_name()))),
+        other => {
+            return Err(runtime(
+                "list_files",
+                format!("bad argument #1: expected a mod table or a path, got {}", other.type_name()),
+            ));
+        }
     };
     lua.create_sequence_from(m.list_files(&relative).map_err(|e| runtime("list_files", e))?)
 }

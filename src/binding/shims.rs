@@ -68,7 +68,8 @@ fn dev_names(dir: &std::path::Path, prefix: &str, names: &mut Vec<String>) {
         if path.is_dir() {
             dev_names(&path, &format!("{prefix}{stem}."), names);
         } else if path.extension().is_some_and(|e| e == "lua") {
-            let name = if stem == "init" { prefix.trim_end_matches('.').to_string() } else { format!("{prefix}{stem}") };
+            let name =
+                if stem == "init" { prefix.trim_end_matches('.').to_string() } else { format!("{prefix}{stem}") };
             if !name.is_empty() && !names.contains(&name) {
                 names.push(name);
             }

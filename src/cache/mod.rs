@@ -86,7 +86,9 @@ fn foreign_entries(root: &Path) -> io::Result<Vec<PathBuf>> {
         let name = entry.file_name();
         // The marker's own temporary (`.CACHEDIR.TAG.tmp…`, a write that was killed) is ours too.
         let marker_temp = name.to_str().is_some_and(|n| n.starts_with(&format!(".{MARKER}.tmp")));
-        let known = name == MARKER || marker_temp || STORES.iter().any(|s| name == *s) && entry.file_type().is_ok_and(|t| t.is_dir());
+        let known = name == MARKER
+            || marker_temp
+            || STORES.iter().any(|s| name == *s) && entry.file_type().is_ok_and(|t| t.is_dir());
         if !known {
             foreign.push(entry.path());
         }
@@ -114,7 +116,8 @@ pub fn ensure_marked(root: &Path) -> io::Result<bool> {
 
 /// The error cleaning an unmarked folder gives: nothing there is deleted.
 fn not_a_cache(root: &Path, foreign: &[PathBuf]) -> io::Error {
-    let names: Vec<String> = foreign.iter().take(3).map(|p| p.file_name().unwrap_or_default().to_string_lossy().into_owned()).collect();
+    let names: Vec<String> =
+        foreign.iter().take(3).map(|p| p.file_name().unwrap_or_default().to_string_lossy().into_owned()).collect();
     let more = if foreign.len() > 3 { format!(" and {} more", foreign.len() - 3) } else { String::new() };
     io::Error::other(format!(
         "{} is not a factorio-mocks cache folder (it has no {MARKER} written by factorio-mocks, and holds {}{more}), so nothing was deleted; \
@@ -432,14 +435,15 @@ impl Store for FsStore {
                         stats.orphans += 1;
                     }
                 } else if kind == Name::Meta {
-                    let expired = fs::read_to_string(path)
-                        .ok()
-                        .and_then(|t| Expiry::decode(&t))
-                        .is_none_or(|e| e.is_past());
+                    let expired =
+                        fs::read_to_string(path).ok().and_then(|t| Expiry::decode(&t)).is_none_or(|e| e.is_past());
                     if expired {
                         let data = path.with_extension("");
                         // Take the lock so a concurrent fill is never cut in half.
-                        let key_hex = format!("{shard_name}{}", data.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default());
+                        let key_hex = format!(
+                            "{shard_name}{}",
+                            data.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
+                        );
                         let key = Key(key_hex);
                         if let Ok(_l) = self.lock(&key) {
                             if self.get(&key).is_none_or(|h| !h.fresh) {
@@ -511,7 +515,8 @@ impl FsStore {
         let mut shards = Vec::new();
         for entry in fs::read_dir(&self.dir)? {
             let entry = entry?;
-            let is_shard = entry.file_name().to_str().is_some_and(|n| is_hex(n, 2)) && entry.file_type().is_ok_and(|t| t.is_dir());
+            let is_shard =
+                entry.file_name().to_str().is_some_and(|n| is_hex(n, 2)) && entry.file_type().is_ok_and(|t| t.is_dir());
             if !is_shard {
                 kept.push(entry.path());
                 continue;
@@ -534,11 +539,7 @@ fn remove_any(path: &Path) -> io::Result<()> {
 }
 
 fn is_older_than(path: &Path, age: Duration) -> bool {
-    fs::symlink_metadata(path)
-        .and_then(|m| m.modified())
-        .ok()
-        .and_then(|t| t.elapsed().ok())
-        .is_some_and(|e| e > age)
+    fs::symlink_metadata(path).and_then(|m| m.modified()).ok().and_then(|t| t.elapsed().ok()).is_some_and(|e| e > age)
 }
 
 /// An exclusive lock on a lock file, released on drop (closing the descriptor releases the
@@ -763,7 +764,8 @@ mod tests {
             let path = store.commit(&key, &temp, Expiry::Never).unwrap();
             assert_eq!(fs::read_to_string(path.join("sub/f")).unwrap(), format!("{round}"));
         }
-        let left: Vec<_> = fs::read_dir(store.data_path(&key).parent().unwrap()).unwrap().flatten().map(|e| e.file_name()).collect();
+        let left: Vec<_> =
+            fs::read_dir(store.data_path(&key).parent().unwrap()).unwrap().flatten().map(|e| e.file_name()).collect();
         assert_eq!(left.len(), 3, "data, meta, lock: {left:?}");
     }
 
@@ -789,7 +791,12 @@ mod tests {
     }
 
     fn age(path: &Path, secs: u64) {
-        fs::File::options().write(true).open(path).unwrap().set_modified(SystemTime::now() - Duration::from_secs(secs)).unwrap();
+        fs::File::options()
+            .write(true)
+            .open(path)
+            .unwrap()
+            .set_modified(SystemTime::now() - Duration::from_secs(secs))
+            .unwrap();
     }
 
     // See: issue 13 (prune and clear deleted whatever FACTORIO_MOCKS_CACHE_DIR held).
@@ -803,7 +810,10 @@ mod tests {
         let caches = Caches::open(&photos);
         for err in [caches.prune().unwrap_err(), caches.clear().map(|_| PruneStats::default()).unwrap_err()] {
             let text = err.to_string();
-            assert!(text.contains(&photos.display().to_string()) && text.contains("is not a factorio-mocks cache folder"), "{text}");
+            assert!(
+                text.contains(&photos.display().to_string()) && text.contains("is not a factorio-mocks cache folder"),
+                "{text}"
+            );
             assert!(text.contains("holiday.jpg") && text.contains("nothing was deleted"), "{text}");
         }
         assert!(photos.join("holiday.jpg").exists() && photos.join("api/2024/a.jpg").exists());
@@ -905,7 +915,12 @@ mod tests {
         let key = Key::new("held");
         let guard = store.lock(&key).unwrap();
         let lock = store.sidecar(&key, ".lock");
-        fs::File::options().write(true).open(&lock).unwrap().set_modified(SystemTime::now() - Duration::from_secs(7200)).unwrap();
+        fs::File::options()
+            .write(true)
+            .open(&lock)
+            .unwrap()
+            .set_modified(SystemTime::now() - Duration::from_secs(7200))
+            .unwrap();
         assert!(!Lock::remove_if_orphan(&lock));
         drop(guard);
         assert!(Lock::remove_if_orphan(&lock));

@@ -80,10 +80,9 @@ pub fn parse(args: &[String], spec: &Spec) -> Result<Parsed, Failure> {
         if spec.options.contains(&name) {
             let value = match inline {
                 Some(v) => v.to_owned(),
-                None => iter
-                    .next()
-                    .cloned()
-                    .ok_or_else(|| Failure::usage(spec.command, format!("{name} needs a value")))?,
+                None => {
+                    iter.next().cloned().ok_or_else(|| Failure::usage(spec.command, format!("{name} needs a value")))?
+                }
             };
             out.options.push((name.to_owned(), value));
         } else if spec.flags.contains(&name) {

@@ -13,7 +13,11 @@ use super::args::{self, Parsed, Spec};
 use super::{EXIT_OK, EXIT_PROBLEMS, Failure, Outcome, settings_json};
 
 /// The subcommand word and what follows it; `None` when only help was asked for.
-fn split<'a>(rest: &'a [String], command: &'static str, help: &str) -> Result<Option<(&'a str, &'a [String])>, Failure> {
+fn split<'a>(
+    rest: &'a [String],
+    command: &'static str,
+    help: &str,
+) -> Result<Option<(&'a str, &'a [String])>, Failure> {
     match rest.first().map(String::as_str) {
         None => Err(Failure::usage(command, format!("missing subcommand\n\n{help}"))),
         Some("-h" | "--help" | "help") => Ok(None),
@@ -122,10 +126,13 @@ fn mod_list_path(p: &Parsed) -> PathBuf {
 
 fn load_mod_list(path: &Path) -> Result<ModList, Failure> {
     if !path.exists() {
-        return Err(Failure::usage("mod-list", format!(
-            "{}: no such file; pass --file <path to mod-list.json> (the game keeps it in <user data>/mods/)",
-            path.display()
-        )));
+        return Err(Failure::usage(
+            "mod-list",
+            format!(
+                "{}: no such file; pass --file <path to mod-list.json> (the game keeps it in <user data>/mods/)",
+                path.display()
+            ),
+        ));
     }
     ModList::load(path).map_err(Failure::failed)
 }
@@ -167,7 +174,10 @@ pub fn mod_list(rest: &[String]) -> Result<Outcome, Failure> {
         "add" => |l, n, p| l.add(n, !p.flag("--disabled"), p.option("--version")),
         "remove" => |l, n, _| l.remove(n),
         other => {
-            return Err(Failure::usage(CMD, format!("unknown subcommand '{other}' (list, enable, disable, add, remove)")));
+            return Err(Failure::usage(
+                CMD,
+                format!("unknown subcommand '{other}' (list, enable, disable, add, remove)"),
+            ));
         }
     };
     let name = p.expect(&spec, &["<name>"])?[0];
@@ -178,9 +188,12 @@ pub fn mod_list(rest: &[String]) -> Result<Outcome, Failure> {
     // The change itself is in memory: what it refuses is a wrong command line (a name not in the
     // list, base), exit 2; saving is what can fail.
     change(&mut list, name, &p).map_err(|e| match e {
-        mod_list::Error::NotInList(_) => Failure::usage(CMD, format!(
-            "{file}: mod '{name}' is not in the list; add it with: factorio-mocks mod-list add {name} --file {file}"
-        )),
+        mod_list::Error::NotInList(_) => Failure::usage(
+            CMD,
+            format!(
+                "{file}: mod '{name}' is not in the list; add it with: factorio-mocks mod-list add {name} --file {file}"
+            ),
+        ),
         other => Failure::usage(CMD, format!("{file}: {other}")),
     })?;
     list.save(&path).map_err(|e| Failure::failed(format!("{e} (the file was not changed)")))?;
@@ -235,8 +248,8 @@ pub fn locale(rest: &[String]) -> Result<Outcome, Failure> {
     // Loaded leniently either way: with --strict a cfg warning is one more problem found (exit 1,
     // as --help says), and the check still runs.
     let strict = p.flag("--strict");
-    let loaded =
-        locale::load::load(&mut dict, dir, None, Options { strict: false }).map_err(|e| Failure::failed(e.to_string()))?;
+    let loaded = locale::load::load(&mut dict, dir, None, Options { strict: false })
+        .map_err(|e| Failure::failed(e.to_string()))?;
     let label = if strict { "error (--strict)" } else { "warning" };
     let mut stderr: String = loaded.warnings.iter().map(|w| format!("{label}: {w}\n")).collect();
     if dict.catalog(locale::engine::FALLBACK_LANGUAGE).is_none() {
@@ -247,16 +260,13 @@ pub fn locale(rest: &[String]) -> Result<Outcome, Failure> {
     }
     let only = p.option("--lang");
     if let Some(lang) = only.filter(|l| dict.catalog(l).is_none()) {
-        return Err(Failure::usage(CMD, format!(
-            "{}: no language '{lang}' here (found: {})",
-            dir.display(),
-            dict.languages().join(", ")
-        )));
+        return Err(Failure::usage(
+            CMD,
+            format!("{}: no language '{lang}' here (found: {})", dir.display(), dict.languages().join(", ")),
+        ));
     }
-    let reports: Vec<_> = locale::check::check(&dict)
-        .into_iter()
-        .filter(|r| only.is_none_or(|l| r.language == l))
-        .collect();
+    let reports: Vec<_> =
+        locale::check::check(&dict).into_iter().filter(|r| only.is_none_or(|l| r.language == l)).collect();
     let mut out = String::new();
     let mut dirty = 0;
     for r in &reports {
@@ -283,10 +293,20 @@ pub fn locale(rest: &[String]) -> Result<Outcome, Failure> {
             out.push_str(&format!("  stale      {key}\n"));
         }
         let list = |v: &[usize]| {
-            if v.is_empty() { "none".to_owned() } else { v.iter().map(|n| format!("__{n}__")).collect::<Vec<_>>().join(" ") }
+            if v.is_empty() {
+                "none".to_owned()
+            } else {
+                v.iter().map(|n| format!("__{n}__")).collect::<Vec<_>>().join(" ")
+            }
         };
         for m in &r.parameters {
-            out.push_str(&format!("  parameters {}: English uses {}, {} uses {}\n", m.key, list(&m.english), r.language, list(&m.found)));
+            out.push_str(&format!(
+                "  parameters {}: English uses {}, {} uses {}\n",
+                m.key,
+                list(&m.english),
+                r.language,
+                list(&m.found)
+            ));
         }
         for m in &r.malformed {
             out.push_str(&format!("  malformed  {}: {}\n", m.key, m.token));
@@ -318,7 +338,15 @@ fn cache_root(p: &Parsed) -> PathBuf {
 
 /// "; kept …": what cleaning left because the cache did not make it.
 fn kept_note(kept: &[PathBuf]) -> String {
-    if kept.is_empty() { String::new() } else { format!("; kept {} files the cache did not make: {}", kept.len(), kept.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")) }
+    if kept.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "; kept {} files the cache did not make: {}",
+            kept.len(),
+            kept.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")
+        )
+    }
 }
 
 pub fn cache(rest: &[String]) -> Result<Outcome, Failure> {
@@ -335,13 +363,19 @@ pub fn cache(rest: &[String]) -> Result<Outcome, Failure> {
     let root = cache_root(&p);
     let caches = Caches::open(&root);
     let failed = |e: std::io::Error| {
-        Failure::failed(format!("{}: {e} (check the folder's permissions, or set FACTORIO_MOCKS_CACHE_DIR)", root.display()))
+        Failure::failed(format!(
+            "{}: {e} (check the folder's permissions, or set FACTORIO_MOCKS_CACHE_DIR)",
+            root.display()
+        ))
     };
     match word {
         "dir" => Ok(Outcome::out(format!("{}\n", root.display()))),
         "clear" => {
             let cleared = caches.clear().map_err(failed)?;
-            Ok(Outcome { stderr: format!("cleared {}{}\n", root.display(), kept_note(&cleared.kept)), ..Outcome::default() })
+            Ok(Outcome {
+                stderr: format!("cleared {}{}\n", root.display(), kept_note(&cleared.kept)),
+                ..Outcome::default()
+            })
         }
         "prune" => {
             let stats = caches.prune().map_err(failed)?;
@@ -483,7 +517,9 @@ pub fn modpack(rest: &[String]) -> Result<Outcome, Failure> {
     only("--download-timeout", "download")?;
     let file = PathBuf::from(p.expect(&spec, &["<modpack.json>"])?[0]);
     let mods_dir = if word == "download" {
-        Some(PathBuf::from(p.option("--mods-dir").ok_or_else(|| Failure::usage(CMD, "download needs --mods-dir <dir> (the game's mods folder, or any folder)"))?))
+        Some(PathBuf::from(p.option("--mods-dir").ok_or_else(|| {
+            Failure::usage(CMD, "download needs --mods-dir <dir> (the game's mods folder, or any folder)")
+        })?))
     } else {
         None
     };
@@ -523,14 +559,23 @@ pub fn modpack(rest: &[String]) -> Result<Outcome, Failure> {
         let mut out = String::new();
         for m in &lock.mods {
             let version = m.version.map(|v| v.to_string()).unwrap_or_else(|| pack.factorio_version.to_string());
-            let line = if m.is_builtin() { format!("{:width$}  {version:10}  (the game's)", m.name) } else { format!("{:width$}  {version}", m.name) };
+            let line = if m.is_builtin() {
+                format!("{:width$}  {version:10}  (the game's)", m.name)
+            } else {
+                format!("{:width$}  {version}", m.name)
+            };
             out.push_str(line.trim_end());
             out.push('\n');
         }
         let from_portal = lock.mods.iter().filter(|m| !m.is_builtin()).count();
         return Ok(Outcome {
             stdout: out,
-            stderr: format!("wrote {} ({} mods, {from_portal} from {})\n", lock_file.display(), lock.mods.len(), client.base()),
+            stderr: format!(
+                "wrote {} ({} mods, {from_portal} from {})\n",
+                lock_file.display(),
+                lock.mods.len(),
+                client.base()
+            ),
             code: EXIT_OK,
         });
     }
@@ -543,7 +588,8 @@ pub fn modpack(rest: &[String]) -> Result<Outcome, Failure> {
             file.display()
         )));
     }
-    let lock = Lock::load(&lock_file).map_err(|e| Failure::failed(format!("{e} (run `factorio-mocks modpack resolve {}` again)", file.display())))?;
+    let lock = Lock::load(&lock_file)
+        .map_err(|e| Failure::failed(format!("{e} (run `factorio-mocks modpack resolve {}` again)", file.display())))?;
     if lock.modpack_sha1 != pack_sha1 {
         return Err(Failure::failed(format!(
             "{} changed since {} was written; run `factorio-mocks modpack resolve {}` again",

@@ -60,30 +60,18 @@ pub fn command(rest: &[String]) -> Result<Outcome, Failure> {
     let word = match rest.first().map(String::as_str) {
         None => return Err(Failure::usage(CMD, format!("missing subcommand\n\n{HELP}"))),
         Some("-h" | "--help" | "help") => {
-            return Ok(Outcome {
-                stdout: HELP.into(),
-                ..Outcome::default()
-            });
+            return Ok(Outcome { stdout: HELP.into(), ..Outcome::default() });
         }
         Some(w) => w,
     };
     let spec = Spec {
         command: CMD,
-        options: &[
-            "--factorio-data",
-            "--mods",
-            "--mod-settings",
-            "--out",
-            "--subject",
-        ],
+        options: &["--factorio-data", "--mods", "--mod-settings", "--out", "--subject"],
         flags: &["--allow-http", "--reproducible"],
     };
     let p = args::parse(rest.get(1..).unwrap_or_default(), &spec)?;
     if p.help {
-        return Ok(Outcome {
-            stdout: HELP.into(),
-            ..Outcome::default()
-        });
+        return Ok(Outcome { stdout: HELP.into(), ..Outcome::default() });
     }
     let only = |opts: &[&str], sub: &str| -> Result<(), Failure> {
         for opt in opts {
@@ -93,10 +81,7 @@ pub fn command(rest: &[String]) -> Result<Outcome, Failure> {
         }
         Ok(())
     };
-    only(
-        &["--factorio-data", "--mods", "--mod-settings", "--out"],
-        "build",
-    )?;
+    only(&["--factorio-data", "--mods", "--mod-settings", "--out"], "build")?;
     only(&["--subject"], "push")?;
     if p.flag("--allow-http") && word != "push" {
         return Err(Failure::usage(CMD, "--allow-http goes with `push`"));
@@ -115,17 +100,9 @@ pub fn command(rest: &[String]) -> Result<Outcome, Failure> {
         }
         "push" => {
             let a = p.expect(&spec, &["<dir>", "<oci://host/repo[:tag]>"])?;
-            push(
-                Path::new(a[0]),
-                a[1],
-                p.option("--subject"),
-                p.flag("--allow-http"),
-            )
+            push(Path::new(a[0]), a[1], p.option("--subject"), p.flag("--allow-http"))
         }
-        other => Err(Failure::usage(
-            CMD,
-            format!("unknown subcommand '{other}' (build, validate, push)"),
-        )),
+        other => Err(Failure::usage(CMD, format!("unknown subcommand '{other}' (build, validate, push)"))),
     }
 }
 
@@ -243,8 +220,7 @@ fn expand_mods(paths: &[&str]) -> Result<Vec<String>, Failure> {
             out.push((*p).to_string());
             continue;
         }
-        let scan = factorio_mocks::mods::scan(path)
-            .map_err(|e| Failure::failed(format!("--mods {p}: {e}")))?;
+        let scan = factorio_mocks::mods::scan(path).map_err(|e| Failure::failed(format!("--mods {p}: {e}")))?;
         let list_file = path.join("mod-list.json");
         let list = if list_file.is_file() {
             Some(factorio_mocks::mod_list::ModList::load(&list_file).map_err(Failure::failed)?)
@@ -263,14 +239,8 @@ fn expand_mods(paths: &[&str]) -> Result<Vec<String>, Failure> {
             any = true;
         }
         if !any && scan.mods.is_empty() {
-            let why = scan
-                .broken
-                .first()
-                .map(|(b, e)| format!(" ({}: {e})", b.display()))
-                .unwrap_or_default();
-            return Err(Failure::failed(format!(
-                "--mods {p}: neither a mod (no info.json) nor a folder of mods{why}"
-            )));
+            let why = scan.broken.first().map(|(b, e)| format!(" ({}: {e})", b.display())).unwrap_or_default();
+            return Err(Failure::failed(format!("--mods {p}: neither a mod (no info.json) nor a folder of mods{why}")));
         }
     }
     Ok(out)
@@ -291,10 +261,7 @@ fn lua_err(context: &str) -> impl Fn(mlua::Error) -> Failure + '_ {
             mlua::Error::CallbackError { cause, .. } => cause.to_string(),
             other => other.to_string(),
         };
-        let text = text
-            .strip_prefix("runtime error: ")
-            .unwrap_or(&text)
-            .to_string();
+        let text = text.strip_prefix("runtime error: ").unwrap_or(&text).to_string();
         Failure::failed(format!("{context}: {text}"))
     }
 }
@@ -303,14 +270,9 @@ fn lua_err(context: &str) -> impl Fn(mlua::Error) -> Failure + '_ {
 fn lua_with_module() -> Result<(Lua, Table), Failure> {
     let lua = Lua::new();
     let fm = factorio_mocks::binding::module(&lua).map_err(lua_err("loading the module"))?;
-    let loaded: Table = lua
-        .globals()
-        .get::<Table>("package")
-        .and_then(|p| p.get("loaded"))
-        .map_err(lua_err("loading the module"))?;
-    loaded
-        .set("factorio_mocks", &fm)
-        .map_err(lua_err("loading the module"))?;
+    let loaded: Table =
+        lua.globals().get::<Table>("package").and_then(|p| p.get("loaded")).map_err(lua_err("loading the module"))?;
+    loaded.set("factorio_mocks", &fm).map_err(lua_err("loading the module"))?;
     Ok((lua, fm))
 }
 
@@ -326,10 +288,7 @@ fn run_stages(lua: &Lua, fm: &Table, p: &Parsed, timings: &mut Timings) -> Resul
     let mods = expand_mods(&p.all("--mods"))?;
     let mod_settings = p.option("--mod-settings");
     if factorio_data.is_none() && mods.is_empty() {
-        return Err(Failure::usage(
-            CMD,
-            "build needs --factorio-data <the game's data folder>, --mods <mod>, or both",
-        ));
+        return Err(Failure::usage(CMD, "build needs --factorio-data <the game's data folder>, --mods <mod>, or both"));
     }
     let mut game_version = None;
     if let Some(dir) = &factorio_data {
@@ -342,31 +301,23 @@ fn run_stages(lua: &Lua, fm: &Table, p: &Parsed, timings: &mut Timings) -> Resul
                 ),
             ));
         }
-        let info = fs::read_to_string(dir.join("base/info.json")).map_err(|e| {
-            Failure::failed(format!("{}: {e}", dir.join("base/info.json").display()))
-        })?;
-        let info = factorio_mocks::mods::info::ModInfo::parse(&info).map_err(|e| {
-            Failure::failed(format!("{}: {e}", dir.join("base/info.json").display()))
-        })?;
+        let info = fs::read_to_string(dir.join("base/info.json"))
+            .map_err(|e| Failure::failed(format!("{}: {e}", dir.join("base/info.json").display())))?;
+        let info = factorio_mocks::mods::info::ModInfo::parse(&info)
+            .map_err(|e| Failure::failed(format!("{}: {e}", dir.join("base/info.json").display())))?;
         game_version = game_version_for(&info.version.to_string());
     }
     if let Some(f) = mod_settings {
         if !Path::new(f).is_file() {
             return Err(Failure::usage(
                 CMD,
-                format!(
-                    "--mod-settings {f}: no such file (the game keeps it in <user data>/mods/mod-settings.dat)"
-                ),
+                format!("--mod-settings {f}: no such file (the game keeps it in <user data>/mods/mod-settings.dat)"),
             ));
         }
     }
     let opts = lua.create_table().map_err(lua_err("build"))?;
     let set = |k: &str, v: Value| opts.set(k, v).map_err(lua_err("build"));
-    let s = |x: &str| {
-        lua.create_string(x)
-            .map(Value::String)
-            .map_err(lua_err("build"))
-    };
+    let s = |x: &str| lua.create_string(x).map(Value::String).map_err(lua_err("build"));
     if let Some(d) = &factorio_data {
         set("factorio_data", s(&d.to_string_lossy())?)?;
     }
@@ -379,35 +330,26 @@ fn run_stages(lua: &Lua, fm: &Table, p: &Parsed, timings: &mut Timings) -> Resul
     if p.flag("--reproducible") {
         set("sorted_pairs", Value::Boolean(true))?;
     }
-    let list = lua
-        .create_sequence_from(mods.iter().map(String::as_str))
-        .map_err(lua_err("build"))?;
+    let list = lua.create_sequence_from(mods.iter().map(String::as_str)).map_err(lua_err("build"))?;
     set("mods", Value::Table(list))?;
 
     let t = Instant::now();
-    let (served, order): (Table, Value) = lua
-        .load(BUILD_LUA)
-        .set_name("=dataset build")
-        .call((fm, &opts))
-        .map_err(lua_err("running the stages"))?;
+    let (served, order): (Table, Value) =
+        lua.load(BUILD_LUA).set_name("=dataset build").call((fm, &opts)).map_err(lua_err("running the stages"))?;
     timings.stages = t.elapsed();
     phase(timings.started, "the stages ran");
 
     let t = Instant::now();
     // With a game folder, run_stage's own order; the chunk falls back to load_mods'.
-    let result: Table = lua
-        .load(RESULT_LUA)
-        .set_name("=dataset build")
-        .call((fm, order))
-        .map_err(lua_err("reading the result"))?;
+    let result: Table =
+        lua.load(RESULT_LUA).set_name("=dataset build").call((fm, order)).map_err(lua_err("reading the result"))?;
     let raw: Value = result.get("raw").map_err(lua_err("build"))?;
-    let raw_json = factorio_mocks::binding::json_out::encode(lua, &raw, "data.raw")
-        .map_err(lua_err("writing data.raw"))?;
+    let raw_json =
+        factorio_mocks::binding::json_out::encode(lua, &raw, "data.raw").map_err(lua_err("writing data.raw"))?;
     phase(timings.started, "data.raw as JSON");
     let literal = |key: &str, wrap: Option<&str>| -> Result<String, Failure> {
         let v: Value = result.get(key).map_err(lua_err("build"))?;
-        let body =
-            lua_literal(&v, 0).map_err(|e| Failure::failed(format!("writing {key}: {e}")))?;
+        let body = lua_literal(&v, 0).map_err(|e| Failure::failed(format!("writing {key}: {e}")))?;
         Ok(match wrap {
             Some(w) => format!("return {{\n  {w} = {}\n}}\n", indent(&body)),
             None => format!("return {body}\n"),
@@ -420,10 +362,7 @@ fn run_stages(lua: &Lua, fm: &Table, p: &Parsed, timings: &mut Timings) -> Resul
         ran.push(RanMod {
             name: m.get("name").map_err(lua_err("build"))?,
             version: m.get("version").map_err(lua_err("build"))?,
-            path: m
-                .get::<Option<String>>("path")
-                .map_err(lua_err("build"))?
-                .map(PathBuf::from),
+            path: m.get::<Option<String>>("path").map_err(lua_err("build"))?.map(PathBuf::from),
             zip: m.get("zip").map_err(lua_err("build"))?,
             game: m.get("game").map_err(lua_err("build"))?,
         });
@@ -456,10 +395,7 @@ fn run_stages(lua: &Lua, fm: &Table, p: &Parsed, timings: &mut Timings) -> Resul
 /// With `FACTORIO_MOCKS_TIMING=1`, when a step of the build ended (ms since the build began).
 fn phase(t0: Instant, what: &str) {
     if std::env::var("FACTORIO_MOCKS_TIMING").is_ok_and(|v| v == "1") {
-        eprintln!(
-            "factorio-mocks: timing: {:8.1} ms  {what}",
-            t0.elapsed().as_secs_f64() * 1e3
-        );
+        eprintln!("factorio-mocks: timing: {:8.1} ms  {what}", t0.elapsed().as_secs_f64() * 1e3);
     }
 }
 
@@ -501,10 +437,8 @@ fn lua_literal(v: &Value, depth: usize) -> Result<String, String> {
             if depth > 50 {
                 return Err("nests too deeply (a cycle?)".into());
             }
-            let mut entries: Vec<(Value, Value)> = t
-                .pairs::<Value, Value>()
-                .collect::<mlua::Result<_>>()
-                .map_err(|e| e.to_string())?;
+            let mut entries: Vec<(Value, Value)> =
+                t.pairs::<Value, Value>().collect::<mlua::Result<_>>().map_err(|e| e.to_string())?;
             if entries.is_empty() {
                 return Ok("{}".into());
             }
@@ -515,18 +449,13 @@ fn lua_literal(v: &Value, depth: usize) -> Result<String, String> {
             entries.sort_by(|(a, _), (b, _)| {
                 rank(a).cmp(&rank(b)).then_with(|| match (a, b) {
                     (Value::String(x), Value::String(y)) => x.as_bytes().cmp(&y.as_bytes()),
-                    _ => a
-                        .as_f64()
-                        .unwrap_or(0.0)
-                        .total_cmp(&b.as_f64().unwrap_or(0.0)),
+                    _ => a.as_f64().unwrap_or(0.0).total_cmp(&b.as_f64().unwrap_or(0.0)),
                 })
             });
             let mut s = String::from("{\n");
             for (k, val) in &entries {
                 let key = match k {
-                    Value::String(_) | Value::Integer(_) | Value::Number(_) => {
-                        lua_literal(k, depth + 1)?
-                    }
+                    Value::String(_) | Value::Integer(_) | Value::Number(_) => lua_literal(k, depth + 1)?,
                     other => return Err(format!("a {} key", other.type_name())),
                 };
                 let body = lua_literal(val, depth + 1)?;
@@ -588,12 +517,7 @@ fn walk(root: &Path, dir: &Path, out: &mut Vec<String>) -> std::io::Result<()> {
             walk(root, &path, out)?;
         } else if path.is_file() {
             let rel = path.strip_prefix(root).unwrap_or(&path);
-            out.push(
-                rel.components()
-                    .map(|c| c.as_os_str().to_string_lossy())
-                    .collect::<Vec<_>>()
-                    .join("/"),
-            );
+            out.push(rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/"));
         }
     }
     Ok(())
@@ -624,20 +548,15 @@ impl Writer {
         let path = self.root.join(rel);
         if let Some(parent) = path.parent() {
             if !self.dirs.contains(parent) {
-                fs::create_dir_all(parent)
-                    .map_err(|e| Failure::failed(format!("{}: {e}", parent.display())))?;
+                fs::create_dir_all(parent).map_err(|e| Failure::failed(format!("{}: {e}", parent.display())))?;
                 self.dirs.insert(parent.to_path_buf());
             }
         }
         let digest = sha256_hex(bytes);
         let linked = rel.starts_with("lua/")
-            && self
-                .by_digest
-                .get(&digest)
-                .is_some_and(|first| fs::hard_link(first, &path).is_ok());
+            && self.by_digest.get(&digest).is_some_and(|first| fs::hard_link(first, &path).is_ok());
         if !linked {
-            fs::write(&path, bytes)
-                .map_err(|e| Failure::failed(format!("{}: {e}", path.display())))?;
+            fs::write(&path, bytes).map_err(|e| Failure::failed(format!("{}: {e}", path.display())))?;
             if rel.starts_with("lua/") {
                 self.by_digest.entry(digest.clone()).or_insert(path);
             }
@@ -649,15 +568,10 @@ impl Writer {
 
 /// Every language's cfg, merged in load order (a later mod's key replaces an earlier one's):
 /// the game's mods' locale folders, or the built-in locale when the game folder has none.
-fn merged_locale(
-    stages: &Stages,
-    warnings: &mut Vec<String>,
-) -> Result<BTreeMap<String, String>, Failure> {
+fn merged_locale(stages: &Stages, warnings: &mut Vec<String>) -> Result<BTreeMap<String, String>, Failure> {
     let mut dict = Dictionary::new();
-    let game_has_locale = stages
-        .ran
-        .iter()
-        .any(|m| m.game && m.path.as_ref().is_some_and(|p| p.join("locale").is_dir()));
+    let game_has_locale =
+        stages.ran.iter().any(|m| m.game && m.path.as_ref().is_some_and(|p| p.join("locale").is_dir()));
     // The built-in locale (core's and base's cfg of one game version, merged per language), when
     // the game folder has none; kept as text, and parsed only for a language a mod adds to.
     let mut builtin_text: BTreeMap<String, String> = BTreeMap::new();
@@ -672,9 +586,7 @@ fn merged_locale(
         if dict.catalog(lang).is_none() {
             if let Some(base) = builtin_text.get(lang) {
                 let parsed = locale::cfg::parse_all(base, &format!("<built-in locale {lang}>"))
-                    .map_err(|e| {
-                        Failure::failed(e.first().map(ToString::to_string).unwrap_or_default())
-                    })?;
+                    .map_err(|e| Failure::failed(e.first().map(ToString::to_string).unwrap_or_default()))?;
                 dict.merge(lang, &parsed.file);
             }
         }
@@ -686,14 +598,11 @@ fn merged_locale(
     for m in &stages.ran {
         let Some(path) = &m.path else { continue };
         if m.zip {
-            let info = factorio_mocks::mods::load(path)
-                .map_err(|e| Failure::failed(format!("{}: {e}", path.display())))?;
+            let info =
+                factorio_mocks::mods::load(path).map_err(|e| Failure::failed(format!("{}: {e}", path.display())))?;
             let mut files = info.open().map_err(Failure::failed)?;
             for lang in zip_languages(path)? {
-                for name in files
-                    .list(&format!("locale/{lang}"))
-                    .map_err(Failure::failed)?
-                {
+                for name in files.list(&format!("locale/{lang}")).map_err(Failure::failed)? {
                     if !name.ends_with(".cfg") {
                         continue;
                     }
@@ -702,26 +611,22 @@ fn merged_locale(
                         continue;
                     };
                     let label = format!("{}/{rel}", path.display());
-                    let text = locale::cfg::text_of(&bytes, &label).map_err(|e| {
-                        Failure::failed(e.first().map(ToString::to_string).unwrap_or_default())
-                    })?;
+                    let text = locale::cfg::text_of(&bytes, &label)
+                        .map_err(|e| Failure::failed(e.first().map(ToString::to_string).unwrap_or_default()))?;
                     add(&mut dict, &lang, text, &label)?;
                 }
             }
         } else if path.join("locale").is_dir() {
-            for (lang, files) in locale::load::discover(path, None)
-                .map_err(|e| Failure::failed(format!("{}: {e}", m.name)))?
+            for (lang, files) in
+                locale::load::discover(path, None).map_err(|e| Failure::failed(format!("{}: {e}", m.name)))?
             {
                 for file in files {
-                    let bytes = fs::read(&file)
-                        .map_err(|e| Failure::failed(format!("{}: {e}", file.display())))?;
+                    let bytes = fs::read(&file).map_err(|e| Failure::failed(format!("{}: {e}", file.display())))?;
                     let label = file.display().to_string();
-                    let text = locale::cfg::text_of(&bytes, &label).map_err(|e| {
-                        Failure::failed(e.first().map(ToString::to_string).unwrap_or_default())
-                    })?;
-                    let parsed = locale::cfg::parse_all(text, &label).map_err(|e| {
-                        Failure::failed(e.first().map(ToString::to_string).unwrap_or_default())
-                    })?;
+                    let text = locale::cfg::text_of(&bytes, &label)
+                        .map_err(|e| Failure::failed(e.first().map(ToString::to_string).unwrap_or_default()))?;
+                    let parsed = locale::cfg::parse_all(text, &label)
+                        .map_err(|e| Failure::failed(e.first().map(ToString::to_string).unwrap_or_default()))?;
                     warnings.extend(parsed.warnings.iter().map(ToString::to_string));
                     add(&mut dict, &lang, text, &label)?;
                 }
@@ -729,10 +634,8 @@ fn merged_locale(
         }
     }
     // Languages only the built-in locale has stay as they are.
-    let mut out: BTreeMap<String, String> = builtin_text
-        .into_iter()
-        .filter(|(l, _)| dict.catalog(l).is_none())
-        .collect();
+    let mut out: BTreeMap<String, String> =
+        builtin_text.into_iter().filter(|(l, _)| dict.catalog(l).is_none()).collect();
     for lang in dict.languages() {
         let Some(catalog) = dict.catalog(lang) else {
             continue;
@@ -768,10 +671,8 @@ fn merged_locale(
 
 /// The languages a mod zip has under `locale/`.
 fn zip_languages(path: &Path) -> Result<Vec<String>, Failure> {
-    let file =
-        fs::File::open(path).map_err(|e| Failure::failed(format!("{}: {e}", path.display())))?;
-    let archive = zip::ZipArchive::new(file)
-        .map_err(|e| Failure::failed(format!("{}: {e}", path.display())))?;
+    let file = fs::File::open(path).map_err(|e| Failure::failed(format!("{}: {e}", path.display())))?;
+    let archive = zip::ZipArchive::new(file).map_err(|e| Failure::failed(format!("{}: {e}", path.display())))?;
     let mut langs: Vec<String> = archive
         .file_names()
         .filter_map(|n| {
@@ -789,11 +690,7 @@ fn zip_languages(path: &Path) -> Result<Vec<String>, Failure> {
 /// placeholders served for what it lacks; without a game folder, the built-in dataset's copy.
 fn game_lua(stages: &Stages, w: &mut Writer) -> Result<usize, Failure> {
     let mut count = 0;
-    let from_folder: Vec<&RanMod> = stages
-        .ran
-        .iter()
-        .filter(|m| m.game && m.path.is_some() && !m.zip)
-        .collect();
+    let from_folder: Vec<&RanMod> = stages.ran.iter().filter(|m| m.game && m.path.is_some() && !m.zip).collect();
     if from_folder.is_empty() {
         let mut files: Vec<(&String, &Vec<u8>)> = stages.builtin.game_lua().iter().collect();
         files.sort();
@@ -808,12 +705,11 @@ fn game_lua(stages: &Stages, w: &mut Writer) -> Result<usize, Failure> {
     for m in from_folder {
         let dir = m.path.as_ref().expect("filtered");
         let mut files = Vec::new();
-        walk(dir, dir, &mut files)
-            .map_err(|e| Failure::failed(format!("{}: {e}", dir.display())))?;
+        walk(dir, dir, &mut files).map_err(|e| Failure::failed(format!("{}: {e}", dir.display())))?;
         files.sort();
         for rel in files.iter().filter(|r| r.ends_with(".lua")) {
-            let bytes = fs::read(dir.join(rel))
-                .map_err(|e| Failure::failed(format!("{}: {e}", dir.join(rel).display())))?;
+            let bytes =
+                fs::read(dir.join(rel)).map_err(|e| Failure::failed(format!("{}: {e}", dir.join(rel).display())))?;
             w.put(&format!("lua/{}/{rel}", m.name), &bytes)?;
             count += 1;
         }
@@ -834,15 +730,8 @@ fn game_lua(stages: &Stages, w: &mut Writer) -> Result<usize, Failure> {
 }
 
 /// `metadata.json`: versions, sha256 of every other file, and where the dataset came from.
-fn metadata(
-    files: &BTreeMap<String, String>,
-    stages: &Stages,
-    mod_settings: Option<&str>,
-) -> Result<Vec<u8>, Failure> {
-    let checksums: Map<String, Json> = files
-        .iter()
-        .map(|(k, v)| (k.clone(), Json::String(v.clone())))
-        .collect();
+fn metadata(files: &BTreeMap<String, String>, stages: &Stages, mod_settings: Option<&str>) -> Result<Vec<u8>, Failure> {
+    let checksums: Map<String, Json> = files.iter().map(|(k, v)| (k.clone(), Json::String(v.clone()))).collect();
     let mut mods = Vec::new();
     for m in &stages.ran {
         let mut entry = Map::new();
@@ -859,8 +748,7 @@ fn metadata(
             }),
         );
         if let Some(p) = &m.path {
-            let hash = files_sha256(p)
-                .map_err(|e| Failure::failed(format!("hashing {}: {e}", p.display())))?;
+            let hash = files_sha256(p).map_err(|e| Failure::failed(format!("hashing {}: {e}", p.display())))?;
             entry.insert("files_sha256".into(), json!(hash));
         }
         mods.push(Json::Object(entry));
@@ -872,10 +760,7 @@ fn metadata(
         .map(|m| m.version.clone())
         .unwrap_or_else(|| stages.game_version.clone());
     let mut provenance = Map::new();
-    provenance.insert(
-        "tool".into(),
-        json!(format!("factorio-mocks {}", factorio_mocks::VERSION)),
-    );
+    provenance.insert("tool".into(), json!(format!("factorio-mocks {}", factorio_mocks::VERSION)));
     provenance.insert("factorio_version".into(), json!(factorio_version));
     provenance.insert("api_version_mocked".into(), json!(stages.game_version));
     provenance.insert("mods".into(), Json::Array(mods));
@@ -884,11 +769,7 @@ fn metadata(
         provenance.insert("mod_settings_sha256".into(), json!(sha256_hex(&bytes)));
     }
     if !stages.placeholders.is_empty() {
-        let mut list: Vec<String> = stages
-            .placeholders
-            .iter()
-            .map(|(m, r, _)| format!("__{m}__/{r}"))
-            .collect();
+        let mut list: Vec<String> = stages.placeholders.iter().map(|(m, r, _)| format!("__{m}__/{r}")).collect();
         list.sort();
         list.dedup();
         provenance.insert("placeholders".into(), json!(list));
@@ -900,28 +781,21 @@ fn metadata(
         "checksums": Json::Object(checksums),
         "provenance": Json::Object(provenance),
     });
-    let mut text =
-        serde_json::to_string_pretty(&meta).map_err(|e| Failure::failed(e.to_string()))?;
+    let mut text = serde_json::to_string_pretty(&meta).map_err(|e| Failure::failed(e.to_string()))?;
     text.push('\n');
     Ok(text.into_bytes())
 }
 
 /// `<parent>/.<name>.tmp<pid>`: beside `out`, so the final rename stays on one file system.
 fn temp_beside(out: &Path) -> Result<PathBuf, Failure> {
-    let name = out
-        .file_name()
-        .ok_or_else(|| Failure::usage(CMD, format!("--out {}: names no folder", out.display())))?;
+    let name =
+        out.file_name().ok_or_else(|| Failure::usage(CMD, format!("--out {}: names no folder", out.display())))?;
     let parent = match out.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     };
-    fs::create_dir_all(&parent)
-        .map_err(|e| Failure::failed(format!("{}: {e}", parent.display())))?;
-    Ok(parent.join(format!(
-        ".{}.tmp{}",
-        name.to_string_lossy(),
-        std::process::id()
-    )))
+    fs::create_dir_all(&parent).map_err(|e| Failure::failed(format!("{}: {e}", parent.display())))?;
+    Ok(parent.join(format!(".{}.tmp{}", name.to_string_lossy(), std::process::id())))
 }
 
 /// Puts the finished `tmp` at `out`: an existing dataset (or empty folder) there is replaced,
@@ -929,9 +803,7 @@ fn temp_beside(out: &Path) -> Result<PathBuf, Failure> {
 fn commit(tmp: &Path, out: &Path) -> Result<(), Failure> {
     if out.exists() {
         let is_dataset = out.join("metadata.json").is_file() || out.join("metadata.lua").is_file();
-        let empty = fs::read_dir(out)
-            .map(|mut d| d.next().is_none())
-            .unwrap_or(false);
+        let empty = fs::read_dir(out).map(|mut d| d.next().is_none()).unwrap_or(false);
         if !out.is_dir() || !(is_dataset || empty) {
             return Err(Failure::failed(format!(
                 "--out {}: exists and is not a dataset folder; nothing was replaced (give a new folder, or remove it)",
@@ -939,14 +811,10 @@ fn commit(tmp: &Path, out: &Path) -> Result<(), Failure> {
             )));
         }
         let old = tmp.with_extension("old");
-        fs::rename(out, &old)
-            .map_err(|e| Failure::failed(format!("moving the old {} aside: {e}", out.display())))?;
+        fs::rename(out, &old).map_err(|e| Failure::failed(format!("moving the old {} aside: {e}", out.display())))?;
         if let Err(e) = fs::rename(tmp, out) {
             let _ = fs::rename(&old, out);
-            return Err(Failure::failed(format!(
-                "{}: {e} (the old dataset is back in place)",
-                out.display()
-            )));
+            return Err(Failure::failed(format!("{}: {e} (the old dataset is back in place)", out.display())));
         }
         let _ = fs::remove_dir_all(&old);
         return Ok(());
@@ -955,11 +823,7 @@ fn commit(tmp: &Path, out: &Path) -> Result<(), Failure> {
 }
 
 /// Writes every file but metadata.json into `tmp`: (languages, game Lua files, warnings).
-fn write_files(
-    stages: &Stages,
-    w: &mut Writer,
-    t0: Instant,
-) -> Result<(usize, usize, Vec<String>), Failure> {
+fn write_files(stages: &Stages, w: &mut Writer, t0: Instant) -> Result<(usize, usize, Vec<String>), Failure> {
     w.put("prototype/data-raw.json", &stages.raw_json)?;
     w.put("prototype/mods.lua", stages.mods_lua.as_bytes())?;
     w.put("prototype/settings.lua", stages.settings_lua.as_bytes())?;
@@ -977,17 +841,13 @@ fn write_files(
 }
 
 fn build(p: &Parsed) -> Result<Outcome, Failure> {
-    let out = PathBuf::from(p.option("--out").ok_or_else(|| {
-        Failure::usage(CMD, "build needs --out <dir> (the dataset folder to write)")
-    })?);
+    let out = PathBuf::from(
+        p.option("--out")
+            .ok_or_else(|| Failure::usage(CMD, "build needs --out <dir> (the dataset folder to write)"))?,
+    );
     let started = Instant::now();
     let (lua, fm) = lua_with_module()?;
-    let mut timings = Timings {
-        started,
-        stages: Duration::ZERO,
-        validate: Duration::ZERO,
-        write: Duration::ZERO,
-    };
+    let mut timings = Timings { started, stages: Duration::ZERO, validate: Duration::ZERO, write: Duration::ZERO };
     let stages = run_stages(&lua, &fm, p, &mut timings)?;
     let t = Instant::now();
     let tmp = temp_beside(&out)?;
@@ -1005,11 +865,8 @@ fn build(p: &Parsed) -> Result<Outcome, Failure> {
             .and_then(|r| findings(&r, "errors"));
         timings.validate = v.elapsed();
         phase(started, "checked");
-        let written = files.join().unwrap_or_else(|_| {
-            Err(Failure::failed(
-                "writing the dataset failed (a thread panicked)",
-            ))
-        });
+        let written =
+            files.join().unwrap_or_else(|_| Err(Failure::failed("writing the dataset failed (a thread panicked)")));
         (written, checked)
     });
     let discard = |e: Failure| {
@@ -1026,20 +883,12 @@ fn build(p: &Parsed) -> Result<Outcome, Failure> {
             if errors.len() == 1 { "" } else { "s" },
             out.display()
         ));
-        return Ok(Outcome {
-            stdout,
-            stderr: String::new(),
-            code: EXIT_PROBLEMS,
-        });
+        return Ok(Outcome { stdout, stderr: String::new(), code: EXIT_PROBLEMS });
     }
     let (languages, lua_files, warnings) = written.map_err(discard)?;
     let meta = metadata(&writer.checksums, &stages, p.option("--mod-settings")).map_err(discard)?;
-    fs::write(tmp.join("metadata.json"), &meta).map_err(|e| {
-        discard(Failure::failed(format!(
-            "{}: {e}",
-            tmp.join("metadata.json").display()
-        )))
-    })?;
+    fs::write(tmp.join("metadata.json"), &meta)
+        .map_err(|e| discard(Failure::failed(format!("{}: {e}", tmp.join("metadata.json").display()))))?;
     phase(started, "metadata");
     commit(&tmp, &out).map_err(discard)?;
     phase(started, "in place");
@@ -1062,11 +911,7 @@ fn build(p: &Parsed) -> Result<Outcome, Failure> {
         write_time.as_secs_f64(),
         timings.validate.as_secs_f64(),
     ));
-    Ok(Outcome {
-        stdout: format!("{}\n", out.display()),
-        stderr,
-        code: EXIT_OK,
-    })
+    Ok(Outcome { stdout: format!("{}\n", out.display()), stderr, code: EXIT_OK })
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1085,10 +930,7 @@ fn validate(dir: &Path) -> Result<Outcome, Failure> {
     if !dir.is_dir() {
         return Err(Failure::usage(
             CMD,
-            format!(
-                "{}: no such folder; give a dataset folder (the one holding metadata.json)",
-                dir.display()
-            ),
+            format!("{}: no such folder; give a dataset folder (the one holding metadata.json)", dir.display()),
         ));
     }
     let mut problems = check_files(dir)?;
@@ -1100,11 +942,7 @@ fn validate(dir: &Path) -> Result<Outcome, Failure> {
             problems.len(),
             if problems.len() == 1 { "" } else { "s" }
         ));
-        return Ok(Outcome {
-            stdout,
-            stderr: String::new(),
-            code: EXIT_PROBLEMS,
-        });
+        return Ok(Outcome { stdout, stderr: String::new(), code: EXIT_PROBLEMS });
     }
     let (lua, fm) = lua_with_module()?;
     let result: Table = lua
@@ -1125,15 +963,7 @@ fn validate(dir: &Path) -> Result<Outcome, Failure> {
     if problems.is_empty() {
         stdout.push_str("ok\n");
     }
-    Ok(Outcome {
-        stdout,
-        stderr,
-        code: if problems.is_empty() {
-            EXIT_OK
-        } else {
-            EXIT_PROBLEMS
-        },
-    })
+    Ok(Outcome { stdout, stderr, code: if problems.is_empty() { EXIT_OK } else { EXIT_PROBLEMS } })
 }
 
 /// Every file metadata.json lists must be there with its checksum.
@@ -1148,16 +978,12 @@ fn check_files(dir: &Path) -> Result<Vec<String>, Failure> {
             dir.display()
         )));
     }
-    let bytes = fs::read(&meta_path)
-        .map_err(|e| Failure::failed(format!("{}: {e}", meta_path.display())))?;
-    let meta = dataset::Metadata::from_json(&meta_path, &bytes)
-        .map_err(|e| Failure::failed(e.to_string()))?;
+    let bytes = fs::read(&meta_path).map_err(|e| Failure::failed(format!("{}: {e}", meta_path.display())))?;
+    let meta = dataset::Metadata::from_json(&meta_path, &bytes).map_err(|e| Failure::failed(e.to_string()))?;
     let mut problems = Vec::new();
     for rel in meta.checksums.keys().chain(meta.sha256.keys()) {
         if !dataset::game_lua::is_contained(rel) {
-            problems.push(format!(
-                "{rel}: listed in metadata.json but leaves the dataset folder"
-            ));
+            problems.push(format!("{rel}: listed in metadata.json but leaves the dataset folder"));
             continue;
         }
         let path = dir.join(rel);
@@ -1167,10 +993,7 @@ fn check_files(dir: &Path) -> Result<Vec<String>, Failure> {
                     problems.push(e.to_string());
                 }
             }
-            Err(_) => problems.push(format!(
-                "{}: missing (metadata.json lists it)",
-                path.display()
-            )),
+            Err(_) => problems.push(format!("{}: missing (metadata.json lists it)", path.display())),
         }
     }
     problems.dedup();
@@ -1180,26 +1003,11 @@ fn check_files(dir: &Path) -> Result<Vec<String>, Failure> {
 // ---------------------------------------------------------------------------------------------
 // push
 
-fn push(
-    dir: &Path,
-    target: &str,
-    subject: Option<&str>,
-    allow_http: bool,
-) -> Result<Outcome, Failure> {
+fn push(dir: &Path, target: &str, subject: Option<&str>, allow_http: bool) -> Result<Outcome, Failure> {
     use factorio_mocks::source::push;
-    let opts = push::PushOptions {
-        subject: subject.map(str::to_string),
-        allow_http,
-        ..push::PushOptions::default()
-    };
-    let pushed = push::push(dir, target, &opts).map_err(|e| {
-        Failure::failed(format!(
-            "pushing {} to {}: {}",
-            dir.display(),
-            e.reference,
-            e.message
-        ))
-    })?;
+    let opts = push::PushOptions { subject: subject.map(str::to_string), allow_http, ..push::PushOptions::default() };
+    let pushed = push::push(dir, target, &opts)
+        .map_err(|e| Failure::failed(format!("pushing {} to {}: {}", dir.display(), e.reference, e.message)))?;
     let mut stdout = String::new();
     for r in &pushed.references {
         stdout.push_str(&format!("{r}\n"));
@@ -1210,15 +1018,7 @@ fn push(
         pushed.layers,
         pushed.bytes as f64 / 1e6,
         pushed.pinned,
-        pushed
-            .subject
-            .as_deref()
-            .map(|s| format!(", attached to {s}"))
-            .unwrap_or_default()
+        pushed.subject.as_deref().map(|s| format!(", attached to {s}")).unwrap_or_default()
     );
-    Ok(Outcome {
-        stdout,
-        stderr,
-        code: EXIT_OK,
-    })
+    Ok(Outcome { stdout, stderr, code: EXIT_OK })
 }

@@ -184,13 +184,17 @@ pub fn from_json(text: &str) -> Result<ModSettings, String> {
         (None | Some(Json::Null), false) => None,
         (Some(Json::Bool(b)), true) => Some(*b),
         (Some(Json::Bool(_)), false) => {
-            return Err(format!("\"header_bool\" must be null for version {version}: files before 0.17 have no bool after the version"));
+            return Err(format!(
+                "\"header_bool\" must be null for version {version}: files before 0.17 have no bool after the version"
+            ));
         }
         (Some(other), _) => return Err(format!("\"header_bool\" is {other}, expected true, false or null")),
     };
     let tree = read_node(obj.get("tree").ok_or("missing \"tree\" (the root dictionary)")?, &root.child("tree"), 0)?;
     if tree.value.kind() != PropertyType::Dictionary {
-        return Err(root.child("tree").err(format!("the root is a {}, expected a dictionary of sections", tree.value.kind().name())));
+        return Err(root
+            .child("tree")
+            .err(format!("the root is a {}, expected a dictionary of sections", tree.value.kind().name())));
     }
     Ok(ModSettings { version, header_bool, tree })
 }
@@ -199,14 +203,12 @@ fn unhex(s: &str) -> Option<Vec<u8>> {
     if s.len() % 2 != 0 {
         return None;
     }
-    (0..s.len())
-        .step_by(2)
-        .map(|i| s.get(i..i + 2).and_then(|b| u8::from_str_radix(b, 16).ok()))
-        .collect()
+    (0..s.len()).step_by(2).map(|i| s.get(i..i + 2).and_then(|b| u8::from_str_radix(b, 16).ok())).collect()
 }
 
 fn read_string(v: &Json, path: &Path) -> Result<PtString, String> {
-    let expected = "expected a string, null (absent), or {\"text\": …} / {\"hex\": …} with optional \"long_length\": true";
+    let expected =
+        "expected a string, null (absent), or {\"text\": …} / {\"hex\": …} with optional \"long_length\": true";
     match v {
         Json::Null => Ok(PtString::absent()),
         Json::String(s) => Ok(PtString::new(s.as_str())),
@@ -218,9 +220,8 @@ fn read_string(v: &Json, path: &Path) -> Result<PtString, String> {
             };
             let bytes = match (o.get("text"), o.get("hex")) {
                 (Some(Json::String(t)), None) => t.as_bytes().to_vec(),
-                (None, Some(Json::String(h))) => {
-                    unhex(h).ok_or_else(|| path.err(format!("\"hex\" is {}, expected pairs of hex digits", quote(h))))?
-                }
+                (None, Some(Json::String(h))) => unhex(h)
+                    .ok_or_else(|| path.err(format!("\"hex\" is {}, expected pairs of hex digits", quote(h))))?,
                 _ => return Err(path.err(expected)),
             };
             if o.keys().any(|k| !matches!(k.as_str(), "text" | "hex" | "long_length")) {
@@ -232,7 +233,11 @@ fn read_string(v: &Json, path: &Path) -> Result<PtString, String> {
     }
 }
 
-fn read_int<T: TryFrom<i64> + TryFrom<u64> + std::str::FromStr>(v: &Json, path: &Path, kind: &str) -> Result<T, String> {
+fn read_int<T: TryFrom<i64> + TryFrom<u64> + std::str::FromStr>(
+    v: &Json,
+    path: &Path,
+    kind: &str,
+) -> Result<T, String> {
     let bad = || path.err(format!("{kind} \"value\" is {v}, expected an integer in the {kind} range"));
     match v {
         Json::Number(n) => {
@@ -258,7 +263,10 @@ fn read_node(v: &Json, path: &Path, depth: usize) -> Result<PropertyTree, String
     };
     let kind = match o.get("type") {
         Some(Json::String(t)) => PropertyType::from_name(t).ok_or_else(|| {
-            path.err(format!("\"type\" is {}, expected none, bool, number, string, list, dictionary, int64 or uint64", quote(t)))
+            path.err(format!(
+                "\"type\" is {}, expected none, bool, number, string, list, dictionary, int64 or uint64",
+                quote(t)
+            ))
         })?,
         _ => return Err(path.err("missing \"type\" (none, bool, number, string, list, dictionary, int64 or uint64)")),
     };
@@ -274,7 +282,12 @@ fn read_node(v: &Json, path: &Path, depth: usize) -> Result<PropertyTree, String
         _ => &["type", "any_type", "value"],
     };
     if let Some(extra) = o.keys().find(|k| !allowed.contains(&k.as_str())) {
-        return Err(path.err(format!("unexpected field {} in a {} node (allowed: {})", quote(extra), kind.name(), allowed.join(", "))));
+        return Err(path.err(format!(
+            "unexpected field {} in a {} node (allowed: {})",
+            quote(extra),
+            kind.name(),
+            allowed.join(", ")
+        )));
     }
     let field = |name: &str| o.get(name).ok_or_else(|| path.err(format!("a {} node needs \"{name}\"", kind.name())));
     let value = match kind {
@@ -284,13 +297,14 @@ fn read_node(v: &Json, path: &Path, depth: usize) -> Result<PropertyTree, String
             other => return Err(path.err(format!("bool \"value\" is {other}, expected true or false"))),
         },
         PropertyType::Number => match (o.get("value"), o.get("bits")) {
-            (Some(Json::Number(n)), None) => Value::Number(
-                n.as_f64().ok_or_else(|| path.err(format!("number \"value\" {n} is not a double")))?,
-            ),
+            (Some(Json::Number(n)), None) => {
+                Value::Number(n.as_f64().ok_or_else(|| path.err(format!("number \"value\" {n} is not a double")))?)
+            }
             (None, Some(Json::String(b))) => {
                 let digits = b.strip_prefix("0x").unwrap_or(b);
-                let bits = u64::from_str_radix(digits, 16)
-                    .map_err(|_| path.err(format!("\"bits\" is {}, expected 16 hex digits like \"0x7ff8000000000000\"", quote(b))))?;
+                let bits = u64::from_str_radix(digits, 16).map_err(|_| {
+                    path.err(format!("\"bits\" is {}, expected 16 hex digits like \"0x7ff8000000000000\"", quote(b)))
+                })?;
                 Value::Number(f64::from_bits(bits))
             }
             _ => return Err(path.err("a number node needs either a numeric \"value\" or \"bits\": \"0x…\"")),
@@ -369,15 +383,21 @@ mod tests {
             (r#"{"version": "0.16.51.0", "header_bool": true, "tree": {}}"#, "must be null for version 0.16.51.0"),
             (&format!("{head}{{\"type\": \"bool\", \"value\": true}}}}"), "the root is a bool"),
             (
-                &format!("{head}{{\"type\": \"dictionary\", \"entries\": [[\"startup\", {{\"type\": \"int64\", \"value\": 1.5}}]]}}}}"),
+                &format!(
+                    "{head}{{\"type\": \"dictionary\", \"entries\": [[\"startup\", {{\"type\": \"int64\", \"value\": 1.5}}]]}}}}"
+                ),
                 "at tree › startup: int64 \"value\" is 1.5",
             ),
             (
-                &format!("{head}{{\"type\": \"dictionary\", \"entries\": [[\"s\", {{\"type\": \"bool\", \"vaule\": true}}]]}}}}"),
+                &format!(
+                    "{head}{{\"type\": \"dictionary\", \"entries\": [[\"s\", {{\"type\": \"bool\", \"vaule\": true}}]]}}}}"
+                ),
                 "unexpected field \"vaule\" in a bool node",
             ),
             (
-                &format!("{head}{{\"type\": \"dictionary\", \"entries\": [[\"s\", {{\"type\": \"uint64\", \"value\": -1}}]]}}}}"),
+                &format!(
+                    "{head}{{\"type\": \"dictionary\", \"entries\": [[\"s\", {{\"type\": \"uint64\", \"value\": -1}}]]}}}}"
+                ),
                 "uint64 \"value\" is -1",
             ),
         ];

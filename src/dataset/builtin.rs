@@ -99,7 +99,8 @@ pub fn find(asked: Option<&str>) -> Result<&'static Version, UnknownVersion> {
         return Ok(v);
     }
     // "2.1" (two parts only): the newest of that line.
-    if asked.split('.').count() == 2 && asked.split('.').all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit())) {
+    if asked.split('.').count() == 2 && asked.split('.').all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+    {
         let prefix = format!("{asked}.");
         return VERSIONS.iter().copied().find(|v| v.version.starts_with(&prefix)).ok_or_else(unknown);
     }

@@ -168,7 +168,14 @@ mod tests {
         assert_eq!(resolve_inside(&root, "prototype/same.lua"), Inside::File(real_a));
         assert_eq!(resolve_inside(&root, "prototype/none.lua"), Inside::Missing);
         assert_eq!(resolve_inside(&root, "prototype"), Inside::Missing, "a folder is not a file");
-        for out in ["up/secret.lua", "prototype/out.lua", "prototype/dangling.lua", "../secret.lua", "/etc/passwd", "prototype/../../secret.lua"] {
+        for out in [
+            "up/secret.lua",
+            "prototype/out.lua",
+            "prototype/dangling.lua",
+            "../secret.lua",
+            "/etc/passwd",
+            "prototype/../../secret.lua",
+        ] {
             assert_eq!(resolve_inside(&root, out), Inside::Outside, "{out}");
         }
     }

@@ -33,8 +33,11 @@ impl Metadata {
                 "hash_algorithm" => meta.hash_algorithm = string_at(buf, at),
                 "checksums" | "sha256" => {
                     let mut map = BTreeMap::new();
-                    for (file, v) in tree::object_entries(buf, at).map_err(|_| bad(format!("{key} must be an object of path = hex digest")))? {
-                        let digest = string_at(buf, v).ok_or_else(|| bad(format!("{key}[{file:?}] must be a hex string")))?;
+                    for (file, v) in tree::object_entries(buf, at)
+                        .map_err(|_| bad(format!("{key} must be an object of path = hex digest")))?
+                    {
+                        let digest =
+                            string_at(buf, v).ok_or_else(|| bad(format!("{key}[{file:?}] must be a hex string")))?;
                         map.insert(file, digest.to_ascii_lowercase());
                     }
                     if key == "checksums" { meta.checksums = map } else { meta.sha256 = map }
@@ -74,13 +77,23 @@ impl Metadata {
                 ("adler32", checksum::adler32_hex(bytes))
             };
             if &actual != expected {
-                return Err(Error::Checksum { path: path.to_path_buf(), algorithm: name, expected: expected.clone(), actual });
+                return Err(Error::Checksum {
+                    path: path.to_path_buf(),
+                    algorithm: name,
+                    expected: expected.clone(),
+                    actual,
+                });
             }
         }
         if let Some(expected) = self.sha256.get(relative) {
             let actual = checksum::sha256_hex(bytes);
             if &actual != expected {
-                return Err(Error::Checksum { path: path.to_path_buf(), algorithm: "sha256", expected: expected.clone(), actual });
+                return Err(Error::Checksum {
+                    path: path.to_path_buf(),
+                    algorithm: "sha256",
+                    expected: expected.clone(),
+                    actual,
+                });
             }
         }
         Ok(())

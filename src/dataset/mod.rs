@@ -67,7 +67,9 @@ impl fmt::Display for Error {
                 path.display()
             ),
             Error::Io { path, source } => write!(f, "{}: {source}", path.display()),
-            Error::Parse { path, source } => write!(f, "{}:{source}; the file is not valid JSON, regenerate or re-fetch it", path.display()),
+            Error::Parse { path, source } => {
+                write!(f, "{}:{source}; the file is not valid JSON, regenerate or re-fetch it", path.display())
+            }
             Error::Checksum { path, algorithm, expected, actual } => write!(
                 f,
                 "{}: {algorithm} checksum mismatch (metadata says {expected}, file has {actual}); \
@@ -156,9 +158,13 @@ impl Dataset {
         let dir = self.dir.as_ref().ok_or_else(|| Error::NotFound { path: PathBuf::from(relative) })?;
         let path = dir.join(relative);
         let bytes = match game_lua::resolve_inside(dir, relative) {
-            game_lua::Inside::File(real) => std::fs::read(real).map_err(|source| Error::Io { path: path.clone(), source })?,
+            game_lua::Inside::File(real) => {
+                std::fs::read(real).map_err(|source| Error::Io { path: path.clone(), source })?
+            }
             game_lua::Inside::Missing => read_file(&path)?,
-            game_lua::Inside::Outside => return Err(Error::Outside { dir: dir.clone(), relative: relative.to_string() }),
+            game_lua::Inside::Outside => {
+                return Err(Error::Outside { dir: dir.clone(), relative: relative.to_string() });
+            }
         };
         self.metadata.verify(relative, &path, &bytes)?;
         Ok(bytes)
@@ -259,11 +265,8 @@ struct FileStamp {
 impl FileStamp {
     fn of(path: &Path) -> Result<FileStamp, Error> {
         let meta = std::fs::metadata(path).map_err(|source| Error::Io { path: path.to_path_buf(), source })?;
-        let modified_ns = meta
-            .modified()
-            .ok()
-            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-            .map_or(0, |d| d.as_nanos());
+        let modified_ns =
+            meta.modified().ok().and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok()).map_or(0, |d| d.as_nanos());
         Ok(FileStamp { len: meta.len(), modified_ns })
     }
 }

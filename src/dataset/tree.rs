@@ -114,11 +114,17 @@ impl Tree {
         }
         let len = u64::from_le_bytes(read_8(trailer, 4)?);
         if len != body as u64 {
-            return Err(TreeError::Corrupt { offset: body, message: "stored tree of the wrong length (cut short or grown)" });
+            return Err(TreeError::Corrupt {
+                offset: body,
+                message: "stored tree of the wrong length (cut short or grown)",
+            });
         }
         let sum = read_u32(trailer, 0)?;
         if zlib_rs::adler32::adler32(1, &bytes[..body]) != sum {
-            return Err(TreeError::Corrupt { offset: body, message: "stored tree changed since it was written (checksum)" });
+            return Err(TreeError::Corrupt {
+                offset: body,
+                message: "stored tree changed since it was written (checksum)",
+            });
         }
         bytes.truncate(body);
         Tree::checked(bytes)
@@ -455,7 +461,9 @@ impl JsonParser<'_> {
         if negative {
             self.pos += 1;
         }
-        for (word, value) in [(&b"inf"[..], f64::INFINITY), (b"Infinity", f64::INFINITY), (b"NaN", f64::NAN), (b"nan", f64::NAN)] {
+        for (word, value) in
+            [(&b"inf"[..], f64::INFINITY), (b"Infinity", f64::INFINITY), (b"NaN", f64::NAN), (b"nan", f64::NAN)]
+        {
             if self.text[self.pos..].starts_with(word) {
                 self.pos += word.len();
                 self.push_f64(if negative { -value } else { value });

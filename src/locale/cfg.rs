@@ -87,7 +87,12 @@ impl<'a> CfgRef<'a> {
     /// header adds no section). `index` maps each section's name to its place, so a file of
     /// many sections parses in linear time (a search of the list per header was quadratic:
     /// 100,000 sections took 9 s).
-    fn current_section(&mut self, current: &mut Option<usize>, index: &mut SectionIndex<'a>, section: &'a str) -> usize {
+    fn current_section(
+        &mut self,
+        current: &mut Option<usize>,
+        index: &mut SectionIndex<'a>,
+        section: &'a str,
+    ) -> usize {
         *current.get_or_insert_with(|| {
             self.sections.push((section, Vec::new()));
             let at = self.sections.len() - 1;
@@ -131,11 +136,7 @@ pub enum CfgErrorKind {
     /// `[section` without its `]`, or text after the `]`.
     BadHeader(String),
     /// A key defined twice in the same section of one file; the later value is kept.
-    DuplicateKey {
-        section: String,
-        key: String,
-        first_line: usize,
-    },
+    DuplicateKey { section: String, key: String, first_line: usize },
     /// `=value`: a key that nothing can look up.
     EmptyKey,
     /// `key =value`: the blank belongs to the key, so `{"section.key"}` will not find it.
@@ -156,10 +157,7 @@ pub struct CfgError {
 impl CfgError {
     /// Whether the game refuses the file for this (an error) or loads it anyway (a warning).
     pub fn is_fatal(&self) -> bool {
-        matches!(
-            self.kind,
-            CfgErrorKind::NotUtf8 | CfgErrorKind::MissingValue(_) | CfgErrorKind::BadHeader(_)
-        )
+        matches!(self.kind, CfgErrorKind::NotUtf8 | CfgErrorKind::MissingValue(_) | CfgErrorKind::BadHeader(_))
     }
 }
 
@@ -175,26 +173,18 @@ impl fmt::Display for CfgError {
                 "missing value in line {:?}: write key=value, start a comment with ; or #, or a section with [name]",
                 shorten(text)
             ),
-            CfgErrorKind::BadHeader(text) => write!(
-                f,
-                "bad section header {:?}: write [section-name] alone on its line",
-                shorten(text)
-            ),
-            CfgErrorKind::DuplicateKey {
-                section,
-                key,
-                first_line,
-            } => write!(
+            CfgErrorKind::BadHeader(text) => {
+                write!(f, "bad section header {:?}: write [section-name] alone on its line", shorten(text))
+            }
+            CfgErrorKind::DuplicateKey { section, key, first_line } => write!(
                 f,
                 "duplicate key {:?} in section [{}] (first defined at line {}); the later value wins, remove one",
                 key, section, first_line
             ),
             CfgErrorKind::EmptyKey => write!(f, "empty key: write key=value"),
-            CfgErrorKind::KeyEndsWithBlank(key) => write!(
-                f,
-                "key {:?} ends with a blank, which is part of the key; remove the blank before =",
-                key
-            ),
+            CfgErrorKind::KeyEndsWithBlank(key) => {
+                write!(f, "key {:?} ends with a blank, which is part of the key; remove the blank before =", key)
+            }
         }
     }
 }
@@ -247,11 +237,7 @@ pub fn text_of<'a>(bytes: &'a [u8], file: &str) -> Result<&'a str, Vec<CfgError>
         // Count lines up to the bad byte so the message points at it.
         let good = bytes.get(..e.valid_up_to()).unwrap_or_default();
         let line = 1 + good.iter().filter(|&&b| b == b'\n').count();
-        vec![CfgError {
-            file: file.to_owned(),
-            line,
-            kind: CfgErrorKind::NotUtf8,
-        }]
+        vec![CfgError { file: file.to_owned(), line, kind: CfgErrorKind::NotUtf8 }]
     })
 }
 
@@ -265,10 +251,7 @@ pub fn parse_bytes(bytes: &[u8], file: &str, options: Options) -> Result<Parsed,
 /// Parses cfg text into owned strings. See the module documentation for the rules.
 pub fn parse_str(text: &str, file: &str, options: Options) -> Result<Parsed, Vec<CfgError>> {
     let parsed = parse_ref(text, file, options)?;
-    Ok(Parsed {
-        file: parsed.file.to_file(),
-        warnings: parsed.warnings,
-    })
+    Ok(Parsed { file: parsed.file.to_file(), warnings: parsed.warnings })
 }
 
 /// One meaningful line, as slices of the text: what [`scan`] hands its caller.
@@ -331,11 +314,7 @@ pub fn scan<'a>(
         errors.append(&mut warnings);
         errors.sort_by_key(|e| e.line);
     }
-    if errors.is_empty() {
-        Ok(warnings)
-    } else {
-        Err(errors)
-    }
+    if errors.is_empty() { Ok(warnings) } else { Err(errors) }
 }
 
 /// The index of the first `a` or `b` in `bytes`, eight bytes at a step: a zero byte in
@@ -406,11 +385,7 @@ fn scan_line<'a>(
         warnings.push(problem(file, number, CfgErrorKind::KeyEndsWithBlank(key.to_owned())));
     }
     let current = *section;
-    let entry = Line::Entry {
-        section: current,
-        key,
-        value,
-    };
+    let entry = Line::Entry { section: current, key, value };
     if let Some(kind) = on_line(number, entry) {
         warnings.push(problem(file, number, kind));
     }
@@ -435,10 +410,7 @@ pub fn parse_all<'a>(text: &'a str, file: &str) -> Result<ParsedRef<'a>, Vec<Cfg
         }
         None
     })?;
-    Ok(ParsedRef {
-        file: out,
-        warnings,
-    })
+    Ok(ParsedRef { file: out, warnings })
 }
 
 /// Parses cfg text into slices of it: the fast path behind `fm.locale.parse`.
@@ -472,11 +444,7 @@ pub fn parse_ref<'a>(text: &'a str, file: &str, options: Options) -> Result<Pars
                 if let Some(entry) = entries.get_mut(slot) {
                     entry.1 = value;
                 }
-                Some(CfgErrorKind::DuplicateKey {
-                    section: section.to_owned(),
-                    key: key.to_owned(),
-                    first_line,
-                })
+                Some(CfgErrorKind::DuplicateKey { section: section.to_owned(), key: key.to_owned(), first_line })
             }
             Entry::Vacant(v) => {
                 v.insert((entries.len(), number));
@@ -485,18 +453,11 @@ pub fn parse_ref<'a>(text: &'a str, file: &str, options: Options) -> Result<Pars
             }
         }
     })?;
-    Ok(ParsedRef {
-        file: out,
-        warnings,
-    })
+    Ok(ParsedRef { file: out, warnings })
 }
 
 fn problem(file: &str, line: usize, kind: CfgErrorKind) -> CfgError {
-    CfgError {
-        file: file.to_owned(),
-        line,
-        kind,
-    }
+    CfgError { file: file.to_owned(), line, kind }
 }
 
 #[cfg(test)]
@@ -551,25 +512,16 @@ mod tests {
         let f = parse("z=1\n[b]\nx=1\n[a]\ny=1\n[b]\nw=2");
         let names: Vec<&str> = f.sections.iter().map(|(n, _)| n.as_str()).collect();
         assert_eq!(names, ["", "b", "a"]);
-        assert_eq!(
-            f.sections[1].1,
-            [("x".into(), "1".into()), ("w".into(), "2".into())]
-        );
+        assert_eq!(f.sections[1].1, [("x".into(), "1".into()), ("w".into(), "2".into())]);
     }
 
     #[test]
     fn bad_lines_are_errors_with_file_and_line() {
         let cases: &[(&str, &[&str])] = &[
-            (
-                "a=b\nnot a pair",
-                &["t.cfg:2: missing value in line \"not a pair\""],
-            ),
+            ("a=b\nnot a pair", &["t.cfg:2: missing value in line \"not a pair\""]),
             ("[open", &["t.cfg:1: bad section header \"[open\""]),
             ("[a]b", &["t.cfg:1: bad section header \"[a]b\""]),
-            (
-                "x\ny",
-                &["t.cfg:1: missing value", "t.cfg:2: missing value"],
-            ),
+            ("x\ny", &["t.cfg:1: missing value", "t.cfg:2: missing value"]),
         ];
         for (text, want) in cases {
             let got = errors(text, false);
@@ -583,24 +535,15 @@ mod tests {
     #[test]
     fn warnings_become_errors_in_strict_mode() {
         let cases: &[(&str, &str)] = &[
-            (
-                "a=1\na=2",
-                "t.cfg:2: duplicate key \"a\" in section [] (first defined at line 1)",
-            ),
+            ("a=1\na=2", "t.cfg:2: duplicate key \"a\" in section [] (first defined at line 1)"),
             ("a =1", "t.cfg:1: key \"a \" ends with a blank"),
             ("=1", "t.cfg:1: empty key"),
         ];
         for (text, want) in cases {
             let loose = errors(text, false);
-            assert!(
-                loose.first().is_some_and(|w| w.starts_with(want)),
-                "{text:?}: {loose:?}"
-            );
+            assert!(loose.first().is_some_and(|w| w.starts_with(want)), "{text:?}: {loose:?}");
             let strict = errors(text, true);
-            assert!(
-                strict.first().is_some_and(|w| w.starts_with(want)),
-                "{text:?}: {strict:?}"
-            );
+            assert!(strict.first().is_some_and(|w| w.starts_with(want)), "{text:?}: {strict:?}");
             assert!(parse_str(text, "t.cfg", Options { strict: true }).is_err());
         }
     }
@@ -648,11 +591,7 @@ mod tests {
         let e = parse_bytes(b"a=b\nc=\xff\n", "x.cfg", Options::default());
         let e = e.err().unwrap_or_default();
         assert_eq!(e.len(), 1);
-        assert!(
-            e[0].to_string().starts_with("x.cfg:2: not UTF-8"),
-            "{}",
-            e[0]
-        );
+        assert!(e[0].to_string().starts_with("x.cfg:2: not UTF-8"), "{}", e[0]);
     }
 
     /// Issue 13: a header looked its section up in a list, so a file of many sections was

@@ -49,10 +49,7 @@ pub struct LanguageReport {
 impl LanguageReport {
     /// Whether nothing was found.
     pub fn is_clean(&self) -> bool {
-        self.missing.is_empty()
-            && self.stale.is_empty()
-            && self.parameters.is_empty()
-            && self.malformed.is_empty()
+        self.missing.is_empty() && self.stale.is_empty() && self.parameters.is_empty() && self.malformed.is_empty()
     }
 }
 
@@ -80,9 +77,7 @@ fn scan_into(template: &str, params: &mut BTreeSet<usize>, malformed: &mut Vec<S
                 Some(p) => {
                     params.insert(p.parameter);
                     malformed.extend(
-                        plural::check_conditions(&p)
-                            .iter()
-                            .map(|c| format!("plural condition {:?}", c.trim())),
+                        plural::check_conditions(&p).iter().map(|c| format!("plural condition {:?}", c.trim())),
                     );
                     for (_, text) in &p.options {
                         scan_into(text, params, malformed);
@@ -112,11 +107,8 @@ fn upper_identifier(s: &str) -> Option<&str> {
     let end = s.find("__")?;
     let name = s.get(..end)?;
     let first = name.bytes().next()?;
-    (first.is_ascii_uppercase()
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_uppercase() || b == b'_' || b.is_ascii_digit()))
-    .then_some(name)
+    (first.is_ascii_uppercase() && name.bytes().all(|b| b.is_ascii_uppercase() || b == b'_' || b.is_ascii_digit()))
+        .then_some(name)
 }
 
 fn start_of(s: &str) -> String {
@@ -128,11 +120,7 @@ fn start_of(s: &str) -> String {
 }
 
 fn full_key(section: &str, key: &str) -> String {
-    if section.is_empty() {
-        key.to_owned()
-    } else {
-        format!("{section}.{key}")
-    }
+    if section.is_empty() { key.to_owned() } else { format!("{section}.{key}") }
 }
 
 fn keys(catalog: &Catalog) -> BTreeSet<String> {
@@ -149,28 +137,17 @@ pub fn check(dict: &Dictionary) -> Vec<LanguageReport> {
         let Some(catalog) = dict.catalog(language) else {
             continue;
         };
-        let mut report = LanguageReport {
-            language: language.to_owned(),
-            ..Default::default()
-        };
+        let mut report = LanguageReport { language: language.to_owned(), ..Default::default() };
         let own_keys = keys(catalog);
         if language != FALLBACK_LANGUAGE {
             report.missing = english_keys.difference(&own_keys).cloned().collect();
             report.stale = own_keys.difference(&english_keys).cloned().collect();
         }
-        let mut entries: Vec<(String, &str)> = catalog
-            .entries()
-            .map(|(s, k, v)| (full_key(s, k), v))
-            .collect();
+        let mut entries: Vec<(String, &str)> = catalog.entries().map(|(s, k, v)| (full_key(s, k), v)).collect();
         entries.sort();
         for (key, template) in entries {
             let (params, bad) = scan(template);
-            report
-                .malformed
-                .extend(bad.into_iter().map(|token| Malformed {
-                    key: key.clone(),
-                    token,
-                }));
+            report.malformed.extend(bad.into_iter().map(|token| Malformed { key: key.clone(), token }));
             if language == FALLBACK_LANGUAGE {
                 continue;
             }
@@ -200,40 +177,16 @@ mod tests {
         let cases: &[(&str, &[usize], &[&str])] = &[
             ("plain", &[], &[]),
             ("__1__ and __2__", &[1, 2], &[]),
-            (
-                "__plural_for_parameter__3__{1=__1__|rest=x}__",
-                &[1, 3],
-                &[],
-            ),
-            (
-                "__plural_for_parameter_2_{1=a|resto=b}__",
-                &[2],
-                &["plural condition \"resto\""],
-            ),
-            (
-                "__ALT_CONTRO_LEFT_CLICK__1__ x",
-                &[1],
-                &["__ALT_CONTRO_LEFT_CLICK__"],
-            ),
-            (
-                "__CONTROL_STYLE_END____CONTROL_LEFT_CLICK__ __ITEM__iron-plate__",
-                &[],
-                &[],
-            ),
-            (
-                "__plural_for_parameter__1__ {1=a|rest=b}__",
-                &[1],
-                &["__plural_for_parameter__1__ {1=a|rest=b}…"],
-            ),
+            ("__plural_for_parameter__3__{1=__1__|rest=x}__", &[1, 3], &[]),
+            ("__plural_for_parameter_2_{1=a|resto=b}__", &[2], &["plural condition \"resto\""]),
+            ("__ALT_CONTRO_LEFT_CLICK__1__ x", &[1], &["__ALT_CONTRO_LEFT_CLICK__"]),
+            ("__CONTROL_STYLE_END____CONTROL_LEFT_CLICK__ __ITEM__iron-plate__", &[], &[]),
+            ("__plural_for_parameter__1__ {1=a|rest=b}__", &[1], &["__plural_for_parameter__1__ {1=a|rest=b}…"]),
             ("snake__case__word", &[], &[]),
         ];
         for (template, want_params, want_bad) in cases {
             let (params, bad) = scan(template);
-            assert_eq!(
-                params.into_iter().collect::<Vec<_>>(),
-                *want_params,
-                "{template}"
-            );
+            assert_eq!(params.into_iter().collect::<Vec<_>>(), *want_params, "{template}");
             assert_eq!(bad, *want_bad, "{template}");
         }
     }
@@ -241,37 +194,18 @@ mod tests {
     #[test]
     fn compares_languages_with_english() {
         let mut d = Dictionary::new();
-        for (lang, text) in [
-            ("en", "[s]\na=__1__ x\nb=B\nc=__1__ __2__\n"),
-            ("de", "[s]\na=__1__ y\nc=__1__\nold=alt\nz=__BAD__\n"),
-        ] {
-            let parsed =
-                parse_str(text, lang, Options::default()).unwrap_or_else(|e| panic!("{e:?}"));
+        for (lang, text) in
+            [("en", "[s]\na=__1__ x\nb=B\nc=__1__ __2__\n"), ("de", "[s]\na=__1__ y\nc=__1__\nold=alt\nz=__BAD__\n")]
+        {
+            let parsed = parse_str(text, lang, Options::default()).unwrap_or_else(|e| panic!("{e:?}"));
             d.merge(lang, &parsed.file.view());
         }
         let reports = check(&d);
-        let de = reports
-            .iter()
-            .find(|r| r.language == "de")
-            .cloned()
-            .unwrap_or_default();
+        let de = reports.iter().find(|r| r.language == "de").cloned().unwrap_or_default();
         assert_eq!(de.missing, ["s.b"]);
         assert_eq!(de.stale, ["s.old", "s.z"]);
-        assert_eq!(
-            de.parameters,
-            [ParameterMismatch {
-                key: "s.c".into(),
-                english: vec![1, 2],
-                found: vec![1]
-            }]
-        );
-        assert_eq!(
-            de.malformed,
-            [Malformed {
-                key: "s.z".into(),
-                token: "__BAD__".into()
-            }]
-        );
+        assert_eq!(de.parameters, [ParameterMismatch { key: "s.c".into(), english: vec![1, 2], found: vec![1] }]);
+        assert_eq!(de.malformed, [Malformed { key: "s.z".into(), token: "__BAD__".into() }]);
         assert!(reports.iter().any(|r| r.language == "en" && r.is_clean()));
     }
 }

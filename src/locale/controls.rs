@@ -96,17 +96,10 @@ pub(crate) fn key_name(part: &str) -> String {
 
 /// The parts of a key sequence: modifiers first, the key last.
 pub(crate) fn parts(sequence: &str) -> Vec<&str> {
-    sequence
-        .split('+')
-        .map(str::trim)
-        .filter(|p| !p.is_empty())
-        .collect()
+    sequence.split('+').map(str::trim).filter(|p| !p.is_empty()).collect()
 }
 
 /// Whether a part is a modifier key.
 pub(crate) fn is_modifier(part: &str) -> bool {
-    matches!(
-        key_name(part).as_str(),
-        "shift" | "control" | "alt" | "command"
-    )
+    matches!(key_name(part).as_str(), "shift" | "control" | "alt" | "command")
 }

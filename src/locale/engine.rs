@@ -46,8 +46,8 @@ use std::fmt;
 use std::hash::{BuildHasher, Hasher};
 
 use super::cfg::CfgRef;
-use super::hash::FastState;
 use super::controls;
+use super::hash::FastState;
 use super::plural;
 
 /// The game's limit on parameters and on nesting.
@@ -88,10 +88,7 @@ impl From<&str> for LocalisedString {
 impl LocalisedString {
     /// `{key, params…}`.
     pub fn key(key: &str, params: Vec<LocalisedString>) -> Self {
-        LocalisedString::Key {
-            key: key.to_owned(),
-            params,
-        }
+        LocalisedString::Key { key: key.to_owned(), params }
     }
 
     /// Checks the game's limits, as the game does when a LocalisedString enters it.
@@ -128,14 +125,12 @@ pub enum TranslateError {
 impl fmt::Display for TranslateError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            TranslateError::TooManyParameters(n) => write!(
-                f,
-                "Too many parameters for localised string: {n} > {LIMIT} (limit)."
-            ),
-            TranslateError::TooDeep => write!(
-                f,
-                "Localised string is nested too deep: more than {LIMIT} levels (limit)."
-            ),
+            TranslateError::TooManyParameters(n) => {
+                write!(f, "Too many parameters for localised string: {n} > {LIMIT} (limit).")
+            }
+            TranslateError::TooDeep => {
+                write!(f, "Localised string is nested too deep: more than {LIMIT} levels (limit).")
+            }
         }
     }
 }
@@ -262,13 +257,7 @@ impl Catalog {
         }
         let key = self.push_text(key);
         let value = self.push_text(value);
-        self.entries.push(Slot {
-            hash,
-            section,
-            key,
-            value,
-            origin,
-        });
+        self.entries.push(Slot { hash, section, key, value, origin });
         if let Some(t) = self.table.get_mut(at) {
             *t = self.entries.len();
         }
@@ -388,18 +377,14 @@ impl Dictionary {
 
     /// Sets the key sequence of a control (`None`: not bound), overriding the default.
     pub fn bind(&mut self, control: &str, sequence: Option<&str>) {
-        self.bindings
-            .insert(control.to_owned(), sequence.map(str::to_owned));
+        self.bindings.insert(control.to_owned(), sequence.map(str::to_owned));
     }
 
     /// The key sequence bound to a control.
     pub fn binding(&self, control: &str) -> Option<&str> {
         match self.bindings.get(control) {
             Some(bound) => bound.as_deref(),
-            None => controls::DEFAULT_BINDINGS
-                .iter()
-                .find(|(name, _)| *name == control)
-                .map(|(_, seq)| *seq),
+            None => controls::DEFAULT_BINDINGS.iter().find(|(name, _)| *name == control).map(|(_, seq)| *seq),
         }
     }
 
@@ -408,20 +393,12 @@ impl Dictionary {
         self.languages
             .get(language)
             .and_then(|c| c.get(key))
-            .or_else(|| {
-                self.languages
-                    .get(FALLBACK_LANGUAGE)
-                    .and_then(|c| c.get(key))
-            })
+            .or_else(|| self.languages.get(FALLBACK_LANGUAGE).and_then(|c| c.get(key)))
     }
 
     /// The text the game shows for `ls` in `language`, with no dataset: `__ITEM__x__` and
     /// friends show the locale key (`item-name.x`).
-    pub fn translate(
-        &self,
-        ls: &LocalisedString,
-        language: &str,
-    ) -> Result<String, TranslateError> {
+    pub fn translate(&self, ls: &LocalisedString, language: &str) -> Result<String, TranslateError> {
         self.translate_with(ls, language, &NoPrototypes)
     }
 
@@ -435,13 +412,7 @@ impl Dictionary {
     ) -> Result<String, TranslateError> {
         ls.validate()?;
         let mut out = String::new();
-        Renderer {
-            dict: self,
-            language,
-            prototypes,
-            nesting: Cell::new(0),
-        }
-        .render(ls, &mut out);
+        Renderer { dict: self, language, prototypes, nesting: Cell::new(0) }.render(ls, &mut out);
         Ok(out)
     }
 }
@@ -555,9 +526,7 @@ impl Renderer<'_> {
                 out.push_str("nil");
                 true
             }
-            LocalisedString::Concat(parts) => parts
-                .iter()
-                .fold(true, |valid, p| self.render(p, out) & valid),
+            LocalisedString::Concat(parts) => parts.iter().fold(true, |valid, p| self.render(p, out) & valid),
             LocalisedString::Fallback(alternatives) => {
                 let mut last = String::new();
                 for alternative in alternatives {
@@ -660,14 +629,9 @@ impl Renderer<'_> {
         if let Some(kind) = PrototypeKind::from_token(name) {
             let prototype = args.first()?;
             // The game shows the prototype's own localised_name when it has one.
-            let ls = self
-                .prototypes
-                .localised_name(kind, prototype)
-                .filter(|ls| ls.validate().is_ok())
-                .unwrap_or_else(|| LocalisedString::Key {
-                    key: format!("{}.{prototype}", kind.section()),
-                    params: Vec::new(),
-                });
+            let ls = self.prototypes.localised_name(kind, prototype).filter(|ls| ls.validate().is_ok()).unwrap_or_else(
+                || LocalisedString::Key { key: format!("{}.{prototype}", kind.section()), params: Vec::new() },
+            );
             self.render(&ls, out);
             return Some(());
         }
@@ -696,11 +660,7 @@ impl Renderer<'_> {
             "CONTROL_RIGHT_CLICK" => out.push_str(&self.key_text("mouse-button-2")),
             "ALT_CONTROL_LEFT_CLICK" | "ALT_CONTROL_RIGHT_CLICK" => {
                 let form = alt_form(args.first()?)?;
-                let button = if name == "ALT_CONTROL_LEFT_CLICK" {
-                    1
-                } else {
-                    2
-                };
+                let button = if name == "ALT_CONTROL_LEFT_CLICK" { 1 } else { 2 };
                 let key = format!("mouse-button-{button}-alt-{form}");
                 out.push_str(&self.control_key(&key));
             }
@@ -711,10 +671,7 @@ impl Renderer<'_> {
                     self.control(control, out);
                 }
             }
-            "CONTROL_STYLE_BEGIN"
-            | "CONTROL_STYLE_END"
-            | "REMARK_COLOR_BEGIN"
-            | "REMARK_COLOR_END" => {}
+            "CONTROL_STYLE_BEGIN" | "CONTROL_STYLE_END" | "REMARK_COLOR_BEGIN" | "REMARK_COLOR_END" => {}
             _ => return None,
         }
         Some(())
@@ -723,10 +680,7 @@ impl Renderer<'_> {
     fn control(&self, control: &str, out: &mut String) {
         match self.dict.binding(control) {
             Some(seq) => {
-                let names: Vec<String> = controls::parts(seq)
-                    .into_iter()
-                    .map(|p| self.key_text(p))
-                    .collect();
+                let names: Vec<String> = controls::parts(seq).into_iter().map(|p| self.key_text(p)).collect();
                 out.push_str(&names.join(" + "));
             }
             None => out.push_str(&self.control_keys_or("controls", "not-set", "Not set")),
@@ -743,10 +697,7 @@ impl Renderer<'_> {
             return;
         };
         let last_name = controls::key_name(last);
-        if matches!(
-            last_name.as_str(),
-            "mouse-button-1" | "mouse-button-2" | "mouse-button-3"
-        ) {
+        if matches!(last_name.as_str(), "mouse-button-1" | "mouse-button-2" | "mouse-button-3") {
             for m in modifiers {
                 out.push_str(&self.key_text(m));
                 out.push_str(" + ");
@@ -755,11 +706,7 @@ impl Renderer<'_> {
             return;
         }
         let whole: Vec<String> = parts.iter().map(|p| self.key_text(p)).collect();
-        let frame = if last_name.starts_with("mouse-wheel") {
-            "mouse-wheel"
-        } else {
-            "keyboard"
-        };
+        let frame = if last_name.starts_with("mouse-wheel") { "mouse-wheel" } else { "keyboard" };
         let template = self.control_key(&format!("{frame}-alt-{form}"));
         self.template(&template, &[whole.join(" + ")], out);
     }
@@ -767,10 +714,7 @@ impl Renderer<'_> {
     /// How one part of a key sequence is shown.
     fn key_text(&self, part: &str) -> String {
         let key = controls::key_name(part);
-        match self
-            .dict
-            .lookup(self.language, &format!("control-keys.{key}"))
-        {
+        match self.dict.lookup(self.language, &format!("control-keys.{key}")) {
             Some(text) => self.expanded(text),
             None => controls::ENGLISH_KEYS
                 .iter()
@@ -781,10 +725,7 @@ impl Renderer<'_> {
 
     /// A `[control-keys]` template, unexpanded, with the English fallback.
     fn control_key(&self, key: &str) -> String {
-        let english = controls::ENGLISH_KEYS
-            .iter()
-            .find(|(k, _)| *k == key)
-            .map_or("", |(_, v)| v);
+        let english = controls::ENGLISH_KEYS.iter().find(|(k, _)| *k == key).map_or("", |(_, v)| v);
         self.control_keys_or("control-keys", key, english)
     }
 
@@ -876,21 +817,13 @@ pub(crate) fn builtin_at(s: &str) -> Option<(&str, Vec<&str>, usize)> {
 /// A float as Lua 5.2's `tostring` writes it (`%.14g`), which is what the game shows.
 pub fn format_number(x: f64) -> String {
     if x.is_nan() {
-        return if x.is_sign_negative() {
-            "-nan".into()
-        } else {
-            "nan".into()
-        };
+        return if x.is_sign_negative() { "-nan".into() } else { "nan".into() };
     }
     if x.is_infinite() {
         return if x < 0.0 { "-inf".into() } else { "inf".into() };
     }
     if x == 0.0 {
-        return if x.is_sign_negative() {
-            "-0".into()
-        } else {
-            "0".into()
-        };
+        return if x.is_sign_negative() { "-0".into() } else { "0".into() };
     }
     const PRECISION: i32 = 14;
     let sci = format!("{:.*e}", (PRECISION - 1) as usize, x);
@@ -907,11 +840,7 @@ pub fn format_number(x: f64) -> String {
 }
 
 fn trim_zeros(s: &str) -> &str {
-    if s.contains('.') {
-        s.trim_end_matches('0').trim_end_matches('.')
-    } else {
-        s
-    }
+    if s.contains('.') { s.trim_end_matches('0').trim_end_matches('.') } else { s }
 }
 
 #[cfg(test)]
@@ -990,60 +919,24 @@ days=__1__ __plural_for_parameter__1__{ends in 11,ends in 12,ends in 13,ends in 
             (k("hello", vec![]), "en", "Hello"),
             (k("item-name.iron-plate", vec![]), "en", "Iron plate"),
             (k("test.greet", vec![t("world")]), "en", "Hello world!"),
-            (
-                k("test.greet", vec![k("item-name.iron-plate", vec![])]),
-                "en",
-                "Hello Iron plate!",
-            ),
-            (
-                k("test.two", vec![L::Integer(1), L::Bool(false)]),
-                "en",
-                "1 and false",
-            ),
+            (k("test.greet", vec![k("item-name.iron-plate", vec![])]), "en", "Hello Iron plate!"),
+            (k("test.two", vec![L::Integer(1), L::Bool(false)]), "en", "1 and false"),
             (k("test.gap", vec![t("a"), t("b")]), "en", "a and __3__"),
             (k("test.lines", vec![]), "en", "a\nb"),
-            (
-                k("nope.nothing", vec![]),
-                "en",
-                "Unknown key: \"nope.nothing\"",
-            ),
-            (
-                L::Concat(vec![t("a"), L::Integer(1), k("hello", vec![])]),
-                "en",
-                "a1Hello",
-            ),
+            (k("nope.nothing", vec![]), "en", "Unknown key: \"nope.nothing\""),
+            (L::Concat(vec![t("a"), L::Integer(1), k("hello", vec![])]), "en", "a1Hello"),
             (L::Concat(vec![]), "en", ""),
-            (
-                L::Fallback(vec![k("nope.a", vec![]), k("hello", vec![]), t("x")]),
-                "en",
-                "Hello",
-            ),
-            (
-                L::Fallback(vec![k("nope.a", vec![]), k("nope.b", vec![])]),
-                "en",
-                "Unknown key: \"nope.b\"",
-            ),
-            (
-                L::Fallback(vec![k("test.greet", vec![k("nope.c", vec![])]), t("plain")]),
-                "en",
-                "plain",
-            ),
+            (L::Fallback(vec![k("nope.a", vec![]), k("hello", vec![]), t("x")]), "en", "Hello"),
+            (L::Fallback(vec![k("nope.a", vec![]), k("nope.b", vec![])]), "en", "Unknown key: \"nope.b\""),
+            (L::Fallback(vec![k("test.greet", vec![k("nope.c", vec![])]), t("plain")]), "en", "plain"),
             (L::Fallback(vec![t("first"), t("second")]), "en", "first"),
             // Plurals, new and old syntax, and parameters inside options.
             (k("test.days", vec![L::Integer(1)]), "en", "1 day"),
             (k("test.days", vec![L::Integer(2)]), "en", "2 days"),
             (k("test.old", vec![L::Integer(1)]), "en", "1 hour"),
             (k("test.old", vec![L::Number(2.5)]), "en", "2.5 hours"),
-            (
-                k("test.nested", vec![L::Integer(1), t("cat")]),
-                "en",
-                "one cat",
-            ),
-            (
-                k("test.nested", vec![L::Integer(3), t("cat")]),
-                "en",
-                "3 cats",
-            ),
+            (k("test.nested", vec![L::Integer(1), t("cat")]), "en", "one cat"),
+            (k("test.nested", vec![L::Integer(3), t("cat")]), "en", "3 cats"),
             // Languages: Russian plurals, and English for what Russian lacks.
             (k("test.days", vec![L::Integer(5)]), "ru", "5 дней"),
             (k("test.days", vec![L::Integer(21)]), "ru", "21 день"),
@@ -1053,53 +946,21 @@ days=__1__ __plural_for_parameter__1__{ends in 11,ends in 12,ends in 13,ends in 
             (k("item-name.iron-plate", vec![]), "ru", "Iron plate"),
             (k("item-name.iron-plate", vec![]), "de", "Iron plate"),
             // Built-ins.
-            (
-                k("test.item", vec![]),
-                "en",
-                "Iron plate and Coal and Water and Stone path on Nauvis",
-            ),
-            (
-                k("test.missing-item", vec![]),
-                "en",
-                "Unknown key: \"item-name.nope\"",
-            ),
-            (
-                k("test.build", vec![]),
-                "en",
-                "Left-click to build, R to rotate, Not set",
-            ),
-            (
-                k("test.alt", vec![]),
-                "en",
-                "Left-click / Pressing R / Shift + Right-clicking",
-            ),
-            (
-                k("test.clicks", vec![]),
-                "en",
-                "Left-click Right-click Left-clicking Right-click",
-            ),
+            (k("test.item", vec![]), "en", "Iron plate and Coal and Water and Stone path on Nauvis"),
+            (k("test.missing-item", vec![]), "en", "Unknown key: \"item-name.nope\""),
+            (k("test.build", vec![]), "en", "Left-click to build, R to rotate, Not set"),
+            (k("test.alt", vec![]), "en", "Left-click / Pressing R / Shift + Right-clicking"),
+            (k("test.clicks", vec![]), "en", "Left-click Right-click Left-clicking Right-click"),
             (k("test.keys", vec![]), "en", "Shift + Left-click / Control"),
             (k("test.move", vec![]), "en", "WASD"),
             (k("test.modifier", vec![]), "en", "hold Shift"),
             (k("test.remark", vec![L::Integer(3)]), "en", "x [3]"),
             // Unknown tokens stay as written; a parameter the string lacks too.
-            (
-                k("test.typo", vec![]),
-                "en",
-                "__ALT_CONTRO_LEFT_CLICK__1__ and __0__ and __BOGUS__ and __2__",
-            ),
-            (
-                k("test.underscores", vec![t("p"), t("q")]),
-                "en",
-                "_p and pq",
-            ),
+            (k("test.typo", vec![]), "en", "__ALT_CONTRO_LEFT_CLICK__1__ and __0__ and __BOGUS__ and __2__"),
+            (k("test.underscores", vec![t("p"), t("q")]), "en", "_p and pq"),
         ];
         for (ls, lang, want) in cases {
-            assert_eq!(
-                d.translate(&ls, lang).as_deref(),
-                Ok(want),
-                "{ls:?} in {lang}"
-            );
+            assert_eq!(d.translate(&ls, lang).as_deref(), Ok(want), "{ls:?} in {lang}");
         }
     }
 
@@ -1112,10 +973,7 @@ days=__1__ __plural_for_parameter__1__{ends in 11,ends in 12,ends in 13,ends in 
             _ => None,
         };
         let got = d.translate_with(&k("test.item", vec![]), "en", &names);
-        assert_eq!(
-            got.as_deref(),
-            Ok("Hello plate! and Coal and Wet and Stone path on Nauvis")
-        );
+        assert_eq!(got.as_deref(), Ok("Hello plate! and Coal and Wet and Stone path on Nauvis"));
     }
 
     #[test]
@@ -1126,16 +984,12 @@ days=__1__ __plural_for_parameter__1__{ends in 11,ends in 12,ends in 13,ends in 
             Ok(p) => d.merge("en", &p.file.view()),
             Err(e) => panic!("{e:?}"),
         }
-        let got = d
-            .translate(&k("item-name.loop", vec![]), "en")
-            .unwrap_or_default();
+        let got = d.translate(&k("item-name.loop", vec![]), "en").unwrap_or_default();
         assert_eq!(got, format!("{}a __ITEM__loop__", "a ".repeat(LIMIT)));
         let got = d.translate(&t("x"), "en");
         assert_eq!(got.as_deref(), Ok("x"));
         // The control key that shows its own binding ends the same way instead of overflowing.
-        let got = d
-            .translate(&k("control-keys.mouse-button-1", vec![]), "en")
-            .unwrap_or_default();
+        let got = d.translate(&k("control-keys.mouse-button-1", vec![]), "en").unwrap_or_default();
         assert!(got.ends_with("__CONTROL__build__"), "{got}");
     }
 
@@ -1168,10 +1022,7 @@ days=__1__ __plural_for_parameter__1__{ends in 11,ends in 12,ends in 13,ends in 
         d.bind("my-input", Some("CONTROL + SHIFT + mouse-button-1"));
         d.bind("rotate", None);
         let got = d.translate(&k("test.build", vec![]), "en");
-        assert_eq!(
-            got.as_deref(),
-            Ok("Left-click to build, Not set to rotate, Control + Shift + Left-click")
-        );
+        assert_eq!(got.as_deref(), Ok("Left-click to build, Not set to rotate, Control + Shift + Left-click"));
     }
 
     #[test]
@@ -1181,18 +1032,10 @@ days=__1__ __plural_for_parameter__1__{ends in 11,ends in 12,ends in 13,ends in 
         assert!(d.translate(&L::Concat(twenty.clone()), "en").is_ok());
         let mut many = twenty;
         many.push(L::Integer(20));
-        let err = d
-            .translate(&L::Concat(many), "en")
-            .err()
-            .map(|e| e.to_string());
-        assert_eq!(
-            err.as_deref(),
-            Some("Too many parameters for localised string: 21 > 20 (limit).")
-        );
+        let err = d.translate(&L::Concat(many), "en").err().map(|e| e.to_string());
+        assert_eq!(err.as_deref(), Some("Too many parameters for localised string: 21 > 20 (limit)."));
 
-        let nest = |levels: usize| {
-            (1..levels).fold(L::Concat(vec![t("x")]), |acc, _| L::Concat(vec![acc]))
-        };
+        let nest = |levels: usize| (1..levels).fold(L::Concat(vec![t("x")]), |acc, _| L::Concat(vec![acc]));
         assert_eq!(d.translate(&nest(20), "en").as_deref(), Ok("x"));
         assert_eq!(d.translate(&nest(21), "en"), Err(TranslateError::TooDeep));
     }

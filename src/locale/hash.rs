@@ -81,9 +81,7 @@ mod tests {
         let hashes: HashSet<u64> = words.iter().map(|w| hash(w)).collect();
         assert_eq!(hashes.len(), words.len());
         // Real keys differ in one character often; their buckets must not collide in bulk.
-        let buckets: HashSet<u64> = (0..4096)
-            .map(|i| hash(&format!("item-name.thing-{i}")) & 4095)
-            .collect();
+        let buckets: HashSet<u64> = (0..4096).map(|i| hash(&format!("item-name.thing-{i}")) & 4095).collect();
         assert!(buckets.len() > 2000, "{} buckets of 4096", buckets.len());
     }
 }

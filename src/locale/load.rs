@@ -37,19 +37,13 @@ pub struct Report {
 #[non_exhaustive]
 pub enum LoadError {
     /// A file or folder could not be read.
-    Io {
-        path: PathBuf,
-        error: std::io::Error,
-    },
+    Io { path: PathBuf, error: std::io::Error },
     /// Bad lines, every one of them.
     Parse(Vec<CfgError>),
     /// A single `.cfg` file or a language folder, but no language given.
     LanguageRequired(PathBuf),
     /// Nothing that looks like locale files.
-    NothingToLoad {
-        path: PathBuf,
-        language: Option<String>,
-    },
+    NothingToLoad { path: PathBuf, language: Option<String> },
 }
 
 impl fmt::Display for LoadError {
@@ -60,19 +54,14 @@ impl fmt::Display for LoadError {
                 let lines: Vec<String> = errors.iter().map(ToString::to_string).collect();
                 f.write_str(&lines.join("\n"))
             }
-            LoadError::LanguageRequired(path) => write!(
-                f,
-                "{}: which language is this? pass it: fm.locale.load(path, \"en\")",
-                path.display()
-            ),
+            LoadError::LanguageRequired(path) => {
+                write!(f, "{}: which language is this? pass it: fm.locale.load(path, \"en\")", path.display())
+            }
             LoadError::NothingToLoad { path, language } => write!(
                 f,
                 "{}: no locale files{} here; expected a mod folder (locale/<lang>/*.cfg), a dataset (locale/<lang>.cfg), a locale folder or a .cfg file",
                 path.display(),
-                language
-                    .as_ref()
-                    .map(|l| format!(" for language {l:?}"))
-                    .unwrap_or_default()
+                language.as_ref().map(|l| format!(" for language {l:?}")).unwrap_or_default()
             ),
         }
     }
@@ -81,10 +70,7 @@ impl fmt::Display for LoadError {
 impl std::error::Error for LoadError {}
 
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> LoadError + '_ {
-    move |error| LoadError::Io {
-        path: path.to_owned(),
-        error,
-    }
+    move |error| LoadError::Io { path: path.to_owned(), error }
 }
 
 fn is_cfg(path: &Path) -> bool {
@@ -102,17 +88,11 @@ fn sorted_entries(dir: &Path) -> Result<Vec<PathBuf>, LoadError> {
 }
 
 fn cfg_files(dir: &Path) -> Result<Vec<PathBuf>, LoadError> {
-    Ok(sorted_entries(dir)?
-        .into_iter()
-        .filter(|p| p.is_file() && is_cfg(p))
-        .collect())
+    Ok(sorted_entries(dir)?.into_iter().filter(|p| p.is_file() && is_cfg(p)).collect())
 }
 
 /// `(language, files)` pairs in a `locale` folder: `<lang>/*.cfg` and `<lang>.cfg`.
-fn locale_folder(
-    dir: &Path,
-    language: Option<&str>,
-) -> Result<Vec<(String, Vec<PathBuf>)>, LoadError> {
+fn locale_folder(dir: &Path, language: Option<&str>) -> Result<Vec<(String, Vec<PathBuf>)>, LoadError> {
     let mut found: Vec<(String, Vec<PathBuf>)> = Vec::new();
     for path in sorted_entries(dir)? {
         let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
@@ -138,21 +118,14 @@ fn locale_folder(
 }
 
 /// Which files of which language `path` holds.
-pub fn discover(
-    path: &Path,
-    language: Option<&str>,
-) -> Result<Vec<(String, Vec<PathBuf>)>, LoadError> {
+pub fn discover(path: &Path, language: Option<&str>) -> Result<Vec<(String, Vec<PathBuf>)>, LoadError> {
     let meta = fs::metadata(path).map_err(io(path))?;
     if meta.is_file() {
         let lang = language.ok_or_else(|| LoadError::LanguageRequired(path.to_owned()))?;
         return Ok(vec![(lang.to_owned(), vec![path.to_owned()])]);
     }
     let nested = path.join("locale");
-    let folder = if nested.is_dir() {
-        nested
-    } else {
-        path.to_owned()
-    };
+    let folder = if nested.is_dir() { nested } else { path.to_owned() };
     let found = locale_folder(&folder, language)?;
     if !found.is_empty() {
         return Ok(found);
@@ -162,20 +135,12 @@ pub fn discover(
     match language {
         Some(lang) if !files.is_empty() => Ok(vec![(lang.to_owned(), files)]),
         None if !files.is_empty() => Err(LoadError::LanguageRequired(path.to_owned())),
-        _ => Err(LoadError::NothingToLoad {
-            path: path.to_owned(),
-            language: language.map(str::to_owned),
-        }),
+        _ => Err(LoadError::NothingToLoad { path: path.to_owned(), language: language.map(str::to_owned) }),
     }
 }
 
 /// Loads `path` into `dict`; see the module documentation for the layouts.
-pub fn load(
-    dict: &mut Dictionary,
-    path: &Path,
-    language: Option<&str>,
-    options: Options,
-) -> Result<Report, LoadError> {
+pub fn load(dict: &mut Dictionary, path: &Path, language: Option<&str>, options: Options) -> Result<Report, LoadError> {
     let found = discover(path, language)?;
     let mut report = Report::default();
     let mut staged = Vec::with_capacity(found.len());
@@ -198,15 +163,8 @@ pub fn load(
                         section = catalog.section_id(name);
                         None
                     }
-                    cfg::Line::Entry {
-                        section: section_name,
-                        key,
-                        value,
-                    } => {
-                        let origin = Origin {
-                            file: file_no,
-                            line,
-                        };
+                    cfg::Line::Entry { section: section_name, key, value } => {
+                        let origin = Origin { file: file_no, line };
                         match catalog.insert(section, key, value, origin) {
                             Some(first) if first.file == file_no => Some(CfgErrorKind::DuplicateKey {
                                 section: section_name.to_owned(),
@@ -251,8 +209,7 @@ mod tests {
     }
 
     fn tr(d: &Dictionary, key: &str, lang: &str) -> String {
-        d.translate(&L::key(key, vec![]), lang)
-            .unwrap_or_else(|e| panic!("{e}"))
+        d.translate(&L::key(key, vec![]), lang).unwrap_or_else(|e| panic!("{e}"))
     }
 
     #[test]
@@ -278,25 +235,26 @@ mod tests {
         ];
         for (rel, lang, langs, want) in cases {
             let mut d = Dictionary::new();
-            let report = load(&mut d, &root.join(rel), *lang, Options::default())
-                .unwrap_or_else(|e| panic!("{rel}: {e}"));
+            let report =
+                load(&mut d, &root.join(rel), *lang, Options::default()).unwrap_or_else(|e| panic!("{rel}: {e}"));
             assert_eq!(report.languages, *langs, "{rel}");
             assert_eq!(tr(&d, "s.k", langs[0]), *want, "{rel}");
         }
 
         let mut d = Dictionary::new();
-        let report = load(&mut d, &root.join("mod"), None, Options::default())
-            .unwrap_or_else(|e| panic!("{e}"));
+        let report = load(&mut d, &root.join("mod"), None, Options::default()).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(tr(&d, "s.both", "en"), "from b", "later file wins");
         assert!(report.warnings.is_empty(), "a key in two files is no duplicate: {:?}", report.warnings);
 
         // A key twice in one file is; a second load replaces keys without a warning.
         write(root, "dup/locale/en/a.cfg", "[s]\nk=1\nk=2\n");
-        let report = load(&mut d, &root.join("dup"), None, Options::default())
-            .unwrap_or_else(|e| panic!("{e}"));
+        let report = load(&mut d, &root.join("dup"), None, Options::default()).unwrap_or_else(|e| panic!("{e}"));
         let warnings: Vec<String> = report.warnings.iter().map(ToString::to_string).collect();
         assert_eq!(warnings.len(), 1, "{warnings:?}");
-        assert!(warnings[0].contains("a.cfg:3: duplicate key \"k\" in section [s] (first defined at line 2)"), "{warnings:?}");
+        assert!(
+            warnings[0].contains("a.cfg:3: duplicate key \"k\" in section [s] (first defined at line 2)"),
+            "{warnings:?}"
+        );
         assert_eq!((tr(&d, "s.k", "en"), tr(&d, "s.both", "en")), ("2".to_owned(), "from b".to_owned()));
     }
 

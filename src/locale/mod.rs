@@ -25,8 +25,7 @@ mod plural;
 
 pub use cfg::{CfgError, CfgErrorKind, CfgFile, CfgRef, Options};
 pub use engine::{
-    Catalog, Dictionary, LocalisedString, NoPrototypes, Origin, PrototypeKind, PrototypeNames,
-    TranslateError,
+    Catalog, Dictionary, LocalisedString, NoPrototypes, Origin, PrototypeKind, PrototypeNames, TranslateError,
 };
 pub use load::{LoadError, Report};
 
@@ -38,10 +37,7 @@ mod real_data {
     use std::path::PathBuf;
 
     fn data() -> Option<PathBuf> {
-        let dir = PathBuf::from(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../shared/data/locale"
-        ));
+        let dir = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data/locale"));
         if dir.is_dir() {
             Some(dir)
         } else {
@@ -59,20 +55,9 @@ mod real_data {
             for entry in entries {
                 let path = entry.unwrap_or_else(|e| panic!("{e}")).path();
                 let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{e}"));
-                let parsed = cfg::parse_bytes(
-                    &bytes,
-                    &path.display().to_string(),
-                    Options { strict: true },
-                );
+                let parsed = cfg::parse_bytes(&bytes, &path.display().to_string(), Options { strict: true });
                 if let Err(errors) = parsed {
-                    panic!(
-                        "{}",
-                        errors
-                            .iter()
-                            .map(ToString::to_string)
-                            .collect::<Vec<_>>()
-                            .join("\n")
-                    );
+                    panic!("{}", errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"));
                 }
                 count += 1;
             }
@@ -85,8 +70,7 @@ mod real_data {
         let Some(dir) = data() else { return };
         let mut d = Dictionary::new();
         for folder in ["core-2.0.55", "base-2.0.55"] {
-            load::load(&mut d, &dir.join(folder), None, Options::default())
-                .unwrap_or_else(|e| panic!("{e}"));
+            load::load(&mut d, &dir.join(folder), None, Options::default()).unwrap_or_else(|e| panic!("{e}"));
         }
         let l = |key: &str, params: Vec<LocalisedString>| LocalisedString::key(key, params);
         let n = LocalisedString::Integer;
@@ -96,11 +80,7 @@ mod real_data {
             (l("days", vec![n(5)]), "en", "5 days"),
             (l("hours-ago", vec![n(2)]), "en", "2 hours ago"),
             (l("format-percent", vec![n(50)]), "en", "50%"),
-            (
-                l("control-keys.left-click-or-controller-button", vec![]),
-                "en",
-                "Left-click",
-            ),
+            (l("control-keys.left-click-or-controller-button", vec![]), "en", "Left-click"),
             (l("gui-trains.list-count-remark", vec![n(3)]), "en", "[3]"),
             (
                 l("gui-blueprint.grid-position-tooltip", vec![]),
@@ -110,28 +90,13 @@ mod real_data {
             (l("item-name.iron-plate", vec![]), "ru", "Iron plate"),
         ];
         for (ls, lang, want) in cases {
-            assert_eq!(
-                d.translate(&ls, lang).as_deref(),
-                Ok(want),
-                "{ls:?} in {lang}"
-            );
+            assert_eq!(d.translate(&ls, lang).as_deref(), Ok(want), "{ls:?} in {lang}");
         }
         // Russian plurals from the game's own ru core.cfg.
-        let ru = d
-            .catalog("ru")
-            .and_then(|c| c.get("days"))
-            .unwrap_or_default();
+        let ru = d.catalog("ru").and_then(|c| c.get("days")).unwrap_or_default();
         assert!(ru.contains("plural_for_parameter"), "ru days: {ru}");
-        for (value, word) in [
-            (1, "день"),
-            (3, "дня"),
-            (5, "дней"),
-            (11, "дней"),
-            (21, "день"),
-        ] {
-            let got = d
-                .translate(&l("days", vec![n(value)]), "ru")
-                .unwrap_or_default();
+        for (value, word) in [(1, "день"), (3, "дня"), (5, "дней"), (11, "дней"), (21, "день")] {
+            let got = d.translate(&l("days", vec![n(value)]), "ru").unwrap_or_default();
             assert_eq!(got, format!("{value} {word}"));
         }
     }
@@ -141,8 +106,7 @@ mod real_data {
         let Some(dir) = data() else { return };
         let mut d = Dictionary::new();
         for folder in ["core-2.0.55", "base-2.0.55"] {
-            load::load(&mut d, &dir.join(folder), None, Options::default())
-                .unwrap_or_else(|e| panic!("{e}"));
+            load::load(&mut d, &dir.join(folder), None, Options::default()).unwrap_or_else(|e| panic!("{e}"));
         }
         let params: Vec<LocalisedString> = (1..=9).map(LocalisedString::Integer).collect();
         let mut leftovers = Vec::new();
@@ -151,11 +115,7 @@ mod real_data {
                 continue;
             };
             for (section, key, _) in catalog.entries() {
-                let full = if section.is_empty() {
-                    key.to_owned()
-                } else {
-                    format!("{section}.{key}")
-                };
+                let full = if section.is_empty() { key.to_owned() } else { format!("{section}.{key}") };
                 let text = d
                     .translate(&LocalisedString::key(&full, params.clone()), lang)
                     .unwrap_or_else(|e| panic!("{full}: {e}"));
@@ -165,34 +125,18 @@ mod real_data {
             }
         }
         // English uses every built-in the game has; none may be left unexpanded.
-        assert!(
-            leftovers.is_empty(),
-            "unexpanded tokens:\n{}",
-            leftovers.join("\n")
-        );
+        assert!(leftovers.is_empty(), "unexpanded tokens:\n{}", leftovers.join("\n"));
     }
 
     #[test]
     fn the_check_finds_the_typo_in_the_dutch_core_cfg() {
         let Some(dir) = data() else { return };
         let mut d = Dictionary::new();
-        load::load(&mut d, &dir.join("core-2.0.55"), None, Options::default())
-            .unwrap_or_else(|e| panic!("{e}"));
+        load::load(&mut d, &dir.join("core-2.0.55"), None, Options::default()).unwrap_or_else(|e| panic!("{e}"));
         let reports = check::check(&d);
-        let nl = reports
-            .iter()
-            .find(|r| r.language == "nl")
-            .map(|r| r.malformed.clone())
-            .unwrap_or_default();
-        assert!(
-            nl.iter().any(|m| m.token == "__ALT_CONTRO_LEFT_CLICK__"),
-            "nl malformed: {nl:?}"
-        );
-        let en = reports
-            .iter()
-            .find(|r| r.language == "en")
-            .map(|r| r.malformed.clone())
-            .unwrap_or_default();
+        let nl = reports.iter().find(|r| r.language == "nl").map(|r| r.malformed.clone()).unwrap_or_default();
+        assert!(nl.iter().any(|m| m.token == "__ALT_CONTRO_LEFT_CLICK__"), "nl malformed: {nl:?}");
+        let en = reports.iter().find(|r| r.language == "en").map(|r| r.malformed.clone()).unwrap_or_default();
         assert!(en.is_empty(), "English is clean: {en:?}");
     }
 }

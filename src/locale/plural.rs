@@ -33,26 +33,16 @@ const OLD: &str = "__plural_for_parameter_";
 
 /// Reads a plural token at the start of `s`, if there is a well-formed one.
 pub(crate) fn parse_at(s: &str) -> Option<Plural<'_>> {
-    let (rest, close_number) = if let Some(rest) = s.strip_prefix(NEW) {
-        (rest, "__{")
-    } else {
-        (s.strip_prefix(OLD)?, "_{")
-    };
+    let (rest, close_number) =
+        if let Some(rest) = s.strip_prefix(NEW) { (rest, "__{") } else { (s.strip_prefix(OLD)?, "_{") };
     let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
     let parameter: usize = rest.get(..digits)?.parse().ok()?;
     let body_start = rest.get(digits..)?.strip_prefix(close_number)?;
     let end = body_start.find("}__")?;
     let body = body_start.get(..end)?;
-    let options = body
-        .split('|')
-        .filter_map(|option| option.split_once('='))
-        .collect();
+    let options = body.split('|').filter_map(|option| option.split_once('=')).collect();
     let len = s.len() - body_start.len() + end + "}__".len();
-    Some(Plural {
-        parameter,
-        options,
-        len,
-    })
+    Some(Plural { parameter, options, len })
 }
 
 /// A parameter's value as the plural rules see it.
@@ -107,9 +97,7 @@ fn fits(condition: &str, value: Value) -> Option<bool> {
         // Compare digits, so `ends in 05` needs a written 0.
         magnitude.to_string().ends_with(lo_text.trim())
     } else {
-        let width = u32::try_from(hi_text.trim().len())
-            .unwrap_or(u32::MAX)
-            .min(38);
+        let width = u32::try_from(hi_text.trim().len()).unwrap_or(u32::MAX).min(38);
         (lo..=hi).contains(&(magnitude % 10u128.pow(width)))
     })
 }
@@ -141,14 +129,8 @@ mod tests {
     #[test]
     fn parses_both_syntaxes() {
         let cases: &[(&str, Option<(usize, usize, usize)>)] = &[
-            (
-                "__plural_for_parameter__1__{1=day|rest=days}__ ago",
-                Some((1, 2, 46)),
-            ),
-            (
-                "__plural_for_parameter_2_{1=hour|rest=hours}__",
-                Some((2, 2, 46)),
-            ),
+            ("__plural_for_parameter__1__{1=day|rest=days}__ ago", Some((1, 2, 46))),
+            ("__plural_for_parameter_2_{1=hour|rest=hours}__", Some((2, 2, 46))),
             ("__plural_for_parameter__12__{rest=x}__", Some((12, 1, 38))),
             // Real malformed tokens (fr, lt, pt-BR, da): the game cannot read them either.
             ("__plural_for_parameter__1__ {1=a|rest=b}__", None),

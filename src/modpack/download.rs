@@ -71,7 +71,11 @@ impl Credentials {
         let env = |k: &str| std::env::var(k).ok().map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
         match (env(USERNAME_ENV), env(TOKEN_ENV)) {
             (Some(u), Some(t)) => return Ok(Credentials::new(&u, &t, "the environment")),
-            (Some(_), None) => return Err(format!("{USERNAME_ENV} is set but {TOKEN_ENV} is not; set both (the token is on https://factorio.com/profile)")),
+            (Some(_), None) => {
+                return Err(format!(
+                    "{USERNAME_ENV} is set but {TOKEN_ENV} is not; set both (the token is on https://factorio.com/profile)"
+                ));
+            }
             (None, Some(_)) => return Err(format!("{TOKEN_ENV} is set but {USERNAME_ENV} is not; set both")),
             (None, None) => {}
         }
@@ -95,8 +99,9 @@ impl Credentials {
     /// `service-username` and `service-token` of a player-data.json.
     pub fn from_player_data(path: &Path) -> Result<Credentials, String> {
         let text = fs::read_to_string(path).map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
-        let v: serde_json::Value = serde_json::from_str(&text)
-            .map_err(|e| format!("{}:{}:{}: not JSON (is this the game's player-data.json?)", path.display(), e.line(), e.column()))?;
+        let v: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
+            format!("{}:{}:{}: not JSON (is this the game's player-data.json?)", path.display(), e.line(), e.column())
+        })?;
         let get = |k: &str| v.get(k).and_then(serde_json::Value::as_str).map(str::trim).filter(|s| !s.is_empty());
         match (get("service-username"), get("service-token")) {
             (Some(u), Some(t)) => Ok(Credentials::new(u, t, &path.display().to_string())),
@@ -127,7 +132,14 @@ fn io(what: &str, e: std::io::Error) -> Error {
 fn safe_file_name(release: &Release) -> Result<&str, Error> {
     let n = release.file_name.as_str();
     let plain = !n.is_empty() && !n.starts_with('.') && !n.contains(['/', '\\', '\0', ':']) && n.ends_with(".zip");
-    if plain { Ok(n) } else { Err(Error::new(ErrorKind::Network, format!("the portal gave the unusable file name {n:?}; refusing to write it"))) }
+    if plain {
+        Ok(n)
+    } else {
+        Err(Error::new(
+            ErrorKind::Network,
+            format!("the portal gave the unusable file name {n:?}; refusing to write it"),
+        ))
+    }
 }
 
 fn file_sha1(path: &Path) -> Option<String> {
@@ -194,13 +206,19 @@ fn fetch_one(portal: &HttpPortal, release: &Release, c: &Credentials, dir: &Path
                     let detail = scrub(&crate::source::http::error_text(&e), &[&c.username, &c.token]);
                     let timed_out = detail.contains("timed out") || detail.contains("timeout");
                     let why = if timed_out {
-                        format!("the portal went silent and the download's budget of {:?} ran out (raise --download-timeout for large mods on slow links)", portal.file_budget())
+                        format!(
+                            "the portal went silent and the download's budget of {:?} ran out (raise --download-timeout for large mods on slow links)",
+                            portal.file_budget()
+                        )
                     } else {
                         detail
                     };
                     return Err(Error::new(
                         ErrorKind::Network,
-                        format!("downloading {name}: stopped after {got}{} bytes: {why}; retry (nothing was kept)", announced.map(|a| format!(" of {a}")).unwrap_or_default()),
+                        format!(
+                            "downloading {name}: stopped after {got}{} bytes: {why}; retry (nothing was kept)",
+                            announced.map(|a| format!(" of {a}")).unwrap_or_default()
+                        ),
                     ));
                 }
             };
@@ -212,14 +230,20 @@ fn fetch_one(portal: &HttpPortal, release: &Release, c: &Credentials, dir: &Path
             out.write_all(&buf[..n]).map_err(|e| io(&format!("writing {}", temp.display()), e))?;
         }
         if let Some(a) = announced.filter(|&a| a != got) {
-            return Err(Error::new(ErrorKind::Network, format!("downloading {name}: the connection closed after {got} of {a} bytes; retry (nothing was kept)")));
+            return Err(Error::new(
+                ErrorKind::Network,
+                format!("downloading {name}: the connection closed after {got} of {a} bytes; retry (nothing was kept)"),
+            ));
         }
         out.sync_all().map_err(|e| io(&format!("writing {}", temp.display()), e))?;
         let sha: String = hasher.finalize().iter().map(|b| format!("{b:02x}")).collect();
         if sha != release.sha1 {
             return Err(Error::new(
                 ErrorKind::Integrity,
-                format!("downloading {name}: SHA1 {sha}, but the portal lists {}; the download was altered or the release changed: retry, or resolve the modpack again (nothing was kept)", release.sha1),
+                format!(
+                    "downloading {name}: SHA1 {sha}, but the portal lists {}; the download was altered or the release changed: retry, or resolve the modpack again (nothing was kept)",
+                    release.sha1
+                ),
             ));
         }
         fs::rename(&temp, target).map_err(|e| io(&format!("moving the download to {}", target.display()), e))
@@ -234,7 +258,8 @@ fn fetch_one(portal: &HttpPortal, release: &Release, c: &Credentials, dir: &Path
 /// outside the pack and every other listed mod disabled.
 pub fn write_mod_list(lock: &Lock, dir: &Path) -> Result<PathBuf, Error> {
     let path = dir.join("mod-list.json");
-    let mut list = if path.is_file() { ModList::load(&path).map_err(|e| Error::new(ErrorKind::Io, e))? } else { ModList::new() };
+    let mut list =
+        if path.is_file() { ModList::load(&path).map_err(|e| Error::new(ErrorKind::Io, e))? } else { ModList::new() };
     let bad = |e: crate::mod_list::Error| Error::new(ErrorKind::Io, format!("{}: {e}", path.display()));
     let in_pack = |n: &str| lock.mods.iter().any(|m| m.name == n);
     let others: Vec<String> = list.each().map(|e| e.name.clone()).filter(|n| n != "base" && !in_pack(n)).collect();
@@ -272,7 +297,9 @@ mod tests {
         assert_eq!(c.username, "engineer");
         assert!(!format!("{c:?}").contains("tok-123456"));
         fs::write(&p, r#"{"service-username": "engineer"}"#).unwrap();
-        assert!(Credentials::from_player_data(&p).unwrap_err().contains("no \"service-username\" and \"service-token\""));
+        assert!(
+            Credentials::from_player_data(&p).unwrap_err().contains("no \"service-username\" and \"service-token\"")
+        );
         fs::write(&p, "{").unwrap();
         assert!(Credentials::from_player_data(&p).unwrap_err().contains("not JSON"));
     }
@@ -310,11 +337,19 @@ mod tests {
         .unwrap();
         let path = write_mod_list(&lock, dir.path()).unwrap();
         let list = ModList::load(&path).unwrap();
-        let got: Vec<(String, bool, Option<String>)> = list.each().map(|e| (e.name.clone(), e.enabled, e.version.clone())).collect();
+        let got: Vec<(String, bool, Option<String>)> =
+            list.each().map(|e| (e.name.clone(), e.enabled, e.version.clone())).collect();
         let e = |n: &str, on: bool, v: Option<&str>| (n.to_owned(), on, v.map(str::to_owned));
         assert_eq!(
             got,
-            [e("base", true, None), e("elevated-rails", false, None), e("quality", true, None), e("space-age", false, None), e("flib", true, Some("0.16.2")), e("stray", false, None)]
+            [
+                e("base", true, None),
+                e("elevated-rails", false, None),
+                e("quality", true, None),
+                e("space-age", false, None),
+                e("flib", true, Some("0.16.2")),
+                e("stray", false, None)
+            ]
         );
     }
 }

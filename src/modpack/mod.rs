@@ -60,8 +60,7 @@ impl GameVersion {
 
     /// Whether a release built for `factorio_version` (`"2.0"`) loads in this game.
     pub fn accepts(&self, factorio_version: &str) -> bool {
-        Version::parse_with(factorio_version.trim(), true)
-            .is_ok_and(|v| v.major == self.major && v.minor == self.minor)
+        Version::parse_with(factorio_version.trim(), true).is_ok_and(|v| v.major == self.major && v.minor == self.minor)
     }
 
     /// Whether the game's own mods (versioned as the game) satisfy `op wanted`: exactly, when
@@ -70,7 +69,8 @@ impl GameVersion {
         match self.patch {
             Some(p) => op.allows(Version::new(self.major, self.minor, p), wanted),
             None => {
-                let (lo, hi) = (Version::new(self.major, self.minor, 0), Version::new(self.major, self.minor, u16::MAX));
+                let (lo, hi) =
+                    (Version::new(self.major, self.minor, 0), Version::new(self.major, self.minor, u16::MAX));
                 op.allows(lo, wanted)
                     || op.allows(hi, wanted)
                     || (op == Op::Eq && (wanted.major, wanted.minor) == (self.major, self.minor))
@@ -174,12 +174,22 @@ impl Modpack {
                         .to_owned();
                     let version = match o.get("version") {
                         None | Some(Value::Null) => None,
-                        Some(Value::String(c)) => Some(parse_constraint(c).map_err(|e| format!("{at} ({name}): \"version\": {e}"))?),
-                        Some(_) => return Err(format!("{at} ({name}): \"version\" must be a string such as \">= 1.2.0\" or \"1.2.3\"")),
+                        Some(Value::String(c)) => {
+                            Some(parse_constraint(c).map_err(|e| format!("{at} ({name}): \"version\": {e}"))?)
+                        }
+                        Some(_) => {
+                            return Err(format!(
+                                "{at} ({name}): \"version\" must be a string such as \">= 1.2.0\" or \"1.2.3\""
+                            ));
+                        }
                     };
                     Wanted { name, version }
                 }
-                _ => return Err(format!("{at}: expected \"name\", \"name >= 1.2.0\" or {{\"name\": …, \"version\": …}}")),
+                _ => {
+                    return Err(format!(
+                        "{at}: expected \"name\", \"name >= 1.2.0\" or {{\"name\": …, \"version\": …}}"
+                    ));
+                }
             };
             if let Some(prev) = mods.iter().find(|m| m.name == wanted.name) {
                 if prev != &wanted {
@@ -392,8 +402,14 @@ mod tests {
             ("{}", "missing \"factorio_version\""),
             (r#"{"factorio_version": "two"}"#, "\"factorio_version\": bad version"),
             (r#"{"factorio_version": "2.0"}"#, "missing \"mods\""),
-            (r#"{"factorio_version": "2.0", "mods": ["? flib"]}"#, "mods[1]: \"? flib\": a modpack lists the mods it wants, without a prefix (write \"flib\")"),
-            (r#"{"factorio_version": "2.0", "mods": [{"name": "flib", "version": ">> 1"}]}"#, "mods[1] (flib): \"version\""),
+            (
+                r#"{"factorio_version": "2.0", "mods": ["? flib"]}"#,
+                "mods[1]: \"? flib\": a modpack lists the mods it wants, without a prefix (write \"flib\")",
+            ),
+            (
+                r#"{"factorio_version": "2.0", "mods": [{"name": "flib", "version": ">> 1"}]}"#,
+                "mods[1] (flib): \"version\"",
+            ),
             (r#"{"factorio_version": "2.0", "mods": [3]}"#, "mods[1]: expected"),
             (r#"{"factorio_version": "2.0", "mods": ["a", "a >= 1.0"]}"#, "mods[2]: a is listed twice"),
         ];
@@ -436,7 +452,12 @@ mod tests {
             modpack_sha1: "ab".into(),
             mods: vec![
                 Pinned { name: "base".into(), version: None, release: None, required_by: vec!["flib".into()] },
-                Pinned { name: "flib".into(), version: Some(release.version), release: Some(release), required_by: vec!["modpack.json".into()] },
+                Pinned {
+                    name: "flib".into(),
+                    version: Some(release.version),
+                    release: Some(release),
+                    required_by: vec!["modpack.json".into()],
+                },
             ],
         };
         let text = lock.to_json();

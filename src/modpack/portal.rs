@@ -200,15 +200,22 @@ impl HttpPortal {
             .unwrap_or_else(|| DEFAULT_PORTAL.to_owned());
         let base = base.trim().trim_end_matches('/').to_owned();
         let host = http::host_of(&base);
-        let invalid = |m: &str| Error::new(ErrorKind::Network, format!("mod portal {}: {m}", crate::source::redact(&base)));
+        let invalid =
+            |m: &str| Error::new(ErrorKind::Network, format!("mod portal {}: {m}", crate::source::redact(&base)));
         if host.contains('@') {
-            return Err(invalid("credentials do not belong in the portal URL; give them as FACTORIO_USERNAME and FACTORIO_TOKEN"));
+            return Err(invalid(
+                "credentials do not belong in the portal URL; give them as FACTORIO_USERNAME and FACTORIO_TOKEN",
+            ));
         }
         if !(base.starts_with("https://") || base.starts_with("http://")) || host.is_empty() {
-            return Err(invalid(&format!("expected https://host (set {PORTAL_ENV}, or unset it for {DEFAULT_PORTAL})")));
+            return Err(invalid(&format!(
+                "expected https://host (set {PORTAL_ENV}, or unset it for {DEFAULT_PORTAL})"
+            )));
         }
         if base.starts_with("http://") && !http::http_allowed(host, opts.allow_http) {
-            return Err(invalid("plain http is only used for loopback hosts; use https://, or opt in with FACTORIO_MOCKS_ALLOW_HTTP=1"));
+            return Err(invalid(
+                "plain http is only used for loopback hosts; use https://, or opt in with FACTORIO_MOCKS_ALLOW_HTTP=1",
+            ));
         }
         let files = opts.download_timeout.unwrap_or(opts.timeout * 40);
         Ok(HttpPortal {
@@ -227,9 +234,16 @@ impl HttpPortal {
 
     fn transport(&self, what: &str, e: &ureq::Error) -> Error {
         let detail = crate::source::redact(&http::error_text(e));
-        let timed_out = matches!(e, ureq::Error::Timeout(_)) || detail.contains("timed out") || detail.contains("timeout");
+        let timed_out =
+            matches!(e, ureq::Error::Timeout(_)) || detail.contains("timed out") || detail.contains("timeout");
         if timed_out {
-            Error::new(ErrorKind::Network, format!("{what}: no answer within {:?} ({detail}); the portal is slow or down: retry, or raise --timeout", self.timeout))
+            Error::new(
+                ErrorKind::Network,
+                format!(
+                    "{what}: no answer within {:?} ({detail}); the portal is slow or down: retry, or raise --timeout",
+                    self.timeout
+                ),
+            )
         } else {
             Error::new(ErrorKind::Network, format!("{what}: {detail}; check the network and {PORTAL_ENV}"))
         }
@@ -237,21 +251,22 @@ impl HttpPortal {
 
     /// GET an API path; `Ok(None)` on 404.
     fn get_json(&self, url: &str, what: &str) -> Result<Option<String>, Error> {
-        let response = self.api.get(url).header("Accept", "application/json").call().map_err(|e| self.transport(what, &e))?;
+        let response =
+            self.api.get(url).header("Accept", "application/json").call().map_err(|e| self.transport(what, &e))?;
         let status = response.status().as_u16();
         if status == 404 {
             return Ok(None);
         }
         if status != 200 {
-            return Err(Error::new(ErrorKind::Network, format!("{what}: HTTP {status} from {}; retry later", self.base)));
+            return Err(Error::new(
+                ErrorKind::Network,
+                format!("{what}: HTTP {status} from {}; retry later", self.base),
+            ));
         }
         let mut text = String::new();
-        response
-            .into_body()
-            .into_reader()
-            .take(64 << 20)
-            .read_to_string(&mut text)
-            .map_err(|e| Error::new(ErrorKind::Network, format!("{what}: reading the answer: {}", http::error_text(&e))))?;
+        response.into_body().into_reader().take(64 << 20).read_to_string(&mut text).map_err(|e| {
+            Error::new(ErrorKind::Network, format!("{what}: reading the answer: {}", http::error_text(&e)))
+        })?;
         Ok(Some(text))
     }
 
@@ -267,18 +282,27 @@ impl HttpPortal {
         let mut found = BTreeSet::new();
         for chunk in names.chunks(NAMES_PER_REQUEST) {
             let list: Vec<String> = chunk.iter().map(|n| encode(n)).collect();
-            let mut url = Some(format!("{}/api/mods?namelist={}&page_size={}", self.base, list.join(","), chunk.len().max(1)));
+            let mut url =
+                Some(format!("{}/api/mods?namelist={}&page_size={}", self.base, list.join(","), chunk.len().max(1)));
             let mut pages = 0;
             while let Some(u) = url.take() {
                 pages += 1;
                 if pages > MAX_PAGES {
-                    return Err(Error::new(ErrorKind::Network, format!("GET /api/mods: more than {MAX_PAGES} pages; the portal's paging does not end")));
+                    return Err(Error::new(
+                        ErrorKind::Network,
+                        format!("GET /api/mods: more than {MAX_PAGES} pages; the portal's paging does not end"),
+                    ));
                 }
                 let what = format!("GET /api/mods (page {pages})");
-                let text = self.get_json(&u, &what)?.ok_or_else(|| Error::new(ErrorKind::Network, format!("{what}: HTTP 404; is {} a mod portal?", self.base)))?;
+                let text = self.get_json(&u, &what)?.ok_or_else(|| {
+                    Error::new(ErrorKind::Network, format!("{what}: HTTP 404; is {} a mod portal?", self.base))
+                })?;
                 let v: Value = serde_json::from_str(&text)
                     .map_err(|e| Error::new(ErrorKind::Network, format!("{what}: not the documented JSON ({e})")))?;
-                let results = v.get("results").and_then(Value::as_array).ok_or_else(|| Error::new(ErrorKind::Network, format!("{what}: no \"results\" list")))?;
+                let results = v
+                    .get("results")
+                    .and_then(Value::as_array)
+                    .ok_or_else(|| Error::new(ErrorKind::Network, format!("{what}: no \"results\" list")))?;
                 for r in results {
                     if let Some(n) = r.get("name").and_then(Value::as_str) {
                         found.insert(n.to_owned());
@@ -288,7 +312,13 @@ impl HttpPortal {
                 url = match next {
                     None => None,
                     Some(n) => Some(self.next_page(n).ok_or_else(|| {
-                        Error::new(ErrorKind::Network, format!("{what}: the next page is on another host ({}); refusing to follow", crate::source::redact(n)))
+                        Error::new(
+                            ErrorKind::Network,
+                            format!(
+                                "{what}: the next page is on another host ({}); refusing to follow",
+                                crate::source::redact(n)
+                            ),
+                        )
                     })?),
                 };
             }
@@ -305,9 +335,16 @@ impl HttpPortal {
         token: &str,
     ) -> Result<(ureq::Body, Option<u64>), Error> {
         let what = format!("downloading {}", release.file_name);
-        let path = if release.download_url.starts_with('/') { release.download_url.clone() } else { format!("/{}", release.download_url) };
+        let path = if release.download_url.starts_with('/') {
+            release.download_url.clone()
+        } else {
+            format!("/{}", release.download_url)
+        };
         if path.contains("://") || path.contains(['?', '#']) {
-            return Err(Error::new(ErrorKind::Network, format!("{what}: the portal gave an unusable download path {:?}", release.download_url)));
+            return Err(Error::new(
+                ErrorKind::Network,
+                format!("{what}: the portal gave an unusable download path {:?}", release.download_url),
+            ));
         }
         let url = format!("{}{path}?username={}&token={}", self.base, encode(username), encode(token));
         let scrub = |text: String| scrub(&text, &[username, token]);
@@ -316,15 +353,32 @@ impl HttpPortal {
             Error::new(e.kind, scrub(e.message))
         })?;
         let status = response.status().as_u16();
-        let html = response.headers().get("content-type").and_then(|v| v.to_str().ok()).is_some_and(|t| t.starts_with("text/html"));
+        let html = response
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|t| t.starts_with("text/html"));
         match status {
-            200 if html => Err(Error::new(ErrorKind::Auth, format!("{what}: the portal answered with a web page (its login page) instead of the zip; the username or token is wrong: check FACTORIO_USERNAME and FACTORIO_TOKEN (the token is on https://factorio.com/profile)"))),
+            200 if html => Err(Error::new(
+                ErrorKind::Auth,
+                format!(
+                    "{what}: the portal answered with a web page (its login page) instead of the zip; the username or token is wrong: check FACTORIO_USERNAME and FACTORIO_TOKEN (the token is on https://factorio.com/profile)"
+                ),
+            )),
             200 => {
                 let len = response.body().content_length();
                 Ok((response.into_body(), len))
             }
-            401 | 403 => Err(Error::new(ErrorKind::Auth, format!("{what}: HTTP {status}; the portal refused the username or token: check FACTORIO_USERNAME and FACTORIO_TOKEN (the token is on https://factorio.com/profile)"))),
-            404 => Err(Error::new(ErrorKind::NotFound, format!("{what}: HTTP 404; the release is gone from the portal, resolve the modpack again"))),
+            401 | 403 => Err(Error::new(
+                ErrorKind::Auth,
+                format!(
+                    "{what}: HTTP {status}; the portal refused the username or token: check FACTORIO_USERNAME and FACTORIO_TOKEN (the token is on https://factorio.com/profile)"
+                ),
+            )),
+            404 => Err(Error::new(
+                ErrorKind::NotFound,
+                format!("{what}: HTTP 404; the release is gone from the portal, resolve the modpack again"),
+            )),
             _ => Err(Error::new(ErrorKind::Network, format!("{what}: HTTP {status} from {}; retry later", self.base))),
         }
     }

@@ -142,10 +142,16 @@ impl fmt::Display for Conflict {
                 }
             }
             Conflict::Incompatible { by, other } => {
-                write!(f, "{by} is incompatible with {other}; drop one of them from the modpack (or pin a version without the conflict)")
+                write!(
+                    f,
+                    "{by} is incompatible with {other}; drop one of them from the modpack (or pin a version without the conflict)"
+                )
             }
             Conflict::Game { by, dependency, game } => {
-                write!(f, "{by} requires \"{dependency}\", but the modpack's game version is {game}; change factorio_version or the mod's version")
+                write!(
+                    f,
+                    "{by} requires \"{dependency}\", but the modpack's game version is {game}; change factorio_version or the mod's version"
+                )
             }
             Conflict::NotInGame { name, game, wanted_by } => {
                 write!(f, "{name}: Factorio {game} has no such game mod (wanted by {})", list(wanted_by))
@@ -268,8 +274,11 @@ impl<P: Portal + ?Sized> Resolver<'_, P> {
 
     /// The releases of `name` for the game: newest first, usable ones only.
     fn for_game(&self, releases: &[Rc<Release>]) -> Result<Vec<Rc<Release>>, Vec<String>> {
-        let mine: Vec<Rc<Release>> =
-            releases.iter().filter(|r| r.problem.is_none() && self.game.accepts(&r.factorio_version)).cloned().collect();
+        let mine: Vec<Rc<Release>> = releases
+            .iter()
+            .filter(|r| r.problem.is_none() && self.game.accepts(&r.factorio_version))
+            .cloned()
+            .collect();
         if mine.is_empty() {
             let mut series: Vec<String> = releases.iter().map(|r| r.factorio_version.clone()).collect();
             series.sort_by(|a, b| natural_cmp(a, b));
@@ -292,7 +301,8 @@ impl<P: Portal + ?Sized> Resolver<'_, P> {
             wanted_by: wanted_by.clone(),
         })?;
         let reqs = state.reqs.get(name).map(Vec::as_slice).unwrap_or_default();
-        let constraints: Vec<&Req> = reqs.iter().filter(|r| r.dep.kind != Kind::Incompatible && r.dep.version.is_some()).collect();
+        let constraints: Vec<&Req> =
+            reqs.iter().filter(|r| r.dep.kind != Kind::Incompatible && r.dep.version.is_some()).collect();
         let fitting: Vec<Rc<Release>> =
             mine.iter().filter(|r| constraints.iter().all(|c| c.dep.version_allows(r.version))).cloned().collect();
         if fitting.is_empty() {
@@ -362,7 +372,9 @@ impl<P: Portal + ?Sized> Resolver<'_, P> {
                 }
             } else if super::GameVersion::is_builtin_name(&dep.name) && dep.kind.is_required() {
                 if self.builtin(&dep.name).is_none() {
-                    return Err(Conflict::NotInGame { name: dep.name.clone(), game: self.game, wanted_by: vec![me] }.into());
+                    return Err(
+                        Conflict::NotInGame { name: dep.name.clone(), game: self.game, wanted_by: vec![me] }.into()
+                    );
                 }
                 if dep.version.is_some_and(|(op, v)| !self.game.allows(op, v)) {
                     return Err(Conflict::Game { by: me, dependency: dep.clone(), game: self.game }.into());
@@ -407,14 +419,25 @@ impl<P: Portal + ?Sized> Resolver<'_, P> {
         };
         if GameVersion::is_builtin_name(&name) {
             if self.builtin(&name).is_none() {
-                return Err(Conflict::NotInGame { name: name.clone(), game: self.game, wanted_by: wanted_by(&state, &name) }.into());
+                return Err(Conflict::NotInGame {
+                    name: name.clone(),
+                    game: self.game,
+                    wanted_by: wanted_by(&state, &name),
+                }
+                .into());
             }
             for r in state.reqs.get(&name).into_iter().flatten() {
                 let fits = self.allows(&Pick::Builtin, &r.dep);
                 match r.dep.kind {
-                    Kind::Incompatible if fits => return Err(Conflict::Incompatible { by: r.from.clone(), other: name.clone() }.into()),
+                    Kind::Incompatible if fits => {
+                        return Err(Conflict::Incompatible { by: r.from.clone(), other: name.clone() }.into());
+                    }
                     Kind::Incompatible => {}
-                    _ if !fits => return Err(Conflict::Game { by: r.from.clone(), dependency: r.dep.clone(), game: self.game }.into()),
+                    _ if !fits => {
+                        return Err(
+                            Conflict::Game { by: r.from.clone(), dependency: r.dep.clone(), game: self.game }.into()
+                        );
+                    }
                     _ => {}
                 }
             }
@@ -452,14 +475,22 @@ impl<P: Portal + ?Sized> Resolver<'_, P> {
         let mut out = Vec::new();
         let from_portal: Vec<String> =
             pack.mods.iter().filter(|m| !GameVersion::is_builtin_name(&m.name)).map(|m| m.name.clone()).collect();
-        let missing = if from_portal.is_empty() { Vec::new() } else { self.portal.missing(&from_portal).map_err(Stop::Portal)? };
+        let missing = if from_portal.is_empty() {
+            Vec::new()
+        } else {
+            self.portal.missing(&from_portal).map_err(Stop::Portal)?
+        };
         let mut state = State::default();
         for m in &pack.mods {
             let mut s = std::mem::take(&mut state);
             s.reqs.insert(m.name.clone(), vec![Req { from: MODPACK.into(), dep: m.as_dependency() }]);
             if GameVersion::is_builtin_name(&m.name) {
                 if self.builtin(&m.name).is_none() {
-                    out.push(Conflict::NotInGame { name: m.name.clone(), game: self.game, wanted_by: vec![MODPACK.into()] });
+                    out.push(Conflict::NotInGame {
+                        name: m.name.clone(),
+                        game: self.game,
+                        wanted_by: vec![MODPACK.into()],
+                    });
                 } else if m.version.is_some_and(|(op, v)| !self.game.allows(op, v)) {
                     out.push(Conflict::Game { by: MODPACK.into(), dependency: m.as_dependency(), game: self.game });
                 }
@@ -481,7 +512,13 @@ impl<P: Portal + ?Sized> Resolver<'_, P> {
 /// Resolves `pack` against `portal`: the pinned mods in mod-list order (base, the expansions,
 /// then the rest in natural order), or every conflict found.
 pub fn resolve<P: Portal + ?Sized>(pack: &Modpack, portal: &P) -> Result<Vec<Pinned>, Failure> {
-    let mut r = Resolver { portal, game: pack.factorio_version, builtins: pack.factorio_version.builtins(), cache: Default::default(), tries: 0 };
+    let mut r = Resolver {
+        portal,
+        game: pack.factorio_version,
+        builtins: pack.factorio_version.builtins(),
+        cache: Default::default(),
+        tries: 0,
+    };
     let stop = |s: Stop| match s {
         Stop::Conflict(c) => Failure::Conflicts(vec![c]),
         Stop::Portal(p) => Failure::Portal(p),
@@ -618,8 +655,13 @@ mod tests {
 
     fn ok(p: &Modpack, portal: &Fake) -> Vec<String> {
         match resolve(p, portal) {
-            Ok(list) => list.iter().map(|m| format!("{}{}", m.name, m.version.map(|v| format!(" {v}")).unwrap_or_default())).collect(),
-            Err(Failure::Conflicts(c)) => panic!("conflicts: {}", c.iter().map(|c| c.to_string()).collect::<Vec<_>>().join("\n")),
+            Ok(list) => list
+                .iter()
+                .map(|m| format!("{}{}", m.name, m.version.map(|v| format!(" {v}")).unwrap_or_default()))
+                .collect(),
+            Err(Failure::Conflicts(c)) => {
+                panic!("conflicts: {}", c.iter().map(|c| c.to_string()).collect::<Vec<_>>().join("\n"))
+            }
             Err(Failure::Portal(e)) => panic!("portal: {e}"),
         }
     }
@@ -634,8 +676,21 @@ mod tests {
 
     fn world() -> Fake {
         fake(vec![
-            ("flib", vec![("0.12.0", "1.1", vec!["base >= 1.1"]), ("0.15.0", "2.0", vec!["base >= 2.0"]), ("0.16.2", "2.0", vec!["base >= 2.0.7"])]),
-            ("K2", vec![("1.4.0", "2.0", vec!["base >= 2.0", "flib >= 0.15.0", "? space-age", "! bad-mod"]), ("1.3.0", "1.1", vec!["flib"])]),
+            (
+                "flib",
+                vec![
+                    ("0.12.0", "1.1", vec!["base >= 1.1"]),
+                    ("0.15.0", "2.0", vec!["base >= 2.0"]),
+                    ("0.16.2", "2.0", vec!["base >= 2.0.7"]),
+                ],
+            ),
+            (
+                "K2",
+                vec![
+                    ("1.4.0", "2.0", vec!["base >= 2.0", "flib >= 0.15.0", "? space-age", "! bad-mod"]),
+                    ("1.3.0", "1.1", vec!["flib"]),
+                ],
+            ),
             ("bad-mod", vec![("1.0.0", "2.0", vec![])]),
             ("old-only", vec![("0.1.0", "1.1", vec![])]),
             ("sa-addon", vec![("1.0.0", "2.0", vec!["space-age >= 2.0.0", "~ flib"])]),
@@ -659,7 +714,14 @@ mod tests {
         // a game mod pulls in what it needs; the patch is pinned when the modpack names it
         assert_eq!(
             ok(&pack("2.0.77", &["sa-addon"]), &w),
-            ["base 2.0.77", "elevated-rails 2.0.77", "quality 2.0.77", "space-age 2.0.77", "flib 0.16.2", "sa-addon 1.0.0"]
+            [
+                "base 2.0.77",
+                "elevated-rails 2.0.77",
+                "quality 2.0.77",
+                "space-age 2.0.77",
+                "flib 0.16.2",
+                "sa-addon 1.0.0"
+            ]
         );
         let list = resolve(&pack("2.0", &["sa-addon"]), &w).unwrap_or_else(|_| panic!());
         let sa = list.iter().find(|m| m.name == "space-age").unwrap();
@@ -685,20 +747,46 @@ mod tests {
     fn conflicts_name_the_mods() {
         let w = world();
         let cases: &[(&str, &[&str], &[&str])] = &[
-            ("2.0", &["nope", "K2", "also-nope"], &[
-                "nope: no such mod on the mod portal (wanted by modpack.json)",
-                "also-nope: no such mod on the mod portal",
-            ]),
-            ("2.0", &["old-only"], &["old-only: no release for Factorio 2.0 (wanted by modpack.json; it has releases for 1.1)"]),
-            ("2.0", &["flib >= 1.0.0"], &[
-                "flib: no release satisfies every constraint: \"flib >= 1.0.0\" (modpack.json); its releases for this game version: 0.16.2, 0.15.0",
-            ]),
+            (
+                "2.0",
+                &["nope", "K2", "also-nope"],
+                &[
+                    "nope: no such mod on the mod portal (wanted by modpack.json)",
+                    "also-nope: no such mod on the mod portal",
+                ],
+            ),
+            (
+                "2.0",
+                &["old-only"],
+                &["old-only: no release for Factorio 2.0 (wanted by modpack.json; it has releases for 1.1)"],
+            ),
+            (
+                "2.0",
+                &["flib >= 1.0.0"],
+                &[
+                    "flib: no release satisfies every constraint: \"flib >= 1.0.0\" (modpack.json); its releases for this game version: 0.16.2, 0.15.0",
+                ],
+            ),
             ("2.0", &["K2", "bad-mod"], &["K2 1.4.0 is incompatible with bad-mod"]),
             ("2.0", &["bad-mod", "K2"], &["K2 1.4.0 is incompatible with bad-mod 1.0.0"]),
-            ("2.0", &["a", "d"], &["b: no release satisfies every constraint: \"b >= 2.0.0\" (a 1.0.0), \"b < 2.0.0\" (d 1.0.0); its releases for this game version: 2.1.0, 2.0.0, 1.0.0"]),
-            ("2.0.30", &["new-base"], &["new-base 1.0.0 requires \"base >= 2.0.60\", but the modpack's game version is 2.0.30"]),
+            (
+                "2.0",
+                &["a", "d"],
+                &[
+                    "b: no release satisfies every constraint: \"b >= 2.0.0\" (a 1.0.0), \"b < 2.0.0\" (d 1.0.0); its releases for this game version: 2.1.0, 2.0.0, 1.0.0",
+                ],
+            ),
+            (
+                "2.0.30",
+                &["new-base"],
+                &["new-base 1.0.0 requires \"base >= 2.0.60\", but the modpack's game version is 2.0.30"],
+            ),
             ("2.0", &["recycler"], &["recycler: Factorio 2.0 has no such game mod (wanted by modpack.json)"]),
-            ("2.0", &["base >= 2.1.0"], &["modpack.json requires \"base >= 2.1.0\", but the modpack's game version is 2.0"]),
+            (
+                "2.0",
+                &["base >= 2.1.0"],
+                &["modpack.json requires \"base >= 2.1.0\", but the modpack's game version is 2.0"],
+            ),
             ("2.0", &["loop-x", "loop-y"], &["dependency cycle: "]),
         ];
         for (game, mods, want) in cases {
@@ -721,10 +809,13 @@ mod tests {
     #[test]
     fn a_dead_end_deep_down_is_reported_where_it_is() {
         // every release of top needs next, which needs z, which has no release for 2.0
-        let rels: Vec<FakeRelease> = (0..30)
-            .map(|i| (Box::leak(format!("1.0.{i}").into_boxed_str()) as &str, "2.0", vec!["next"]))
-            .collect();
-        let w = fake(vec![("top", rels.clone()), ("next", vec![("1.0.0", "2.0", vec!["z"])]), ("z", vec![("1.0.0", "1.1", vec![])])]);
+        let rels: Vec<FakeRelease> =
+            (0..30).map(|i| (Box::leak(format!("1.0.{i}").into_boxed_str()) as &str, "2.0", vec!["next"])).collect();
+        let w = fake(vec![
+            ("top", rels.clone()),
+            ("next", vec![("1.0.0", "2.0", vec!["z"])]),
+            ("z", vec![("1.0.0", "1.1", vec![])]),
+        ]);
         let got = conflicts(&pack("2.0", &["top"]), &w);
         assert!(got[0].starts_with("z: no release for Factorio 2.0 (wanted by next 1.0.0"), "{got:?}");
     }

@@ -232,8 +232,14 @@ mod tests {
             ("flib >=", "bad dependency \"flib >=\": no version after \">=\""),
             ("flib == 1.0.0", "bad dependency \"flib == 1.0.0\": unknown operator \"==\" (use < <= = >= >)"),
             ("flib => 1.0.0", "bad dependency \"flib => 1.0.0\": unknown operator \"=>\" (use < <= = >= >)"),
-            ("flib >= 1.0.70000", "bad dependency \"flib >= 1.0.70000\": bad version \"1.0.70000\": 70000 is above 65535"),
-            ("flib >= 1.x", "bad dependency \"flib >= 1.x\": bad version \"1.x\": \"x\" is not a number (expected a.b or a.b.c)"),
+            (
+                "flib >= 1.0.70000",
+                "bad dependency \"flib >= 1.0.70000\": bad version \"1.0.70000\": 70000 is above 65535",
+            ),
+            (
+                "flib >= 1.x",
+                "bad dependency \"flib >= 1.x\": bad version \"1.x\": \"x\" is not a number (expected a.b or a.b.c)",
+            ),
             ("! ? flib", "bad dependency \"! ? flib\": more than one prefix"),
         ];
         for (text, message) in cases {

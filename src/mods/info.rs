@@ -112,10 +112,12 @@ mod tests {
 
     #[test]
     fn defaults_apply() {
-        let info = ModInfo::parse("\u{feff}{\"name\":\"m\",\"version\":\"1.0.0\",\"title\":\"t\",\"author\":\"a\"}").unwrap();
+        let info =
+            ModInfo::parse("\u{feff}{\"name\":\"m\",\"version\":\"1.0.0\",\"title\":\"t\",\"author\":\"a\"}").unwrap();
         assert_eq!(info.factorio_version, "0.12");
         assert_eq!(info.dependencies, vec![Dependency::parse("base").unwrap()]);
-        let none = ModInfo::parse(r#"{"name":"m","version":"1.0.0","title":"t","author":"a","dependencies":[]}"#).unwrap();
+        let none =
+            ModInfo::parse(r#"{"name":"m","version":"1.0.0","title":"t","author":"a","dependencies":[]}"#).unwrap();
         assert!(none.dependencies.is_empty());
     }
 
@@ -126,14 +128,20 @@ mod tests {
             ("[]", "expected a JSON object"),
             (r#"{"version":"1.0.0","title":"t","author":"a"}"#, "missing field \"name\" (mandatory in info.json)"),
             (r#"{"name":"m","title":"t","author":"a"}"#, "missing field \"version\" (mandatory in info.json)"),
-            (r#"{"name":"m","version":"1.0","title":"t","author":"a"}"#, "field \"version\": bad version \"1.0\": expected a.b.c"),
+            (
+                r#"{"name":"m","version":"1.0","title":"t","author":"a"}"#,
+                "field \"version\": bad version \"1.0\": expected a.b.c",
+            ),
             (r#"{"name":"m","version":"1.0.0","author":"a"}"#, "missing field \"title\" (mandatory in info.json)"),
             (r#"{"name":5,"version":"1.0.0","title":"t","author":"a"}"#, "field \"name\" must be a string"),
             (
                 r#"{"name":"m","version":"1.0.0","title":"t","author":"a","dependencies":["ok","?"]}"#,
                 "dependencies[2]: bad dependency \"?\": no mod name",
             ),
-            (r#"{"name":"m","version":"1.0.0","title":"t","author":"a","dependencies":"base"}"#, "field \"dependencies\" must be an array of strings"),
+            (
+                r#"{"name":"m","version":"1.0.0","title":"t","author":"a","dependencies":"base"}"#,
+                "field \"dependencies\" must be an array of strings",
+            ),
         ];
         for (text, message) in cases {
             assert_eq!(ModInfo::parse(text).unwrap_err(), message, "{text}");

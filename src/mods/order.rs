@@ -55,13 +55,19 @@ impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Problem::Missing { by, dependency } => {
-                write!(f, "{by} requires \"{dependency}\", which is not present (install and enable {})", dependency.name)
+                write!(
+                    f,
+                    "{by} requires \"{dependency}\", which is not present (install and enable {})",
+                    dependency.name
+                )
             }
             Problem::WrongVersion { by, dependency, found } => {
                 write!(f, "{by} depends on \"{dependency}\", but {} {found} is present", dependency.name)
             }
             Problem::Incompatible { by, other } => write!(f, "{by} is incompatible with {other} (disable one of them)"),
-            Problem::Cycle(names) => write!(f, "dependency cycle: {} -> {}", names.join(" -> "), names.first().map_or("", String::as_str)),
+            Problem::Cycle(names) => {
+                write!(f, "dependency cycle: {} -> {}", names.join(" -> "), names.first().map_or("", String::as_str))
+            }
             Problem::Duplicate(name) => write!(f, "mod {name} appears more than once"),
         }
     }
@@ -174,7 +180,9 @@ pub fn load_order<M: AsRef<ModInfo>>(mods: &[M]) -> Result<Vec<usize>, Problem> 
     let depth = depths(mods).map_err(Problem::Cycle)?;
     let mut order: Vec<usize> = (0..mods.len()).collect();
     order.sort_by(|&a, &b| {
-        let key = |i: usize| (depth.get(i).copied().unwrap_or(0), mods.get(i).map(|m| m.as_ref().name.as_str()).unwrap_or(""));
+        let key = |i: usize| {
+            (depth.get(i).copied().unwrap_or(0), mods.get(i).map(|m| m.as_ref().name.as_str()).unwrap_or(""))
+        };
         let ((da, na), (db, nb)) = (key(a), key(b));
         da.cmp(&db).then_with(|| natural_cmp(na, nb))
     });
@@ -280,7 +288,11 @@ mod tests {
                 info("base", "2.1.9", &[]),
                 info("recycler", "2.1.9", &["base >= 2.1.0"]),
                 info("elevated-rails", "2.1.9", &["base >= 2.1.0"]),
-                info("space-age", "2.1.9", &["base >= 2.1.0", "elevated-rails >= 2.1.0", "+ quality >= 2.1.0", "recycler >= 2.1.0"]),
+                info(
+                    "space-age",
+                    "2.1.9",
+                    &["base >= 2.1.0", "elevated-rails >= 2.1.0", "+ quality >= 2.1.0", "recycler >= 2.1.0"],
+                ),
             ];
             if with_quality {
                 mods.push(info("quality", "2.1.9", &["base >= 2.1.0", "recycler >= 2.1.0"]));
@@ -292,7 +304,8 @@ mod tests {
         assert_eq!(check(&game(false)), vec![]);
         assert_eq!(names(&game(false)), ["core", "base", "elevated-rails", "recycler", "space-age"]);
         // Present with the wrong version, it is a problem, as for `?`.
-        let mods = vec![info("base", "2.0.0", &[]), info("app", "1.0.0", &["+ lib >= 2.0.0"]), info("lib", "1.0.0", &[])];
+        let mods =
+            vec![info("base", "2.0.0", &[]), info("app", "1.0.0", &["+ lib >= 2.0.0"]), info("lib", "1.0.0", &[])];
         let messages: Vec<String> = check(&mods).iter().map(ToString::to_string).collect();
         assert_eq!(messages, ["app depends on \"+ lib >= 2.0.0\", but lib 1.0.0 is present"]);
     }
@@ -324,7 +337,11 @@ mod tests {
 
     #[test]
     fn a_clean_set_has_no_problems() {
-        let mods = vec![info("base", "2.0.0", &[]), info("app", "1.0.0", &["base >= 2.0", "~ lazy"]), info("lazy", "1.0.0", &["app"])];
+        let mods = vec![
+            info("base", "2.0.0", &[]),
+            info("app", "1.0.0", &["base >= 2.0", "~ lazy"]),
+            info("lazy", "1.0.0", &["app"]),
+        ];
         assert_eq!(check(&mods), vec![]);
         assert_eq!(check(&[info("x", "1.0.0", &[]), info("x", "1.0.0", &[])]), vec![Problem::Duplicate("x".into())]);
     }

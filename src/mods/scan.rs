@@ -161,10 +161,16 @@ impl ModFiles {
                     return Ok(None);
                 }
                 if file.size() > MAX_FILE_SIZE {
-                    return Err(format!("{}: {name}: {} bytes is over the {MAX_FILE_SIZE}-byte limit", path.display(), file.size()));
+                    return Err(format!(
+                        "{}: {name}: {} bytes is over the {MAX_FILE_SIZE}-byte limit",
+                        path.display(),
+                        file.size()
+                    ));
                 }
                 let mut bytes = Vec::with_capacity(usize::try_from(file.size()).unwrap_or(0));
-                file.take(MAX_FILE_SIZE).read_to_end(&mut bytes).map_err(|e| format!("{}: {name}: {e}", path.display()))?;
+                file.take(MAX_FILE_SIZE)
+                    .read_to_end(&mut bytes)
+                    .map_err(|e| format!("{}: {name}: {e}", path.display()))?;
                 Ok(Some(bytes))
             }
         }
@@ -224,12 +230,16 @@ fn zip_root(archive: &zip::ZipArchive<File>) -> Result<String, String> {
             return Err(format!("entry \"{name}\" escapes the zip (absolute or \"..\"); refusing to read it"));
         }
         let Some((top, _)) = name.split_once('/') else {
-            return Err(format!("entry \"{name}\" is not inside a top folder (a mod zip holds one folder with info.json in it)"));
+            return Err(format!(
+                "entry \"{name}\" is not inside a top folder (a mod zip holds one folder with info.json in it)"
+            ));
         };
         match root {
             None => root = Some(top),
             Some(r) if r == top => {}
-            Some(r) => return Err(format!("more than one top folder (\"{r}\" and \"{top}\"); a mod zip holds exactly one")),
+            Some(r) => {
+                return Err(format!("more than one top folder (\"{r}\" and \"{top}\"); a mod zip holds exactly one"));
+            }
         }
     }
     root.map(str::to_owned).ok_or_else(|| "the zip is empty".to_owned())
@@ -248,10 +258,16 @@ pub fn split_name_version(stem: &str) -> (&str, Option<Version>) {
 
 fn check_names(info: &ModInfo, name: &str, version: Option<Version>) -> Result<(), String> {
     if info.name != name {
-        return Err(format!("info.json names the mod \"{}\" but the file is named for \"{name}\" (rename one so they match)", info.name));
+        return Err(format!(
+            "info.json names the mod \"{}\" but the file is named for \"{name}\" (rename one so they match)",
+            info.name
+        ));
     }
     if let Some(v) = version.filter(|v| *v != info.version) {
-        return Err(format!("info.json says version {} but the file name says {v} (rename one so they match)", info.version));
+        return Err(format!(
+            "info.json says version {} but the file name says {v} (rename one so they match)",
+            info.version
+        ));
     }
     Ok(())
 }
@@ -266,7 +282,8 @@ pub fn load(path: &Path) -> Result<Mod, String> {
     let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     if path.is_dir() {
         let info_path = path.join("info.json");
-        let bytes = std::fs::read(&info_path).map_err(|e| format!("{}: {e} (every mod needs an info.json)", info_path.display()))?;
+        let bytes = std::fs::read(&info_path)
+            .map_err(|e| format!("{}: {e} (every mod needs an info.json)", info_path.display()))?;
         let info = parse_info(&bytes, &info_path.display().to_string())?;
         let (name, version) = split_name_version(&file_name);
         // A folder checked out under another name (a git clone) is still usable when given
@@ -281,15 +298,24 @@ pub fn load(path: &Path) -> Result<Mod, String> {
     let root = zip_root(&archive).map_err(|e| format!("{}: {e}", path.display()))?;
     let info_name = format!("{root}/info.json");
     let bytes = {
-        let file = archive.by_name(&info_name).map_err(|_| format!("{}: no {info_name} (every mod needs an info.json in its top folder)", path.display()))?;
+        let file = archive.by_name(&info_name).map_err(|_| {
+            format!("{}: no {info_name} (every mod needs an info.json in its top folder)", path.display())
+        })?;
         let mut bytes = Vec::new();
-        file.take(MAX_FILE_SIZE).read_to_end(&mut bytes).map_err(|e| format!("{}: {info_name}: {e}", path.display()))?;
+        file.take(MAX_FILE_SIZE)
+            .read_to_end(&mut bytes)
+            .map_err(|e| format!("{}: {info_name}: {e}", path.display()))?;
         bytes
     };
     let info = parse_info(&bytes, &format!("{}/{info_name}", path.display()))?;
     let (name, version) = split_name_version(stem);
     if version.is_none() {
-        return Err(format!("{}: a mod zip must be named name_version.zip (here {}_{}.zip)", path.display(), info.name, info.version));
+        return Err(format!(
+            "{}: a mod zip must be named name_version.zip (here {}_{}.zip)",
+            path.display(),
+            info.name,
+            info.version
+        ));
     }
     check_names(&info, name, version).map_err(|e| format!("{}: {e}", path.display()))?;
     Ok(Mod { info, source: Source::Zip { path: path.to_path_buf(), root } })
@@ -401,7 +427,8 @@ mod tests {
         let names: Vec<String> = scan.mods.iter().map(|m| format!("{} {}", m.info.name, m.info.version)).collect();
         assert_eq!(names, ["fm-app 0.1.0", "fm-library 1.2.0", "fm-optional 0.3.0"]);
         assert!(scan.mods[1].is_zip(), "fm-library comes from its zip");
-        let broken: Vec<String> = scan.broken.iter().map(|(p, _)| p.file_name().unwrap().to_string_lossy().into_owned()).collect();
+        let broken: Vec<String> =
+            scan.broken.iter().map(|(p, _)| p.file_name().unwrap().to_string_lossy().into_owned()).collect();
         assert_eq!(broken, ["fm-broken_1.0.0"]);
         assert!(scan.broken[0].1.contains("missing field \"version\""), "{}", scan.broken[0].1);
         let app = &scan.mods[0];
@@ -423,9 +450,11 @@ mod tests {
         write_folder(&d.join("c"), &[("info.json", &info_json("c", "0.0.1"))]);
         std::fs::write(d.join("mod-list.json"), "{}").unwrap();
         let scan = scan(d).unwrap();
-        let chosen: Vec<String> = scan.mods.iter().map(|m| format!("{} {} {}", m.info.name, m.info.version, m.is_zip())).collect();
+        let chosen: Vec<String> =
+            scan.mods.iter().map(|m| format!("{} {} {}", m.info.name, m.info.version, m.is_zip())).collect();
         assert_eq!(chosen, ["a 1.1.0 true", "b 2.0.0 true", "c 0.0.1 false"]);
-        let shadowed: Vec<String> = scan.shadowed.iter().map(|m| format!("{} {} {}", m.info.name, m.info.version, m.is_zip())).collect();
+        let shadowed: Vec<String> =
+            scan.shadowed.iter().map(|m| format!("{} {} {}", m.info.name, m.info.version, m.is_zip())).collect();
         assert_eq!(shadowed, ["a 1.0.0 true", "b 2.0.0 false"]);
         assert!(scan.broken.is_empty(), "{:?}", scan.broken);
     }
@@ -453,13 +482,19 @@ mod tests {
         let expect = [
             ("badjson", "EOF while parsing a value at line 1 column 9"),
             ("evil_1.0.0.zip", "entry \"evil/../../x\" escapes the zip (absolute or \"..\"); refusing to read it"),
-            ("flat_1.0.0.zip", "entry \"info.json\" is not inside a top folder (a mod zip holds one folder with info.json in it)"),
+            (
+                "flat_1.0.0.zip",
+                "entry \"info.json\" is not inside a top folder (a mod zip holds one folder with info.json in it)",
+            ),
             ("garbage_1.0.0.zip", "not a readable zip ("),
             ("noinfo_1.0.0.zip", "no noinfo/info.json (every mod needs an info.json in its top folder)"),
             ("noversion.zip", "a mod zip must be named name_version.zip (here noversion_2.0.0.zip)"),
             ("two_1.0.0.zip", "more than one top folder (\"x\" and \"y\"); a mod zip holds exactly one"),
             ("ver_1.0.0.zip", "info.json says version 2.0.0 but the file name says 1.0.0 (rename one so they match)"),
-            ("wrong_1.0.0.zip", "info.json names the mod \"right\" but the file is named for \"wrong\" (rename one so they match)"),
+            (
+                "wrong_1.0.0.zip",
+                "info.json names the mod \"right\" but the file is named for \"wrong\" (rename one so they match)",
+            ),
         ];
         assert_eq!(reasons.len(), expect.len(), "{reasons:#?}");
         for ((file, reason), (want_file, want)) in reasons.iter().zip(expect) {
@@ -496,9 +531,10 @@ mod tests {
         write_zip(&zip_path, &files);
         write_folder(dir.path(), &files);
         let want = ["2.0.0-internal.json", "2.0.0.json", "b.lua"];
-        for m in [ModFiles::Zip { archive: Box::new(open_zip(&zip_path).unwrap()), root: "m".into(), path: zip_path.clone() },
-            ModFiles::Folder(dir.path().join("m"))]
-        {
+        for m in [
+            ModFiles::Zip { archive: Box::new(open_zip(&zip_path).unwrap()), root: "m".into(), path: zip_path.clone() },
+            ModFiles::Folder(dir.path().join("m")),
+        ] {
             let mut m = m;
             assert_eq!(m.list("migrations").unwrap(), want);
             assert!(m.list("nothing").unwrap().is_empty());

@@ -56,7 +56,11 @@ mod tests {
 
     #[test]
     fn versions_parse_and_order_numerically() {
-        let cases = [("1.2.3", Version::new(1, 2, 3)), ("0.0.0", Version::new(0, 0, 0)), ("65535.1.010", Version::new(65535, 1, 10))];
+        let cases = [
+            ("1.2.3", Version::new(1, 2, 3)),
+            ("0.0.0", Version::new(0, 0, 0)),
+            ("65535.1.010", Version::new(65535, 1, 10)),
+        ];
         for (text, v) in cases {
             assert_eq!(Version::parse(text), Ok(v), "{text}");
         }

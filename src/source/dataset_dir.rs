@@ -45,7 +45,9 @@ impl FillError {
                 reference,
                 source,
                 ErrorKind::Io,
-                format!("{what} in the cache failed: {e}; check free space and permissions of the cache folder (FACTORIO_MOCKS_CACHE_DIR)"),
+                format!(
+                    "{what} in the cache failed: {e}; check free space and permissions of the cache folder (FACTORIO_MOCKS_CACHE_DIR)"
+                ),
             ),
         }
     }
@@ -76,7 +78,8 @@ pub fn verify_checksums(dir: &Path) -> Result<(), String> {
 pub(crate) fn verify_checksums_with(dir: &Path, written: &Written) -> Result<(), String> {
     let Some(sums) = read_checksums(dir)? else { return Ok(()) };
     for (path, want) in &sums {
-        let rel = super::safe_relative(Path::new(path))?.ok_or_else(|| format!("metadata lists an empty path for {want}"))?;
+        let rel =
+            super::safe_relative(Path::new(path))?.ok_or_else(|| format!("metadata lists an empty path for {want}"))?;
         let adler = want.trim().len() == 8;
         let target = dir.join(&rel);
         let hashed = written.get(&rel).copied().flatten().filter(|&(_, len)| {
@@ -91,7 +94,8 @@ pub(crate) fn verify_checksums_with(dir: &Path, written: &Written) -> Result<(),
                 (sha, adl)
             }
         };
-        digest::check_checksum(want, &sha, adl.as_deref()).map_err(|why| format!("{path}: checksum mismatch, {why}"))?;
+        digest::check_checksum(want, &sha, adl.as_deref())
+            .map_err(|why| format!("{path}: checksum mismatch, {why}"))?;
     }
     Ok(())
 }
@@ -161,7 +165,10 @@ pub(crate) fn serve(
             match usable(&hit.path, ctx) {
                 Ok(()) => return Ok(hit.path),
                 Err(why) => {
-                    ctx.warn(format!("the cached copy of {} is damaged ({why}); fetching it again", super::redact(reference)));
+                    ctx.warn(format!(
+                        "the cached copy of {} is damaged ({why}); fetching it again",
+                        super::redact(reference)
+                    ));
                     store.remove(key)?;
                     damaged = Some(why);
                 }
@@ -172,7 +179,12 @@ pub(crate) fn serve(
         let filled = fill(&temp).and_then(|written| {
             ctx.phase("layers in place");
             verify_checksums_with(&temp, &written).map_err(|why| {
-                Error::new(reference, source, ErrorKind::Integrity, format!("{why}; the published dataset does not match its own metadata, report it to its publisher"))
+                Error::new(
+                    reference,
+                    source,
+                    ErrorKind::Integrity,
+                    format!("{why}; the published dataset does not match its own metadata, report it to its publisher"),
+                )
             })
         });
         if let Err(mut e) = filled {

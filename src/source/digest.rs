@@ -20,7 +20,9 @@ pub fn sha256_digest(bytes: &[u8]) -> String {
 /// Checks that `digest` is `sha256:` followed by 64 lowercase hex characters (the only
 /// algorithm registries use for these artifacts), so it is safe in a path, key or URL.
 pub fn is_sha256_digest(digest: &str) -> bool {
-    digest.strip_prefix("sha256:").is_some_and(|h| h.len() == 64 && h.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')))
+    digest
+        .strip_prefix("sha256:")
+        .is_some_and(|h| h.len() == 64 && h.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')))
 }
 
 /// Adler-32 as zlib defines it: zlib-rs's, which flate2 already builds, with its AVX2/NEON
@@ -131,7 +133,10 @@ mod tests {
         assert_eq!(big.finish(), split.finish());
         // The SIMD paths against the definition, over lengths around their block and run sizes.
         let mixed: Vec<u8> = (0..20_000u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
-        for (data, len) in [&mixed, &vec![0xff; 20_000]].into_iter().flat_map(|d| [0, 1, 15, 16, 17, 5551, 5552, 5553, 11_104, 20_000].map(|l| (d, l))) {
+        for (data, len) in [&mixed, &vec![0xff; 20_000]]
+            .into_iter()
+            .flat_map(|d| [0, 1, 15, 16, 17, 5551, 5552, 5553, 11_104, 20_000].map(|l| (d, l)))
+        {
             let (mut a, mut b) = (1u32, 0u32);
             for &x in &data[..len] {
                 a = (a + u32::from(x)) % 65521;
@@ -148,7 +153,11 @@ mod tests {
         let d = sha256_digest(b"{}");
         assert_eq!(d, "sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a");
         assert!(is_sha256_digest(&d));
-        for bad in ["sha256:44", "sha512:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a", "sha256:../../etc/passwd00000000000000000000000000000000000000000000000"] {
+        for bad in [
+            "sha256:44",
+            "sha512:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a",
+            "sha256:../../etc/passwd00000000000000000000000000000000000000000000000",
+        ] {
             assert!(!is_sha256_digest(bad), "{bad}");
         }
         let mut h = Hasher::with_adler();

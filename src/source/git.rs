@@ -39,7 +39,10 @@ impl Site<'_> {
 
     fn agent(&mut self) -> Result<ureq::Agent, Error> {
         if self.ctx.offline {
-            return Err(self.err(ErrorKind::Offline, "offline (FACTORIO_MOCKS_OFFLINE) and this dataset is not in the cache; fetch it once online"));
+            return Err(self.err(
+                ErrorKind::Offline,
+                "offline (FACTORIO_MOCKS_OFFLINE) and this dataset is not in the cache; fetch it once online",
+            ));
         }
         if let Some(a) = &self.agent {
             return Ok(a.clone());
@@ -68,7 +71,9 @@ impl Site<'_> {
     fn get(&mut self, rel: &str) -> Result<Option<ureq::http::Response<ureq::Body>>, Error> {
         let agent = self.agent()?;
         let url = format!("{}/{rel}", self.base);
-        let response = agent.get(&url).call().map_err(|e| self.network_err(&format!("GET {rel}"), &e.to_string(), matches!(e, ureq::Error::Timeout(_))))?;
+        let response = agent.get(&url).call().map_err(|e| {
+            self.network_err(&format!("GET {rel}"), &e.to_string(), matches!(e, ureq::Error::Timeout(_)))
+        })?;
         match response.status().as_u16() {
             200 => Ok(Some(response)),
             404 => Ok(None),
@@ -95,18 +100,23 @@ impl Site<'_> {
     fn metadata(&mut self) -> Result<(String, Vec<u8>), Error> {
         let store = self.ctx.caches.api.clone();
         let key = Key::new(&format!("git-meta\n{}", self.base));
-        let read = |dir: &Path| {
-            METADATA_NAMES.iter().find_map(|n| fs::read(dir.join(n)).ok().map(|b| (n.to_string(), b)))
-        };
+        let read =
+            |dir: &Path| METADATA_NAMES.iter().find_map(|n| fs::read(dir.join(n)).ok().map(|b| (n.to_string(), b)));
         let cached = store.get(&key).and_then(|h| read(&h.path).map(|m| (m, h.fresh)));
         match cached {
             Some((m, true)) => return Ok(m),
             Some((m, false)) if self.ctx.offline => {
-                self.ctx.warn(format!("offline: {} may be outdated, using metadata cached more than FACTORIO_MOCKS_TTL ago", self.base));
+                self.ctx.warn(format!(
+                    "offline: {} may be outdated, using metadata cached more than FACTORIO_MOCKS_TTL ago",
+                    self.base
+                ));
                 return Ok(m);
             }
             None if self.ctx.offline => {
-                return Err(self.err(ErrorKind::Offline, "offline (FACTORIO_MOCKS_OFFLINE) and this dataset is not in the cache; fetch it once online"));
+                return Err(self.err(
+                    ErrorKind::Offline,
+                    "offline (FACTORIO_MOCKS_OFFLINE) and this dataset is not in the cache; fetch it once online",
+                ));
             }
             _ => {}
         }
@@ -148,32 +158,48 @@ impl Site<'_> {
                 return Ok((name.to_string(), bytes));
             }
         }
-        Err(self.err(ErrorKind::NotFound, "neither metadata.json nor metadata.lua exists there; the URL must be the base folder of a dataset"))
+        Err(self.err(
+            ErrorKind::NotFound,
+            "neither metadata.json nor metadata.lua exists there; the URL must be the base folder of a dataset",
+        ))
     }
 
     fn fill(&mut self, name: &str, bytes: &[u8], dir: &Path) -> Result<(), Error> {
-        let text = std::str::from_utf8(bytes).map_err(|_| self.err(ErrorKind::Integrity, format!("{name} is not UTF-8")))?;
+        let text =
+            std::str::from_utf8(bytes).map_err(|_| self.err(ErrorKind::Integrity, format!("{name} is not UTF-8")))?;
         let sums = if name.ends_with(".json") { checksums_from_json(text) } else { checksums_from_lua(text) };
-        let sums = sums.map_err(|m| self.err(ErrorKind::Integrity, format!("{m}; the dataset's metadata is broken, report it to its publisher")))?;
+        let sums = sums.map_err(|m| {
+            self.err(ErrorKind::Integrity, format!("{m}; the dataset's metadata is broken, report it to its publisher"))
+        })?;
         fs::write(dir.join(name), bytes).map_err(|e| self.err(ErrorKind::Io, format!("writing {name}: {e}")))?;
         for (path, want) in &sums {
-            let rel = super::safe_relative(Path::new(path))
-                .ok()
-                .flatten()
-                .ok_or_else(|| self.err(ErrorKind::Integrity, format!("the metadata lists the unsafe path {path:?}")))?;
+            let rel = super::safe_relative(Path::new(path)).ok().flatten().ok_or_else(|| {
+                self.err(ErrorKind::Integrity, format!("the metadata lists the unsafe path {path:?}"))
+            })?;
             let target = dir.join(&rel);
             if let Some(parent) = target.parent() {
-                fs::create_dir_all(parent).map_err(|e| self.err(ErrorKind::Io, format!("creating {}: {e}", parent.display())))?;
+                fs::create_dir_all(parent)
+                    .map_err(|e| self.err(ErrorKind::Io, format!("creating {}: {e}", parent.display())))?;
             }
-            let url_path = rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect::<Vec<_>>().join("/");
-            let response = self.get(&url_path)?.ok_or_else(|| self.err(ErrorKind::NotFound, format!("{path} is listed in {name} but missing on the host")))?;
+            let url_path =
+                rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect::<Vec<_>>().join("/");
+            let response = self.get(&url_path)?.ok_or_else(|| {
+                self.err(ErrorKind::NotFound, format!("{path} is listed in {name} but missing on the host"))
+            })?;
             let mut progress = Progress::new(self.ctx, path.to_string(), response.body().content_length());
             let mut reader = response.into_body().into_reader();
-            let mut out = fs::File::create(&target).map_err(|e| self.err(ErrorKind::Io, format!("writing {path}: {e}")))?;
+            let mut out =
+                fs::File::create(&target).map_err(|e| self.err(ErrorKind::Io, format!("writing {path}: {e}")))?;
             let mut hasher = if want.trim().len() == 8 { Hasher::with_adler() } else { Hasher::default() };
             let mut buf = vec![0; 256 * 1024];
             loop {
-                let n = reader.read(&mut buf).map_err(|e| self.network_err(&format!("downloading {path} (stopped after {} bytes)", hasher.len()), &super::error_text(&e), false))?;
+                let n = reader.read(&mut buf).map_err(|e| {
+                    self.network_err(
+                        &format!("downloading {path} (stopped after {} bytes)", hasher.len()),
+                        &super::error_text(&e),
+                        false,
+                    )
+                })?;
                 if n == 0 {
                     break;
                 }
@@ -195,20 +221,32 @@ pub(crate) fn fetch(url: &str, ctx: &Ctx) -> Result<Fetched, Error> {
     let host = host_of(&base);
     let invalid = |m: &str| Error::new(url, url, ErrorKind::Invalid, m);
     if host.contains('@') || super::has_credentials(url) {
-        return Err(invalid("credentials do not belong in the URL (user-info, a token in the query or fragment); use a host that serves the dataset anonymously"));
+        return Err(invalid(
+            "credentials do not belong in the URL (user-info, a token in the query or fragment); use a host that serves the dataset anonymously",
+        ));
     }
     if host.is_empty() || base.contains(['?', '#']) {
         return Err(invalid("expected https://host/path/to/dataset (no query or fragment)"));
     }
     if base.starts_with("http://") && !ctx.http_allowed(host) {
-        return Err(invalid("plain http is only used for loopback hosts; use https://, or opt in with allow_http = true or FACTORIO_MOCKS_ALLOW_HTTP=1 if you trust the network"));
+        return Err(invalid(
+            "plain http is only used for loopback hosts; use https://, or opt in with allow_http = true or FACTORIO_MOCKS_ALLOW_HTTP=1 if you trust the network",
+        ));
     }
     let mut site = Site { url, base: base.clone(), ctx, agent: None };
     let (name, bytes) = site.metadata()?;
     let digest = sha256_digest(&bytes);
     let key = Key::new(&format!("git-dataset\n{digest}"));
-    let dir = dataset_dir::serve(ctx, &key, url, &base, |dir| site.fill(&name, &bytes, dir).map(|()| Default::default()))?;
-    Ok(Fetched { dir, source: base.clone(), reference: base, digest: Some(digest), subject: None, warnings: Vec::new() })
+    let dir =
+        dataset_dir::serve(ctx, &key, url, &base, |dir| site.fill(&name, &bytes, dir).map(|()| Default::default()))?;
+    Ok(Fetched {
+        dir,
+        source: base.clone(),
+        reference: base,
+        digest: Some(digest),
+        subject: None,
+        warnings: Vec::new(),
+    })
 }
 
 #[cfg(test)]
@@ -225,7 +263,9 @@ mod tests {
     fn refuses_plain_http_and_credentials() {
         let dir = tempfile::tempdir().unwrap();
         let opts = super::super::FetchOptions { cache_dir: Some(dir.path().into()), ..Default::default() };
-        for (url, kind) in [("http://example.com/d", ErrorKind::Invalid), ("https://u:pw@example.com/d", ErrorKind::Invalid)] {
+        for (url, kind) in
+            [("http://example.com/d", ErrorKind::Invalid), ("https://u:pw@example.com/d", ErrorKind::Invalid)]
+        {
             let e = super::super::fetch(url, &opts).unwrap_err();
             assert_eq!(e.kind, kind, "{e}");
             assert!(!e.to_string().contains("pw"), "{e}");

@@ -14,7 +14,11 @@ pub fn checksums_from_json(text: &str) -> Result<Checksums, String> {
     let table = v.get("checksums").and_then(|c| c.as_object()).ok_or("metadata.json: no `checksums` object")?;
     table
         .iter()
-        .map(|(k, v)| v.as_str().map(|s| (k.clone(), s.to_string())).ok_or_else(|| format!("metadata.json: checksum of {k:?} is not a string")))
+        .map(|(k, v)| {
+            v.as_str()
+                .map(|s| (k.clone(), s.to_string()))
+                .ok_or_else(|| format!("metadata.json: checksum of {k:?} is not a string"))
+        })
         .collect()
 }
 
@@ -40,7 +44,13 @@ pub fn checksums_from_lua(text: &str) -> Result<Checksums, String> {
                     s.i += 1;
                 }
             }
-            other => return Err(format!("metadata.lua: byte {}: expected `[\"path\"] = \"checksum\"` or `}}`, found {:?}", s.i, other.map(char::from))),
+            other => {
+                return Err(format!(
+                    "metadata.lua: byte {}: expected `[\"path\"] = \"checksum\"` or `}}`, found {:?}",
+                    s.i,
+                    other.map(char::from)
+                ));
+            }
         }
     }
 }
@@ -49,9 +59,9 @@ pub fn checksums_from_lua(text: &str) -> Result<Checksums, String> {
 fn find_word(text: &str, word: &str) -> Option<usize> {
     let b = text.as_bytes();
     let ident = |c: u8| c.is_ascii_alphanumeric() || c == b'_';
-    text.match_indices(word).map(|(i, _)| i).find(|&i| {
-        (i == 0 || !ident(b[i - 1])) && b.get(i + word.len()).is_none_or(|&c| !ident(c))
-    })
+    text.match_indices(word)
+        .map(|(i, _)| i)
+        .find(|&i| (i == 0 || !ident(b[i - 1])) && b.get(i + word.len()).is_none_or(|&c| !ident(c)))
 }
 
 struct Scanner<'a> {
@@ -87,7 +97,10 @@ impl Scanner<'_> {
 
     /// A quoted string with the escapes serpent emits (`\\`, `\"`, `\n`, `\ddd`).
     fn string(&mut self) -> Result<String, String> {
-        let quote = self.peek().filter(|&q| q == b'"' || q == b'\'').ok_or_else(|| format!("metadata.lua: byte {}: expected a string", self.i))?;
+        let quote = self
+            .peek()
+            .filter(|&q| q == b'"' || q == b'\'')
+            .ok_or_else(|| format!("metadata.lua: byte {}: expected a string", self.i))?;
         self.i += 1;
         let mut out = Vec::new();
         loop {
@@ -141,7 +154,13 @@ mod tests {
 
     #[test]
     fn bad_metadata_is_an_error() {
-        for bad in ["return {}", "return { checksums = { [\"a\" = 1 } }", "checksums = { [\"a\"] = \"b", "checksums={[\"a\"]=\"\\999\"}", "my_checksums = {}"] {
+        for bad in [
+            "return {}",
+            "return { checksums = { [\"a\" = 1 } }",
+            "checksums = { [\"a\"] = \"b",
+            "checksums={[\"a\"]=\"\\999\"}",
+            "my_checksums = {}",
+        ] {
             assert!(checksums_from_lua(bad).is_err(), "{bad}");
         }
         for bad in ["", "{}", r#"{"checksums":{"a":1}}"#] {

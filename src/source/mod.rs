@@ -144,7 +144,12 @@ impl Error {
     pub(crate) fn new(reference: &str, source: &str, kind: ErrorKind, message: impl Into<String>) -> Error {
         let mut secrets = Secrets::from_env();
         secrets.add_from_references(&[reference, source]);
-        Error { reference: secrets.scrub(reference), source: secrets.scrub(source), kind, message: secrets.scrub(&message.into()) }
+        Error {
+            reference: secrets.scrub(reference),
+            source: secrets.scrub(source),
+            kind,
+            message: secrets.scrub(&message.into()),
+        }
     }
 }
 
@@ -195,7 +200,10 @@ impl Ctx {
             Some(v) => match v.trim().parse::<u64>() {
                 Ok(s) => Duration::from_secs(s),
                 Err(_) => {
-                    warnings.push(format!("FACTORIO_MOCKS_TTL={v:?} is not a number of seconds; using {}", DEFAULT_TTL.as_secs()));
+                    warnings.push(format!(
+                        "FACTORIO_MOCKS_TTL={v:?} is not a number of seconds; using {}",
+                        DEFAULT_TTL.as_secs()
+                    ));
                     DEFAULT_TTL
                 }
             },
@@ -268,8 +276,7 @@ pub(crate) fn is_loopback(host_port: &str) -> bool {
     } else {
         host_port.rsplit_once(':').filter(|(_, p)| p.bytes().all(|b| b.is_ascii_digit())).map_or(host_port, |(h, _)| h)
     };
-    host.eq_ignore_ascii_case("localhost")
-        || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+    host.eq_ignore_ascii_case("localhost") || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }
 
 /// Fetches a dataset: a local path (returned as is), `oci://host/repo:tag` or `@sha256:…`, an
@@ -347,10 +354,20 @@ fn fetch_modpack(reference: &str, name: &str, tag: Option<&str>, ctx: &Ctx) -> R
         }
     }
     if let Some(pinned) = ctx.caches.api.get(&memo).and_then(|h| std::fs::read_to_string(h.path).ok()) {
-        let offline = Ctx { offline: true, warnings: Default::default(), sources: Vec::new(), caches: ctx.caches.clone(), ..*ctx };
+        let offline = Ctx {
+            offline: true,
+            warnings: Default::default(),
+            sources: Vec::new(),
+            caches: ctx.caches.clone(),
+            ..*ctx
+        };
         if let Ok(mut fetched) = fetch_with(pinned.trim(), &offline) {
             ctx.warnings.borrow_mut().extend(offline.warnings.take());
-            ctx.warn(format!("{reference} served from the cache ({}) because every source failed: {}", pinned.trim(), failures.join("; ")));
+            ctx.warn(format!(
+                "{reference} served from the cache ({}) because every source failed: {}",
+                pinned.trim(),
+                failures.join("; ")
+            ));
             fetched.source = "cache".into();
             return Ok(fetched);
         }
@@ -439,7 +456,14 @@ mod tests {
 
     #[test]
     fn remote_references() {
-        for r in ["oci://ghcr.io/x/y:1", "https://example.com/d", "http://127.0.0.1:8/d", "space-age", "space-age:2.0.77", "krastorio2"] {
+        for r in [
+            "oci://ghcr.io/x/y:1",
+            "https://example.com/d",
+            "http://127.0.0.1:8/d",
+            "space-age",
+            "space-age:2.0.77",
+            "krastorio2",
+        ] {
             assert!(is_remote(r), "{r}");
         }
         for r in ["./dataset", "data-raw-dump.json", "/tmp", "Space Age", "a/b", "x.lua", "", "space-age:bad tag"] {
@@ -469,7 +493,10 @@ mod tests {
     #[test]
     fn sources_expand_modpack_names() {
         assert_eq!(split_sources("oci://a/b, https://c/d;e  f"), ["oci://a/b", "https://c/d", "e", "f"]);
-        assert_eq!(source_reference("oci://ghcr.io/q/data/", "space-age", None), "oci://ghcr.io/q/data/space-age:stable");
+        assert_eq!(
+            source_reference("oci://ghcr.io/q/data/", "space-age", None),
+            "oci://ghcr.io/q/data/space-age:stable"
+        );
         assert_eq!(source_reference("oci://r/d", "k2", Some("2.0")), "oci://r/d/k2:2.0");
         assert_eq!(source_reference("https://h/raw/main", "k2", Some("2.0")), "https://h/raw/main/k2");
         assert_eq!(source_reference("https://h/raw/{tag}/{name}", "k2", Some("2.0")), "https://h/raw/2.0/k2");
@@ -478,7 +505,12 @@ mod tests {
     #[test]
     fn offline_with_nothing_cached_fails_clearly() {
         let dir = tempfile::tempdir().unwrap();
-        let opts = FetchOptions { cache_dir: Some(dir.path().into()), offline: Some(true), sources: Some(vec!["oci://127.0.0.1:9/d".into()]), ..Default::default() };
+        let opts = FetchOptions {
+            cache_dir: Some(dir.path().into()),
+            offline: Some(true),
+            sources: Some(vec!["oci://127.0.0.1:9/d".into()]),
+            ..Default::default()
+        };
         let e = fetch("oci://127.0.0.1:9/d/vanilla:stable", &opts).unwrap_err();
         assert_eq!(e.kind, ErrorKind::Offline, "{e}");
         assert!(e.to_string().contains("FACTORIO_MOCKS_OFFLINE"), "{e}");

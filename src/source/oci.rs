@@ -18,8 +18,8 @@ use oci_client::secrets::RegistryAuth;
 use serde_json::Value;
 
 use super::dataset_dir::{self, FillError, Written};
-use super::unpack::{Left, unpack_tar_gz_hashed};
 use super::digest::{Hasher, hash_file, is_sha256_digest, sha256_digest};
+use super::unpack::{Left, unpack_tar_gz_hashed};
 use super::{Ctx, DATASET_ARTIFACT_TYPE, Error, ErrorKind, Fetched, Progress, Subject};
 use crate::cache::{self, Expiry, Key, Store};
 
@@ -58,11 +58,14 @@ impl OciRef {
         if super::has_credentials(&format!("oci://{rest}")) {
             return Err("credentials do not belong in the reference (user-info, a token in a query or fragment); set FACTORIO_MOCKS_REGISTRY_AUTH=user:token or log in with docker".into());
         }
-        let (registry, path) = rest.split_once('/').ok_or("expected oci://host/repository:tag or oci://host/repository@sha256:…")?;
+        let (registry, path) =
+            rest.split_once('/').ok_or("expected oci://host/repository:tag or oci://host/repository@sha256:…")?;
         if registry.contains('@') {
             return Err("credentials do not belong in the reference; set FACTORIO_MOCKS_REGISTRY_AUTH=user:token or log in with docker".into());
         }
-        if registry.is_empty() || !registry.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b':' | b'[' | b']')) {
+        if registry.is_empty()
+            || !registry.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b':' | b'[' | b']'))
+        {
             return Err(format!("registry host {registry:?} is not a host name with an optional port"));
         }
         let (path, digest) = match path.split_once('@') {
@@ -88,14 +91,21 @@ impl OciRef {
         let repo_ok = !repository.is_empty()
             && repository.split('/').all(|part| {
                 !part.is_empty()
-                    && part.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'.' | b'_' | b'-'))
+                    && part
+                        .bytes()
+                        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'.' | b'_' | b'-'))
                     && part.bytes().next().is_some_and(|b| b.is_ascii_alphanumeric())
             });
         if !repo_ok {
-            return Err(format!("repository {repository:?} must be lowercase path components (letters, digits, `.`, `_`, `-`)"));
+            return Err(format!(
+                "repository {repository:?} must be lowercase path components (letters, digits, `.`, `_`, `-`)"
+            ));
         }
         if tag.is_none() && digest.is_none() {
-            return Err(format!("oci://{registry}/{repository} needs a tag (`:{}`) or a digest (`@sha256:…`)", super::DEFAULT_TAG));
+            return Err(format!(
+                "oci://{registry}/{repository} needs a tag (`:{}`) or a digest (`@sha256:…`)",
+                super::DEFAULT_TAG
+            ));
         }
         Ok(OciRef {
             registry: registry.into(),
@@ -157,7 +167,9 @@ fn docker_config_auth(registry: &str) -> Option<RegistryAuth> {
     if let Some(token) = entry.get("registrytoken").and_then(Value::as_str) {
         return Some(RegistryAuth::Bearer(token.into()));
     }
-    if let (Some(u), Some(p)) = (entry.get("username").and_then(Value::as_str), entry.get("password").and_then(Value::as_str)) {
+    if let (Some(u), Some(p)) =
+        (entry.get("username").and_then(Value::as_str), entry.get("password").and_then(Value::as_str))
+    {
         return Some(RegistryAuth::Basic(u.into(), p.into()));
     }
     let decoded = base64::engine::general_purpose::STANDARD.decode(entry.get("auth")?.as_str()?).ok()?;
@@ -220,7 +232,10 @@ impl Session<'_> {
     }
 
     fn offline_err(&self, what: &str) -> Error {
-        self.err(ErrorKind::Offline, format!("offline (FACTORIO_MOCKS_OFFLINE) and {what} is not in the cache; fetch it once online"))
+        self.err(
+            ErrorKind::Offline,
+            format!("offline (FACTORIO_MOCKS_OFFLINE) and {what} is not in the cache; fetch it once online"),
+        )
     }
 
     fn net(&mut self) -> Result<&Net, Error> {
@@ -232,8 +247,16 @@ impl Session<'_> {
             let plain = self.ctx.http_allowed(&self.r.registry);
             let timeout = self.ctx.timeout;
             let config = |light: bool| ClientConfig {
-                protocol: if plain { ClientProtocol::HttpsExcept(vec![self.r.registry.clone()]) } else { ClientProtocol::Https },
-                tls_certs_only: if light { vec![Certificate { encoding: CertificateEncoding::Pem, data: NO_HTTPS_ROOT.as_bytes().to_vec() }] } else { Vec::new() },
+                protocol: if plain {
+                    ClientProtocol::HttpsExcept(vec![self.r.registry.clone()])
+                } else {
+                    ClientProtocol::Https
+                },
+                tls_certs_only: if light {
+                    vec![Certificate { encoding: CertificateEncoding::Pem, data: NO_HTTPS_ROOT.as_bytes().to_vec() }]
+                } else {
+                    Vec::new()
+                },
                 // reqwest's read timeout restarts after every read: a silent registry or a
                 // stalled download fails after `timeout`, a slow but moving one does not.
                 connect_timeout: Some(timeout),
@@ -261,7 +284,9 @@ impl Session<'_> {
             let client = match built {
                 Some(c) => c,
                 // With the system's roots; failing that, what `Client::new` falls back to.
-                None => catch(|| oci_client::Client::new(config(false))).map_err(|m| self.err(ErrorKind::Network, m))?,
+                None => {
+                    catch(|| oci_client::Client::new(config(false))).map_err(|m| self.err(ErrorKind::Network, m))?
+                }
             };
             let auth = credentials(&self.r.registry);
             rt.block_on(client.store_auth_if_needed(&self.r.registry, &auth));
@@ -276,7 +301,9 @@ impl Session<'_> {
     /// its text); a refused token realm does not, the client just goes on without a token and
     /// is turned away, so any authorisation failure counts too.
     fn needs_full_tls(&self, e: &oci_client::errors::OciDistributionError) -> bool {
-        self.light && (super::error_text(e).contains("invalid peer certificate") || self.classify("", e).kind == ErrorKind::Auth)
+        self.light
+            && (super::error_text(e).contains("invalid peer certificate")
+                || self.classify("", e).kind == ErrorKind::Auth)
     }
 
     fn use_full_tls(&mut self) {
@@ -285,14 +312,22 @@ impl Session<'_> {
     }
 
     /// Runs a registry call once; the outer error is a client that cannot start or panicked.
-    fn attempt<T>(&mut self, what: &str, f: &impl AsyncFn(&Net) -> Result<T, oci_client::errors::OciDistributionError>) -> Result<Result<T, oci_client::errors::OciDistributionError>, Error> {
+    fn attempt<T>(
+        &mut self,
+        what: &str,
+        f: &impl AsyncFn(&Net) -> Result<T, oci_client::errors::OciDistributionError>,
+    ) -> Result<Result<T, oci_client::errors::OciDistributionError>, Error> {
         let net = self.net()?;
         let result = catch(|| net.rt.block_on(f(net)));
         result.map_err(|panic| self.err(ErrorKind::Network, format!("{what}: the registry client failed ({panic})")))
     }
 
     /// Runs a registry call, turning its error (or a panic inside the client) into ours.
-    fn call<T>(&mut self, what: &str, f: impl AsyncFn(&Net) -> Result<T, oci_client::errors::OciDistributionError>) -> Result<T, Error> {
+    fn call<T>(
+        &mut self,
+        what: &str,
+        f: impl AsyncFn(&Net) -> Result<T, oci_client::errors::OciDistributionError>,
+    ) -> Result<T, Error> {
         let mut result = self.attempt(what, &f)?;
         if result.as_ref().err().is_some_and(|e| self.needs_full_tls(e)) {
             self.use_full_tls();
@@ -303,24 +338,35 @@ impl Session<'_> {
 
     fn classify(&self, what: &str, e: &oci_client::errors::OciDistributionError) -> Error {
         use oci_client::errors::{OciDistributionError as E, OciErrorCode as C};
-        const AUTH: &str = "check FACTORIO_MOCKS_REGISTRY_AUTH (user:token) or the Docker config credentials for this registry";
+        const AUTH: &str =
+            "check FACTORIO_MOCKS_REGISTRY_AUTH (user:token) or the Docker config credentials for this registry";
         const MISSING: &str = "check the repository, tag and digest (the registry does not have it)";
         const DOWN: &str = "the registry failed or the network is down: retry later, or set FACTORIO_MOCKS_OFFLINE=1 to use what is cached";
         let text = super::error_text(e);
         // Decided by the error's variant, not its text: URLs and digests in the text may
         // contain "401" or "404".
         let (kind, fix) = match e {
-            E::AuthenticationFailure(_) | E::UnauthorizedError { .. } | E::RegistryTokenDecodeError(_) => (ErrorKind::Auth, AUTH),
+            E::AuthenticationFailure(_) | E::UnauthorizedError { .. } | E::RegistryTokenDecodeError(_) => {
+                (ErrorKind::Auth, AUTH)
+            }
             E::ServerError { code: 401 | 403, .. } => (ErrorKind::Auth, AUTH),
             E::ServerError { code: 404, .. } | E::ImageManifestNotFoundError(_) => (ErrorKind::NotFound, MISSING),
             E::RegistryError { envelope, .. } => match envelope.errors.first().map(|x| &x.code) {
                 Some(C::Unauthorized | C::Denied) => (ErrorKind::Auth, AUTH),
-                Some(C::ManifestUnknown | C::BlobUnknown | C::NameUnknown | C::NotFound | C::ManifestBlobUnknown) => (ErrorKind::NotFound, MISSING),
+                Some(C::ManifestUnknown | C::BlobUnknown | C::NameUnknown | C::NotFound | C::ManifestBlobUnknown) => {
+                    (ErrorKind::NotFound, MISSING)
+                }
                 _ => (ErrorKind::Network, DOWN),
             },
-            E::DigestError(_) => (ErrorKind::Integrity, "the registry or a proxy altered the content; retry, and report it if it persists"),
+            E::DigestError(_) => (
+                ErrorKind::Integrity,
+                "the registry or a proxy altered the content; retry, and report it if it persists",
+            ),
             _ if text.contains("timed out") || text.contains("deadline has elapsed") => {
-                let fix = format!("the registry sent nothing for {:?}: it is slow or down; retry, raise opts.timeout, or set FACTORIO_MOCKS_OFFLINE=1 to use what is cached", self.ctx.timeout);
+                let fix = format!(
+                    "the registry sent nothing for {:?}: it is slow or down; retry, raise opts.timeout, or set FACTORIO_MOCKS_OFFLINE=1 to use what is cached",
+                    self.ctx.timeout
+                );
                 return self.err(ErrorKind::Network, format!("{what}: {}; {fix}", self.scrubbed(&text)));
             }
             _ => (ErrorKind::Network, DOWN),
@@ -348,12 +394,16 @@ impl Session<'_> {
     fn resolve_tag(&mut self, tag: &str) -> Result<String, Error> {
         let store = self.ctx.caches.api.clone();
         let key = Key::new(&format!("oci-tag\n{}/{}:{tag}", self.r.registry, self.r.repository));
-        let read = |path: &Path| fs::read_to_string(path).ok().map(|s| s.trim().to_string()).filter(|d| is_sha256_digest(d));
+        let read =
+            |path: &Path| fs::read_to_string(path).ok().map(|s| s.trim().to_string()).filter(|d| is_sha256_digest(d));
         let cached = store.get(&key).and_then(|h| read(&h.path).map(|d| (d, h.fresh)));
         match &cached {
             Some((d, true)) => return Ok(d.clone()),
             Some((d, false)) if self.ctx.offline => {
-                self.ctx.warn(format!("offline: {} may be outdated, using the cached {d} (older than FACTORIO_MOCKS_TTL)", self.r.display()));
+                self.ctx.warn(format!(
+                    "offline: {} may be outdated, using the cached {d} (older than FACTORIO_MOCKS_TTL)",
+                    self.r.display()
+                ));
                 return Ok(d.clone());
             }
             None if self.ctx.offline => return Err(self.offline_err(&format!("tag `{tag}`"))),
@@ -363,10 +413,13 @@ impl Session<'_> {
             if let Some(d) = store.get(&key).filter(|h| h.fresh).and_then(|h| read(&h.path)) {
                 return Ok(d);
             }
-            let reference = oci_client::Reference::with_tag(self.r.registry.clone(), self.r.repository.clone(), tag.to_string());
+            let reference =
+                oci_client::Reference::with_tag(self.r.registry.clone(), self.r.repository.clone(), tag.to_string());
             // A GET rather than a HEAD: the manifest comes with the answer, so the next step
             // needs no request of its own. The digest is the hash of the bytes received.
-            let answer = self.call(&format!("resolving tag `{tag}`"), async |n| n.client.pull_manifest_raw(&reference, &n.auth, MANIFEST_TYPES).await);
+            let answer = self.call(&format!("resolving tag `{tag}`"), async |n| {
+                n.client.pull_manifest_raw(&reference, &n.auth, MANIFEST_TYPES).await
+            });
             let digest = match answer {
                 Ok((bytes, _)) => {
                     let d = sha256_digest(&bytes);
@@ -408,9 +461,19 @@ impl Session<'_> {
                     Some((_, bytes)) => bytes,
                     None => {
                         let reference = self.r.with_digest(digest);
-                        let (bytes, _) = self.call(&format!("pulling manifest {digest}"), async |n| n.client.pull_manifest_raw(&reference, &n.auth, MANIFEST_TYPES).await)?;
+                        let (bytes, _) = self.call(&format!("pulling manifest {digest}"), async |n| {
+                            n.client.pull_manifest_raw(&reference, &n.auth, MANIFEST_TYPES).await
+                        })?;
                         if sha256_digest(&bytes) != digest {
-                            return Err(self.err(ErrorKind::Integrity, format!("manifest {digest} arrived with digest {}; the registry or a proxy altered it", sha256_digest(&bytes))).into());
+                            return Err(self
+                                .err(
+                                    ErrorKind::Integrity,
+                                    format!(
+                                        "manifest {digest} arrived with digest {}; the registry or a proxy altered it",
+                                        sha256_digest(&bytes)
+                                    ),
+                                )
+                                .into());
                         }
                         bytes.to_vec()
                     }
@@ -422,7 +485,8 @@ impl Session<'_> {
             })
             .map_err(|e| e.into_error(&self.r.display(), &self.r.repo_display(), "storing the manifest"))?,
         };
-        serde_json::from_slice(&bytes).map_err(|e| self.err(ErrorKind::Integrity, format!("manifest {digest} is not JSON: {e}")))
+        serde_json::from_slice(&bytes)
+            .map_err(|e| self.err(ErrorKind::Integrity, format!("manifest {digest} is not JSON: {e}")))
     }
 
     /// The newest dataset artifact referring to `subject` (referrers API, or the
@@ -430,12 +494,16 @@ impl Session<'_> {
     fn dataset_referrer(&mut self, subject: &str) -> Result<String, Error> {
         let store = self.ctx.caches.api.clone();
         let key = Key::new(&format!("oci-referrers\n{}/{}@{subject}", self.r.registry, self.r.repository));
-        let read = |path: &Path| fs::read_to_string(path).ok().map(|s| s.trim().to_string()).filter(|d| is_sha256_digest(d));
+        let read =
+            |path: &Path| fs::read_to_string(path).ok().map(|s| s.trim().to_string()).filter(|d| is_sha256_digest(d));
         let cached = store.get(&key).and_then(|h| read(&h.path).map(|d| (d, h.fresh)));
         match &cached {
             Some((d, true)) => return Ok(d.clone()),
             Some((d, false)) if self.ctx.offline => {
-                self.ctx.warn(format!("offline: the dataset of {} may be outdated, using the cached {d}", self.r.display()));
+                self.ctx.warn(format!(
+                    "offline: the dataset of {} may be outdated, using the cached {d}",
+                    self.r.display()
+                ));
                 return Ok(d.clone());
             }
             None if self.ctx.offline => return Err(self.offline_err("the dataset referring to this artifact")),
@@ -485,9 +553,13 @@ impl Session<'_> {
         let store = self.ctx.caches.downloads.clone();
         let keys: Vec<Key> = layers.iter().map(|l| Key::new(&format!("oci-blob\n{}", l.digest))).collect();
         // Layers sharing a blob are served by one file.
-        let serve = |i: usize, path: &Path| (0..layers.len()).filter(|&j| keys[j] == keys[i]).for_each(|j| ready(j, path.to_path_buf()));
+        let serve = |i: usize, path: &Path| {
+            (0..layers.len()).filter(|&j| keys[j] == keys[i]).for_each(|j| ready(j, path.to_path_buf()))
+        };
         // A cached blob is re-hashed before use: the cache folder may have been damaged.
-        let valid = |path: &Path, l: &Layer| hash_file(path, false).is_ok_and(|(d, _, len)| d == l.digest && l.size.is_none_or(|s| s == len));
+        let valid = |path: &Path, l: &Layer| {
+            hash_file(path, false).is_ok_and(|(d, _, len)| d == l.digest && l.size.is_none_or(|s| s == len))
+        };
         let mut missing: Vec<usize> = Vec::new();
         for (i, l) in layers.iter().enumerate() {
             // A blob seen before is already served or on its way.
@@ -502,7 +574,9 @@ impl Session<'_> {
         if missing.is_empty() {
             return Ok(());
         }
-        let io_err = |e: std::io::Error| FillError::Io(e).into_error(&self.r.display(), &self.r.repo_display(), "storing a layer");
+        let io_err = |e: std::io::Error| {
+            FillError::Io(e).into_error(&self.r.display(), &self.r.repo_display(), "storing a layer")
+        };
         let _locks = cache::lock_all(&store, missing.iter().map(|&i| &keys[i])).map_err(io_err)?;
         let mut todo = Vec::new();
         for &i in &missing {
@@ -513,7 +587,10 @@ impl Session<'_> {
                     serve(i, &hit.path);
                     continue;
                 }
-                self.ctx.warn(format!("cached blob {} ({}) does not match its digest; fetching it again", l.digest, l.title));
+                self.ctx.warn(format!(
+                    "cached blob {} ({}) does not match its digest; fetching it again",
+                    l.digest, l.title
+                ));
                 store.remove(key).map_err(io_err)?;
                 if self.ctx.offline {
                     return Err(self.err(ErrorKind::Integrity, format!("the cached layer `{}` ({}) is damaged and FACTORIO_MOCKS_OFFLINE is set; fetch once online to repair it", l.title, l.digest)));
@@ -529,7 +606,11 @@ impl Session<'_> {
             let results = self.download_round(layers, &keys, &todo, &serve)?;
             // A redirect to HTTPS storage (or a realm) the light client refused: once more
             // with the system's roots.
-            let retry: Vec<usize> = results.iter().filter(|(_, r)| round == 0 && matches!(r, Err(Failure::Net(e)) if self.needs_full_tls(e))).map(|(i, _)| *i).collect();
+            let retry: Vec<usize> = results
+                .iter()
+                .filter(|(_, r)| round == 0 && matches!(r, Err(Failure::Net(e)) if self.needs_full_tls(e)))
+                .map(|(i, _)| *i)
+                .collect();
             if !retry.is_empty() {
                 self.use_full_tls();
             }
@@ -550,12 +631,23 @@ impl Session<'_> {
     /// Downloads the blobs of `todo` (layer indices) concurrently, each streamed to a temporary
     /// file, hashed on the way, checked against the manifest and only then committed and
     /// passed to `serve`. Failed downloads leave nothing behind.
-    fn download_round(&mut self, layers: &[Layer], keys: &[Key], todo: &[usize], serve: &dyn Fn(usize, &Path)) -> Result<Vec<(usize, Result<(), Failure>)>, Error> {
+    fn download_round(
+        &mut self,
+        layers: &[Layer],
+        keys: &[Key],
+        todo: &[usize],
+        serve: &dyn Fn(usize, &Path),
+    ) -> Result<Vec<(usize, Result<(), Failure>)>, Error> {
         let store = self.ctx.caches.downloads.clone();
         let temps = todo.iter().map(|&i| store.temp_path(&keys[i])).collect::<Result<Vec<_>, _>>();
-        let temps = temps.map_err(|e| FillError::Io(e).into_error(&self.r.display(), &self.r.repo_display(), "storing a layer"))?;
+        let temps = temps
+            .map_err(|e| FillError::Io(e).into_error(&self.r.display(), &self.r.repo_display(), "storing a layer"))?;
         let total = todo.iter().try_fold(0u64, |t, &i| Some(t + layers[i].size?));
-        let progress = std::cell::RefCell::new(Progress::new(self.ctx, format!("{} ({} layers)", self.r.repository, todo.len()), total));
+        let progress = std::cell::RefCell::new(Progress::new(
+            self.ctx,
+            format!("{} ({} layers)", self.r.repository, todo.len()),
+            total,
+        ));
         self.net()?;
         let this = &*self;
         let net = this.net.as_ref().ok_or_else(|| this.err(ErrorKind::Io, "network client missing"))?;
@@ -563,11 +655,19 @@ impl Session<'_> {
             let l = &layers[i];
             let (digest, len) = pull_blob(net, this.r, l, temp, &progress).await?;
             if l.size.is_some_and(|s| s != len) {
-                let msg = format!("layer `{}` ({}) arrived with {len} bytes, the manifest says {}; the download was cut or altered, retry", l.title, l.digest, l.size.unwrap_or(0));
+                let msg = format!(
+                    "layer `{}` ({}) arrived with {len} bytes, the manifest says {}; the download was cut or altered, retry",
+                    l.title,
+                    l.digest,
+                    l.size.unwrap_or(0)
+                );
                 return Err(Failure::Fill(this.err(ErrorKind::Integrity, msg).into()));
             }
             if digest != l.digest {
-                let msg = format!("layer `{}` arrived with digest {digest}, expected {}; the registry or a proxy altered it", l.title, l.digest);
+                let msg = format!(
+                    "layer `{}` arrived with digest {digest}, expected {}; the registry or a proxy altered it",
+                    l.title, l.digest
+                );
                 return Err(Failure::Fill(this.err(ErrorKind::Integrity, msg).into()));
             }
             let path = store.commit(&keys[i], temp, Expiry::Never).map_err(|e| Failure::Fill(e.into()))?;
@@ -575,13 +675,17 @@ impl Session<'_> {
             serve(i, &path);
             Ok(())
         };
-        let joined = catch(|| net.rt.block_on(futures_util::future::join_all(todo.iter().zip(&temps).map(|(&i, t)| one(i, t.as_path())))));
+        let joined = catch(|| {
+            net.rt.block_on(futures_util::future::join_all(todo.iter().zip(&temps).map(|(&i, t)| one(i, t.as_path()))))
+        });
         drop(progress);
         let results = match joined {
             Ok(r) => r,
             Err(panic) => {
                 temps.iter().for_each(|t| cache::discard(t));
-                return Err(this.err(ErrorKind::Network, format!("downloading layers: the registry client failed ({panic})")));
+                return Err(
+                    this.err(ErrorKind::Network, format!("downloading layers: the registry client failed ({panic})"))
+                );
             }
         };
         for (t, r) in temps.iter().zip(&results) {
@@ -633,7 +737,9 @@ impl Session<'_> {
         let t0 = self.ctx.timing;
         let (tx, rx) = std::sync::mpsc::channel::<(usize, PathBuf)>();
         std::thread::scope(|scope| {
-            let worker = std::thread::Builder::new().name("fm-unpack".into()).spawn_scoped(scope, || apply_layers(&layers, dir, rx, t0));
+            let worker = std::thread::Builder::new()
+                .name("fm-unpack".into())
+                .spawn_scoped(scope, || apply_layers(&layers, dir, rx, t0));
             let worker = match worker {
                 Ok(w) => w,
                 Err(e) => return Err(self.err(ErrorKind::Io, format!("cannot start the unpacking thread: {e}"))),
@@ -664,7 +770,12 @@ enum Failure {
 /// Applies the layers to `dir` as their checked blobs arrive on `rx`. A layer only writes at
 /// its own name (a file, or a folder it unpacks into), so layers of different names go in as
 /// soon as they arrive, and those sharing a name in manifest order (a later one wins).
-fn apply_layers(layers: &[Layer], dir: &Path, rx: std::sync::mpsc::Receiver<(usize, PathBuf)>, t0: Option<std::time::Instant>) -> Result<Written, (ErrorKind, String)> {
+fn apply_layers(
+    layers: &[Layer],
+    dir: &Path,
+    rx: std::sync::mpsc::Receiver<(usize, PathBuf)>,
+    t0: Option<std::time::Instant>,
+) -> Result<Written, (ErrorKind, String)> {
     let mut blobs: Vec<Option<PathBuf>> = vec![None; layers.len()];
     let mut applied = vec![false; layers.len()];
     let mut written = Written::new();
@@ -692,21 +803,36 @@ fn apply_layers(layers: &[Layer], dir: &Path, rx: std::sync::mpsc::Receiver<(usi
 fn apply_layer(layer: &Layer, blob: &Path, dir: &Path, written: &mut Written) -> Result<(), (ErrorKind, String)> {
     let title = &layer.title;
     if layer.unpack {
-        let file = fs::File::open(blob).map_err(|e| (ErrorKind::Io, format!("reading the cached layer `{title}`: {e}")))?;
-        let entries = unpack_tar_gz_hashed(std::io::BufReader::new(file), dir, Some(title))
-            .map_err(|e| (ErrorKind::Integrity, format!("layer `{title}` ({}): {e}; the artifact is damaged or unsafe, report it to its publisher", layer.digest)))?;
+        let file =
+            fs::File::open(blob).map_err(|e| (ErrorKind::Io, format!("reading the cached layer `{title}`: {e}")))?;
+        let entries = unpack_tar_gz_hashed(std::io::BufReader::new(file), dir, Some(title)).map_err(|e| {
+            (
+                ErrorKind::Integrity,
+                format!(
+                    "layer `{title}` ({}): {e}; the artifact is damaged or unsafe, report it to its publisher",
+                    layer.digest
+                ),
+            )
+        })?;
         for (rel, left) in entries {
             written.insert(rel, if let Left::File(sum) = left { sum } else { None });
         }
     } else {
-        fs::copy(blob, dir.join(&layer.name)).map_err(|e| (ErrorKind::Io, format!("copying layer `{title}` into the dataset: {e}")))?;
+        fs::copy(blob, dir.join(&layer.name))
+            .map_err(|e| (ErrorKind::Io, format!("copying layer `{title}` into the dataset: {e}")))?;
         written.insert(layer.name.clone(), None);
     }
     Ok(())
 }
 
 /// Streams the blob of `layer` into `temp`, hashing it on the way: (digest, length).
-async fn pull_blob(n: &Net, r: &OciRef, layer: &Layer, temp: &Path, progress: &std::cell::RefCell<Progress>) -> Result<(String, u64), Failure> {
+async fn pull_blob(
+    n: &Net,
+    r: &OciRef,
+    layer: &Layer,
+    temp: &Path,
+    progress: &std::cell::RefCell<Progress>,
+) -> Result<(String, u64), Failure> {
     let mut file = fs::File::create(temp).map_err(|e| Failure::Fill(e.into()))?;
     let reference = r.with_digest(&layer.digest);
     let mut stream = n.client.pull_blob_stream(&reference, layer.digest.as_str()).await.map_err(Failure::Net)?.stream;
@@ -717,7 +843,16 @@ async fn pull_blob(n: &Net, r: &OciRef, layer: &Layer, temp: &Path, progress: &s
             // The client's own digest check fails at the end of the stream: every byte is in
             // `hasher`, and the caller's checks say what was wrong.
             Err(e) if e.get_ref().is_some_and(|i| i.is::<oci_client::errors::DigestError>()) => break,
-            Err(e) => return Err(Failure::Net(std::io::Error::other(format!("connection lost after {} bytes: {}", hasher.len(), super::error_text(&e))).into())),
+            Err(e) => {
+                return Err(Failure::Net(
+                    std::io::Error::other(format!(
+                        "connection lost after {} bytes: {}",
+                        hasher.len(),
+                        super::error_text(&e)
+                    ))
+                    .into(),
+                ));
+            }
         };
         hasher.update(&chunk);
         progress.borrow_mut().add(chunk.len());
@@ -735,7 +870,10 @@ async fn pull_blob(n: &Net, r: &OciRef, layer: &Layer, temp: &Path, progress: &s
 /// Runs `f`, turning a panic into an error text (the client must never take the host down).
 fn catch<T>(f: impl FnOnce() -> T) -> Result<T, String> {
     std::panic::catch_unwind(AssertUnwindSafe(f)).map_err(|p| {
-        p.downcast_ref::<&str>().map(|s| s.to_string()).or_else(|| p.downcast_ref::<String>().cloned()).unwrap_or_else(|| "panic".into())
+        p.downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| p.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "panic".into())
     })
 }
 
@@ -817,13 +955,25 @@ mod tests {
     #[test]
     fn parses_references() {
         let r = OciRef::parse("127.0.0.1:5000/datasets/vanilla:2.0.77").unwrap();
-        assert_eq!((r.registry.as_str(), r.repository.as_str(), r.tag.as_deref(), r.digest.as_deref()), ("127.0.0.1:5000", "datasets/vanilla", Some("2.0.77"), None));
+        assert_eq!(
+            (r.registry.as_str(), r.repository.as_str(), r.tag.as_deref(), r.digest.as_deref()),
+            ("127.0.0.1:5000", "datasets/vanilla", Some("2.0.77"), None)
+        );
         let d = format!("sha256:{}", "a".repeat(64));
         let r = OciRef::parse(&format!("ghcr.io/q/data/space-age@{d}")).unwrap();
         assert_eq!(r.digest.as_deref(), Some(d.as_str()));
         assert_eq!(r.tag, None);
         assert_eq!(r.display(), format!("oci://ghcr.io/q/data/space-age@{d}"));
-        for bad in ["ghcr.io", "ghcr.io/Upper:1", "ghcr.io/x", "ghcr.io/x@sha256:zz", "u:pw@ghcr.io/x:1", "ghcr.io/x:bad tag", "ghcr.io//x:1", "/x:1"] {
+        for bad in [
+            "ghcr.io",
+            "ghcr.io/Upper:1",
+            "ghcr.io/x",
+            "ghcr.io/x@sha256:zz",
+            "u:pw@ghcr.io/x:1",
+            "ghcr.io/x:bad tag",
+            "ghcr.io//x:1",
+            "/x:1",
+        ] {
             let e = OciRef::parse(bad).unwrap_err();
             assert!(!e.contains("pw@"), "{e}");
         }
@@ -831,7 +981,8 @@ mod tests {
 
     #[test]
     fn scrubs_secrets_from_client_errors() {
-        let text = scrub("401 at https://bob:s3cret@r/v2/ token s3cret", &RegistryAuth::Basic("bob".into(), "s3cret".into()));
+        let text =
+            scrub("401 at https://bob:s3cret@r/v2/ token s3cret", &RegistryAuth::Basic("bob".into(), "s3cret".into()));
         assert!(!text.contains("s3cret"), "{text}");
     }
 
@@ -840,7 +991,13 @@ mod tests {
         use crate::source::unpack::tests::raw_tar_gz;
         let blobs = tempfile::tempdir().unwrap();
         let dir = tempfile::tempdir().unwrap();
-        let layer = |title: &str, unpack: bool| Layer { digest: String::new(), size: None, title: title.into(), name: title.into(), unpack };
+        let layer = |title: &str, unpack: bool| Layer {
+            digest: String::new(),
+            size: None,
+            title: title.into(),
+            name: title.into(),
+            unpack,
+        };
         let layers = [layer("metadata.json", false), layer("locale", true), layer("metadata.json", false)];
         let paths: Vec<PathBuf> = (0..3).map(|i| blobs.path().join(i.to_string())).collect();
         fs::write(&paths[0], "first").unwrap();

@@ -43,8 +43,7 @@ const TAR_GZIP: &str = "application/vnd.oci.image.layer.v1.tar+gzip";
 const TAR: &str = "application/vnd.oci.image.layer.v1.tar";
 /// The OCI empty descriptor: the two bytes `{}`.
 const EMPTY: &str = "application/vnd.oci.empty.v1+json";
-const EMPTY_DIGEST: &str =
-    "sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a";
+const EMPTY_DIGEST: &str = "sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a";
 /// Folders in the order DESIGN.md lists them; others follow by name.
 const FOLDERS: &[&str] = &["prototype", "runtime", "locale", "lua"];
 
@@ -93,31 +92,32 @@ struct Blob {
 /// (its Display reads "fetching …", so say "pushing {reference}: {message}" instead).
 pub fn push(dir: &Path, target: &str, opts: &PushOptions) -> Result<Pushed, Error> {
     let invalid = |m: String| Error::new(target, target, ErrorKind::Invalid, m);
-    let rest = target.strip_prefix("oci://").ok_or_else(|| {
-        invalid("expected oci://host/repository or oci://host/repository:tag".into())
-    })?;
+    let rest = target
+        .strip_prefix("oci://")
+        .ok_or_else(|| invalid("expected oci://host/repository or oci://host/repository:tag".into()))?;
     if super::has_credentials(target) {
         return Err(invalid("credentials do not belong in the reference (user-info, a token in a query or fragment); set FACTORIO_MOCKS_REGISTRY_AUTH=user:token or log in with docker".into()));
     }
     let (repo_part, tag) = split_tag(rest);
     if rest.contains('@') {
-        return Err(invalid("a push names a repository and optionally a tag, not a digest (the digest is what the push makes)".into()));
+        return Err(invalid(
+            "a push names a repository and optionally a tag, not a digest (the digest is what the push makes)".into(),
+        ));
     }
     // OciRef's own checks (credentials, host, repository), with a stand-in tag when none is given.
     let r = OciRef::parse(&format!("{repo_part}:{}", tag.unwrap_or("x"))).map_err(invalid)?;
-    let blobs = layers(dir)
-        .map_err(|m| Error::new(target, &dir.display().to_string(), ErrorKind::Io, m))?;
+    let blobs = layers(dir).map_err(|m| Error::new(target, &dir.display().to_string(), ErrorKind::Io, m))?;
     let tags: Vec<String> = match tag {
         Some(t) => vec![t.to_string()],
         None => {
             let version = factorio_version(dir).ok_or_else(|| {
-                invalid(format!("{}: its metadata has no factorio_version to tag by; give a tag (oci://…/repo:tag)", dir.display()))
+                invalid(format!(
+                    "{}: its metadata has no factorio_version to tag by; give a tag (oci://…/repo:tag)",
+                    dir.display()
+                ))
             })?;
             let date = utc_date(opts.now.unwrap_or_else(now));
-            let tags = vec![
-                version.clone(),
-                format!("{version}-{}", date.replace('-', ".")),
-            ];
+            let tags = vec![version.clone(), format!("{version}-{}", date.replace('-', "."))];
             if let Some(bad) = tags.iter().find(|t| !valid_tag(t)) {
                 return Err(invalid(format!(
                     "factorio_version {version:?} makes the tag {bad:?}, which is not a valid OCI tag; give a tag"
@@ -131,15 +131,11 @@ pub fn push(dir: &Path, target: &str, opts: &PushOptions) -> Result<Pushed, Erro
         Some(s) => {
             let bad = |m: String| Error::new(s, s, ErrorKind::Invalid, format!("--subject: {m}"));
             let sr = OciRef::parse(
-                s.strip_prefix("oci://")
-                    .ok_or_else(|| bad("expected oci://host/repository@sha256:…".into()))?,
+                s.strip_prefix("oci://").ok_or_else(|| bad("expected oci://host/repository@sha256:…".into()))?,
             )
             .map_err(bad)?;
             if sr.digest.is_none() {
-                return Err(bad(
-                    "must be pinned by digest (oci://host/repository@sha256:…): a tag may move"
-                        .into(),
-                ));
+                return Err(bad("must be pinned by digest (oci://host/repository@sha256:…): a tag may move".into()));
             }
             if sr.registry != r.registry || sr.repository != r.repository {
                 return Err(bad(format!(
@@ -152,12 +148,7 @@ pub fn push(dir: &Path, target: &str, opts: &PushOptions) -> Result<Pushed, Erro
         }
     };
     let mut session = Session::new(&r, target, opts)?;
-    session.run(
-        &blobs,
-        &tags,
-        subject.as_ref(),
-        opts.now.unwrap_or_else(now),
-    )
+    session.run(&blobs, &tags, subject.as_ref(), opts.now.unwrap_or_else(now))
 }
 
 /// `host/repo:tag` → (`host/repo`, tag): a tag follows the last `:` after the last `/`.
@@ -174,9 +165,7 @@ fn split_tag(rest: &str) -> (&str, Option<&str>) {
 fn factorio_version(dir: &Path) -> Option<String> {
     let json = dir.join("metadata.json");
     if let Ok(bytes) = fs::read(&json) {
-        return crate::dataset::Metadata::from_json(&json, &bytes)
-            .ok()?
-            .factorio_version;
+        return crate::dataset::Metadata::from_json(&json, &bytes).ok()?.factorio_version;
     }
     let lua = fs::read_to_string(dir.join("metadata.lua")).ok()?;
     let at = lua.find("factorio_version")?;
@@ -190,8 +179,7 @@ fn factorio_version(dir: &Path) -> Option<String> {
 fn layers(dir: &Path) -> Result<Vec<Blob>, String> {
     let mut folders = Vec::new();
     let mut files = Vec::new();
-    let entries =
-        fs::read_dir(dir).map_err(|e| format!("{}: {e}; give a dataset folder", dir.display()))?;
+    let entries = fs::read_dir(dir).map_err(|e| format!("{}: {e}; give a dataset folder", dir.display()))?;
     for entry in entries {
         let entry = entry.map_err(|e| format!("{}: {e}", dir.display()))?;
         let name = entry.file_name().to_string_lossy().into_owned();
@@ -205,10 +193,7 @@ fn layers(dir: &Path) -> Result<Vec<Blob>, String> {
             files.push(name);
         }
     }
-    if !files
-        .iter()
-        .any(|f| f == "metadata.json" || f == "metadata.lua")
-    {
+    if !files.iter().any(|f| f == "metadata.json" || f == "metadata.lua") {
         return Err(format!(
             "{}: no metadata.json or metadata.lua; not a dataset folder (factorio-mocks dataset build writes one)",
             dir.display()
@@ -220,24 +205,11 @@ fn layers(dir: &Path) -> Result<Vec<Blob>, String> {
     let mut out = Vec::new();
     for name in folders {
         let data = tar_gz(dir, &name)?;
-        out.push(Blob {
-            digest: sha256_digest(&data),
-            title: name,
-            media_type: TAR_GZIP,
-            unpack: true,
-            data,
-        });
+        out.push(Blob { digest: sha256_digest(&data), title: name, media_type: TAR_GZIP, unpack: true, data });
     }
     for name in files {
-        let data =
-            fs::read(dir.join(&name)).map_err(|e| format!("{}: {e}", dir.join(&name).display()))?;
-        out.push(Blob {
-            digest: sha256_digest(&data),
-            title: name,
-            media_type: TAR,
-            unpack: false,
-            data,
-        });
+        let data = fs::read(dir.join(&name)).map_err(|e| format!("{}: {e}", dir.join(&name).display()))?;
+        out.push(Blob { digest: sha256_digest(&data), title: name, media_type: TAR, unpack: false, data });
     }
     Ok(out)
 }
@@ -258,12 +230,9 @@ fn tar_gz(dir: &Path, name: &str) -> Result<Vec<u8>, String> {
         header.set_uid(0);
         header.set_gid(0);
         header.set_entry_type(tar::EntryType::Regular);
-        tar.append_data(&mut header, rel, bytes.as_slice())
-            .map_err(|e| format!("packing {rel}: {e}"))?;
+        tar.append_data(&mut header, rel, bytes.as_slice()).map_err(|e| format!("packing {rel}: {e}"))?;
     }
-    let gz = tar
-        .into_inner()
-        .map_err(|e| format!("packing {name}: {e}"))?;
+    let gz = tar.into_inner().map_err(|e| format!("packing {name}: {e}"))?;
     gz.finish().map_err(|e| format!("packing {name}: {e}"))
 }
 
@@ -275,14 +244,9 @@ fn collect(path: &Path, prefix: &str, out: &mut Vec<(String, PathBuf)>) -> Resul
         let name = entry.file_name().to_string_lossy().into_owned();
         let p = entry.path();
         let rel = format!("{prefix}/{name}");
-        let kind = entry
-            .file_type()
-            .map_err(|e| format!("{}: {e}", p.display()))?;
+        let kind = entry.file_type().map_err(|e| format!("{}: {e}", p.display()))?;
         if kind.is_symlink() {
-            return Err(format!(
-                "{}: a symbolic link; a dataset holds plain files (copy the target in)",
-                p.display()
-            ));
+            return Err(format!("{}: a symbolic link; a dataset holds plain files (copy the target in)", p.display()));
         }
         if kind.is_dir() {
             collect(&p, &rel, out)?;
@@ -294,10 +258,7 @@ fn collect(path: &Path, prefix: &str, out: &mut Vec<(String, PathBuf)>) -> Resul
 }
 
 fn now() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0)
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
 }
 
 /// `yyyy-mm-dd` of a Unix time, UTC (the civil-from-days algorithm of H. Hinnant).
@@ -321,13 +282,7 @@ fn civil(days: u64) -> (i64, u32, u32) {
 
 fn rfc3339(secs: u64) -> String {
     let s = secs % 86400;
-    format!(
-        "{}T{:02}:{:02}:{:02}Z",
-        utc_date(secs),
-        s / 3600,
-        s / 60 % 60,
-        s % 60
-    )
+    format!("{}T{:02}:{:02}:{:02}Z", utc_date(secs), s / 3600, s / 60 % 60, s % 60)
 }
 
 struct Session<'a> {
@@ -346,16 +301,9 @@ impl<'a> Session<'a> {
         let env_http = std::env::var("FACTORIO_MOCKS_ALLOW_HTTP")
             .is_ok_and(|v| !matches!(v.trim(), "" | "0" | "false" | "no" | "off"));
         let plain = opts.allow_http || env_http || super::is_loopback(&r.registry);
-        let timeout = opts
-            .timeout
-            .filter(|t| !t.is_zero())
-            .unwrap_or(DEFAULT_TIMEOUT);
+        let timeout = opts.timeout.filter(|t| !t.is_zero()).unwrap_or(DEFAULT_TIMEOUT);
         let config = ClientConfig {
-            protocol: if plain {
-                ClientProtocol::HttpsExcept(vec![r.registry.clone()])
-            } else {
-                ClientProtocol::Https
-            },
+            protocol: if plain { ClientProtocol::HttpsExcept(vec![r.registry.clone()]) } else { ClientProtocol::Https },
             connect_timeout: Some(timeout),
             read_timeout: Some(timeout),
             ..Default::default()
@@ -368,21 +316,10 @@ impl<'a> Session<'a> {
             .map_err(|e| err(format!("cannot start the network runtime: {e}")))?;
         let client = catch(|| oci_client::Client::try_from(config))
             .map_err(err)?
-            .map_err(|e| {
-                err(format!(
-                    "cannot set up the registry client: {}",
-                    super::error_text(&e)
-                ))
-            })?;
+            .map_err(|e| err(format!("cannot set up the registry client: {}", super::error_text(&e))))?;
         let auth = credentials(&r.registry);
         rt.block_on(client.store_auth_if_needed(&r.registry, &auth));
-        Ok(Session {
-            r,
-            target,
-            rt,
-            client,
-            auth,
-        })
+        Ok(Session { r, target, rt, client, auth })
     }
 
     fn reference(&self, tag_or_digest: &str) -> oci_client::Reference {
@@ -402,18 +339,11 @@ impl<'a> Session<'a> {
     }
 
     /// Runs one registry call; a panic inside the client becomes an error.
-    fn call<T>(
-        &self,
-        what: &str,
-        f: impl AsyncFnOnce(&oci_client::Client) -> OciResult<T>,
-    ) -> Result<T, Error> {
+    fn call<T>(&self, what: &str, f: impl AsyncFnOnce(&oci_client::Client) -> OciResult<T>) -> Result<T, Error> {
         match catch(|| self.rt.block_on(f(&self.client))) {
             Ok(Ok(v)) => Ok(v),
             Ok(Err(e)) => Err(self.classify(what, &e)),
-            Err(panic) => Err(self.error(
-                ErrorKind::Network,
-                format!("{what}: the registry client failed ({panic})"),
-            )),
+            Err(panic) => Err(self.error(ErrorKind::Network, format!("{what}: the registry client failed ({panic})"))),
         }
     }
 
@@ -425,41 +355,26 @@ impl<'a> Session<'a> {
         } else if let RegistryAuth::Bearer(token) = &self.auth {
             secrets.add(None, token);
         }
-        Error::new(
-            self.target,
-            &self.r.repo_display(),
-            kind,
-            secrets.scrub(&message),
-        )
+        Error::new(self.target, &self.r.repo_display(), kind, secrets.scrub(&message))
     }
 
     fn classify(&self, what: &str, e: &oci_client::errors::OciDistributionError) -> Error {
         use oci_client::errors::{OciDistributionError as E, OciErrorCode as C};
         const AUTH: &str = "the registry refused the push: set FACTORIO_MOCKS_REGISTRY_AUTH=user:token (a token allowed to write packages) or log in with docker; nothing was tagged";
-        const DOWN: &str = "the registry failed or the network is down; retry (blobs already uploaded are reused, nothing was tagged)";
+        const DOWN: &str =
+            "the registry failed or the network is down; retry (blobs already uploaded are reused, nothing was tagged)";
         let text = super::error_text(e);
         let fix = match e {
-            E::AuthenticationFailure(_)
-            | E::UnauthorizedError { .. }
-            | E::RegistryTokenDecodeError(_) => AUTH,
-            E::ServerError {
-                code: 401 | 403, ..
-            } => AUTH,
+            E::AuthenticationFailure(_) | E::UnauthorizedError { .. } | E::RegistryTokenDecodeError(_) => AUTH,
+            E::ServerError { code: 401 | 403, .. } => AUTH,
             E::RegistryError { envelope, .. }
-                if envelope
-                    .errors
-                    .iter()
-                    .any(|x| matches!(x.code, C::Unauthorized | C::Denied)) =>
+                if envelope.errors.iter().any(|x| matches!(x.code, C::Unauthorized | C::Denied)) =>
             {
                 AUTH
             }
             _ => DOWN,
         };
-        let kind = if fix == AUTH {
-            ErrorKind::Auth
-        } else {
-            ErrorKind::Network
-        };
+        let kind = if fix == AUTH { ErrorKind::Auth } else { ErrorKind::Network };
         let mut text = text;
         if text.len() > 400 {
             let mut cut = 400;
@@ -472,13 +387,7 @@ impl<'a> Session<'a> {
         self.error(kind, format!("{what}: {text}; {fix}"))
     }
 
-    fn run(
-        &mut self,
-        blobs: &[Blob],
-        tags: &[String],
-        subject: Option<&OciRef>,
-        time: u64,
-    ) -> Result<Pushed, Error> {
+    fn run(&mut self, blobs: &[Blob], tags: &[String], subject: Option<&OciRef>, time: u64) -> Result<Pushed, Error> {
         let repo = self.reference(&tags[0]);
         // The subject first: a wrong one fails before anything is uploaded.
         let subject_desc = match subject {
@@ -486,17 +395,15 @@ impl<'a> Session<'a> {
             Some(s) => {
                 let digest = s.digest.clone().unwrap_or_default();
                 let at = self.reference(&digest);
-                let accept = [
-                    MANIFEST,
-                    INDEX,
-                    "application/vnd.docker.distribution.manifest.v2+json",
-                ];
-                let (bytes, _) = self
-                    .call(&format!("reading the subject {digest}"), async |c| {
-                        c.pull_manifest_raw(&at, &self.auth, &accept).await
-                    })?;
+                let accept = [MANIFEST, INDEX, "application/vnd.docker.distribution.manifest.v2+json"];
+                let (bytes, _) = self.call(&format!("reading the subject {digest}"), async |c| {
+                    c.pull_manifest_raw(&at, &self.auth, &accept).await
+                })?;
                 if sha256_digest(&bytes) != digest {
-                    return Err(self.error(ErrorKind::Integrity, format!("the subject {digest} arrived with another digest; the registry or a proxy altered it")));
+                    return Err(self.error(
+                        ErrorKind::Integrity,
+                        format!("the subject {digest} arrived with another digest; the registry or a proxy altered it"),
+                    ));
                 }
                 let m: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
                 let mut d = json!({
@@ -510,22 +417,13 @@ impl<'a> Session<'a> {
                 Some((s.pinned(&digest), d))
             }
         };
-        let mut all: Vec<(&str, &[u8])> = blobs
-            .iter()
-            .map(|b| (b.digest.as_str(), b.data.as_slice()))
-            .collect();
+        let mut all: Vec<(&str, &[u8])> = blobs.iter().map(|b| (b.digest.as_str(), b.data.as_slice())).collect();
         all.push((EMPTY_DIGEST, b"{}"));
         for (digest, data) in all {
-            let exists = self
-                .call("checking a blob", async |c| {
-                    c.blob_exists(&repo, digest).await
-                })
-                .unwrap_or(false);
+            let exists = self.call("checking a blob", async |c| c.blob_exists(&repo, digest).await).unwrap_or(false);
             if !exists {
                 let bytes = data.to_vec();
-                self.call(&format!("uploading blob {digest}"), async |c| {
-                    c.push_blob(&repo, bytes, digest).await
-                })?;
+                self.call(&format!("uploading blob {digest}"), async |c| c.push_blob(&repo, bytes, digest).await)?;
             }
         }
         let layers: Vec<Value> = blobs
@@ -550,16 +448,14 @@ impl<'a> Session<'a> {
         if let Some((_, d)) = &subject_desc {
             manifest["subject"] = d.clone();
         }
-        let body =
-            serde_json::to_vec(&manifest).map_err(|e| self.error(ErrorKind::Io, e.to_string()))?;
+        let body = serde_json::to_vec(&manifest).map_err(|e| self.error(ErrorKind::Io, e.to_string()))?;
         let digest = sha256_digest(&body);
         let mut references = Vec::new();
         for tag in tags {
             let at = self.reference(tag);
             let bytes = body.clone();
             self.call(&format!("tagging {tag}"), async |c| {
-                c.push_manifest_raw(&at, bytes, MANIFEST.parse().expect("a valid header value"))
-                    .await
+                c.push_manifest_raw(&at, bytes, MANIFEST.parse().expect("a valid header value")).await
             })?;
             references.push(format!("{}:{tag}", self.r.repo_display()));
         }
@@ -579,13 +475,7 @@ impl<'a> Session<'a> {
 
     /// Makes the dataset a listed referrer of `subject`: done when the registry's referrers API
     /// lists it already; else the referrers tag schema's index (`sha256-<hex>`) gets it.
-    fn add_referrer(
-        &self,
-        subject: &str,
-        digest: &str,
-        size: usize,
-        time: u64,
-    ) -> Result<(), Error> {
+    fn add_referrer(&self, subject: &str, digest: &str, size: usize, time: u64) -> Result<(), Error> {
         let at = self.reference(subject);
         let listed = self.call("listing the subject's referrers", async |c| {
             c.pull_referrers(&at, Some(DATASET_ARTIFACT_TYPE)).await
@@ -595,9 +485,8 @@ impl<'a> Session<'a> {
         }
         let tag = subject.replace(':', "-");
         let index_ref = self.reference(&tag);
-        let existing = self.call("reading the referrers index", async |c| {
-            c.pull_manifest_raw(&index_ref, &self.auth, &[INDEX]).await
-        });
+        let existing = self
+            .call("reading the referrers index", async |c| c.pull_manifest_raw(&index_ref, &self.auth, &[INDEX]).await);
         let mut index: Value = match existing {
             Ok((bytes, _)) => serde_json::from_slice(&bytes).unwrap_or(Value::Null),
             Err(e)
@@ -621,15 +510,9 @@ impl<'a> Session<'a> {
             "artifactType": DATASET_ARTIFACT_TYPE,
             "annotations": {CREATED: rfc3339(time)},
         }));
-        let body =
-            serde_json::to_vec(&index).map_err(|e| self.error(ErrorKind::Io, e.to_string()))?;
+        let body = serde_json::to_vec(&index).map_err(|e| self.error(ErrorKind::Io, e.to_string()))?;
         self.call("updating the referrers index", async |c| {
-            c.push_manifest_raw(
-                &index_ref,
-                body,
-                INDEX.parse().expect("a valid header value"),
-            )
-            .await
+            c.push_manifest_raw(&index_ref, body, INDEX.parse().expect("a valid header value")).await
         })?;
         Ok(())
     }
@@ -674,19 +557,11 @@ mod tests {
         }
         let a = layers(dir.path()).unwrap();
         let titles: Vec<&str> = a.iter().map(|b| b.title.as_str()).collect();
-        assert_eq!(
-            titles,
-            ["prototype", "locale", "lua", "zz", "metadata.json"]
-        );
+        assert_eq!(titles, ["prototype", "locale", "lua", "zz", "metadata.json"]);
         let b = layers(dir.path()).unwrap();
-        assert!(
-            a.iter().zip(&b).all(|(x, y)| x.digest == y.digest),
-            "same folder, same blobs"
-        );
+        assert!(a.iter().zip(&b).all(|(x, y)| x.digest == y.digest), "same folder, same blobs");
         let unpacked = tempfile::tempdir().unwrap();
-        let files =
-            crate::source::unpack_tar_gz(a[2].data.as_slice(), unpacked.path(), Some("lua"))
-                .unwrap();
+        let files = crate::source::unpack_tar_gz(a[2].data.as_slice(), unpacked.path(), Some("lua")).unwrap();
         assert_eq!(files, [PathBuf::from("lua/core/lualib/util.lua")]);
         fs::remove_file(dir.path().join("metadata.json")).unwrap();
         assert!(layers(dir.path()).unwrap_err().contains("no metadata.json"));

@@ -34,7 +34,8 @@ const SECRET_HEADERS: &[&str] = &[
 ];
 
 /// Query parameter names (or parts of names) whose value is a secret.
-const SECRET_PARAMS: &[&str] = &["token", "secret", "pass", "pwd", "sig", "key", "auth", "cred", "session", "code", "jwt"];
+const SECRET_PARAMS: &[&str] =
+    &["token", "secret", "pass", "pwd", "sig", "key", "auth", "cred", "session", "code", "jwt"];
 
 /// Credentials this process holds, to be removed wherever they appear.
 #[derive(Clone, Debug, Default)]
@@ -154,7 +155,9 @@ fn redact_urls_collecting(text: &str, removed: &mut Vec<String>) -> String {
     let mut rest = text;
     while let Some(at) = rest.find("://") {
         // The scheme: the letters right before `://`.
-        let scheme_start = rest[..at].rfind(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))).map_or(0, |i| i + 1);
+        let scheme_start = rest[..at]
+            .rfind(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.')))
+            .map_or(0, |i| i + 1);
         out.push_str(&rest[..at + 3]);
         let after = &rest[at + 3..];
         if scheme_start == at {
@@ -235,7 +238,9 @@ fn redact_headers(text: &str) -> String {
             }
             let mut j = i + name.len();
             let sep_start = j;
-            j += lower[j..].find(|c: char| !matches!(c, '"' | '\'' | ' ' | '\t' | ':' | '=' | '[')).unwrap_or(lower.len() - j);
+            j += lower[j..]
+                .find(|c: char| !matches!(c, '"' | '\'' | ' ' | '\t' | ':' | '=' | '['))
+                .unwrap_or(lower.len() - j);
             if !lower[sep_start..j].contains([':', '=']) {
                 continue;
             }
@@ -251,7 +256,12 @@ fn redact_headers(text: &str) -> String {
                 continue;
             }
             let start = i + scheme.len();
-            let end = start + lower[start..].find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '+' | '/' | '=' | '-' | '_' | '.' | '~'))).unwrap_or(lower.len() - start);
+            let end = start
+                + lower[start..]
+                    .find(|c: char| {
+                        !(c.is_ascii_alphanumeric() || matches!(c, '+' | '/' | '=' | '-' | '_' | '.' | '~'))
+                    })
+                    .unwrap_or(lower.len() - start);
             let word = &lower[start..end];
             // A challenge's parameters (`Bearer realm="…"`) are not a credential; a word this
             // short is prose ("basic auth").
@@ -294,17 +304,31 @@ mod tests {
             ("oci://user:pa%2Fss@host/repo:1", "oci://***@host/repo:1"),
             ("https://ghp_token@github.com/o/r", "https://***@github.com/o/r"),
             ("https://h/d?token=abc&x=1", "https://h/d?token=***&x=1"),
-            ("https://h/d?X-Amz-Signature=abc&X-Amz-Credential=def", "https://h/d?X-Amz-Signature=***&X-Amz-Credential=***"),
+            (
+                "https://h/d?X-Amz-Signature=abc&X-Amz-Credential=def",
+                "https://h/d?X-Amz-Signature=***&X-Amz-Credential=***",
+            ),
             ("https://h/d#access_token=abc", "https://h/d#***"),
-            ("fetching oci://u:pw@h/r:1 from oci://u:pw@h/r: down", "fetching oci://***@h/r:1 from oci://***@h/r: down"),
-            ("error sending request for url (https://u:pw@h/v2/): x", "error sending request for url (https://***@h/v2/): x"),
+            (
+                "fetching oci://u:pw@h/r:1 from oci://u:pw@h/r: down",
+                "fetching oci://***@h/r:1 from oci://***@h/r: down",
+            ),
+            (
+                "error sending request for url (https://u:pw@h/v2/): x",
+                "error sending request for url (https://***@h/v2/): x",
+            ),
             ("see \"http://u:pw@h/\" now", "see \"http://***@h/\" now"),
         ];
         for (text, want) in cases {
             assert_eq!(redact(text), *want, "{text}");
         }
         // Not credentials: digests, plain URLs, prose.
-        for text in [format!("oci://host/repo@{digest}"), "https://host:5000/a/b?scope=repository:x:pull".into(), "no url here: a@b".into(), "://x".into()] {
+        for text in [
+            format!("oci://host/repo@{digest}"),
+            "https://host:5000/a/b?scope=repository:x:pull".into(),
+            "no url here: a@b".into(),
+            "://x".into(),
+        ] {
             assert_eq!(redact(&text), text);
         }
     }
@@ -332,11 +356,22 @@ mod tests {
         let mut s = Secrets::none();
         s.add(Some("alice"), "pa/ss w0rd");
         let b64 = base64::engine::general_purpose::STANDARD;
-        for form in ["pa/ss w0rd".to_string(), b64.encode("alice:pa/ss w0rd"), b64.encode("pa/ss w0rd"), "pa%2Fss%20w0rd".into()] {
+        for form in [
+            "pa/ss w0rd".to_string(),
+            b64.encode("alice:pa/ss w0rd"),
+            b64.encode("pa/ss w0rd"),
+            "pa%2Fss%20w0rd".into(),
+        ] {
             let text = format!("the server said: {form}.");
             assert_eq!(s.scrub(&text), "the server said: ***.", "{form}");
         }
-        assert!(has_credentials("oci://u:p/w@h/r:1") && has_credentials("https://h/d?token=x") && has_credentials("https://h/d#x"));
-        assert!(!has_credentials("oci://h:5000/r@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"));
+        assert!(
+            has_credentials("oci://u:p/w@h/r:1")
+                && has_credentials("https://h/d?token=x")
+                && has_credentials("https://h/d#x")
+        );
+        assert!(!has_credentials(
+            "oci://h:5000/r@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+        ));
     }
 }

@@ -65,7 +65,11 @@ fn no_links_above(dest: &Path, rel: &Path) -> Result<(), UnpackError> {
             at.push(c);
             match fs::symlink_metadata(&at) {
                 Ok(m) if m.file_type().is_symlink() => {
-                    return Err(UnpackError::Unsafe(format!("{}: writes through the link {}", rel.display(), at.display())));
+                    return Err(UnpackError::Unsafe(format!(
+                        "{}: writes through the link {}",
+                        rel.display(),
+                        at.display()
+                    )));
                 }
                 Ok(m) if !m.is_dir() => {
                     return Err(UnpackError::Unsafe(format!("{}: {} is not a folder", rel.display(), at.display())));
@@ -126,7 +130,11 @@ pub fn unpack_tar_gz(reader: impl Read, dest: &Path, title: Option<&str>) -> Res
 
 /// [`unpack_tar_gz`], returning every path it wrote, in order (a later entry replaces an
 /// earlier one at the same path), with the checksum of the regular files.
-pub(crate) fn unpack_tar_gz_hashed(reader: impl Read, dest: &Path, title: Option<&str>) -> Result<Vec<(PathBuf, Left)>, UnpackError> {
+pub(crate) fn unpack_tar_gz_hashed(
+    reader: impl Read,
+    dest: &Path,
+    title: Option<&str>,
+) -> Result<Vec<(PathBuf, Left)>, UnpackError> {
     fs::create_dir_all(dest)?;
     let mut archive = tar::Archive::new(GzDecoder::new(reader));
     let mut written = Vec::new();
@@ -135,7 +143,11 @@ pub(crate) fn unpack_tar_gz_hashed(reader: impl Read, dest: &Path, title: Option
         let mut entry = entry?;
         let raw = entry.path()?.into_owned();
         let kind = entry.header().entry_type();
-        if kind.is_pax_global_extensions() || kind.is_pax_local_extensions() || kind.is_gnu_longname() || kind.is_gnu_longlink() {
+        if kind.is_pax_global_extensions()
+            || kind.is_pax_local_extensions()
+            || kind.is_gnu_longname()
+            || kind.is_gnu_longlink()
+        {
             continue;
         }
         let Some(rel) = safe_relative(&raw).map_err(UnpackError::Unsafe)? else { continue };
@@ -152,7 +164,10 @@ pub(crate) fn unpack_tar_gz_hashed(reader: impl Read, dest: &Path, title: Option
         } else if kind.is_file() || kind == tar::EntryType::Continuous {
             total = total.saturating_add(entry.size());
             if total > MAX_UNPACKED {
-                return Err(UnpackError::Unsafe(format!("{}: layer unpacks to more than {MAX_UNPACKED} bytes", rel.display())));
+                return Err(UnpackError::Unsafe(format!(
+                    "{}: layer unpacks to more than {MAX_UNPACKED} bytes",
+                    rel.display()
+                )));
             }
             if let Some(parent) = target.parent() {
                 fs::create_dir_all(parent)?;
@@ -162,7 +177,9 @@ pub(crate) fn unpack_tar_gz_hashed(reader: impl Read, dest: &Path, title: Option
             let sum = copy_large(&mut entry, &mut out)?;
             written.push((rel, Left::File(Some(sum))));
         } else if kind.is_symlink() {
-            let link = entry.link_name()?.ok_or_else(|| UnpackError::Unsafe(format!("{}: link without target", rel.display())))?;
+            let link = entry
+                .link_name()?
+                .ok_or_else(|| UnpackError::Unsafe(format!("{}: link without target", rel.display())))?;
             if let Some(parent) = target.parent() {
                 fs::create_dir_all(parent)?;
             }
@@ -176,7 +193,9 @@ pub(crate) fn unpack_tar_gz_hashed(reader: impl Read, dest: &Path, title: Option
             make_symlink(&relative_from(rel.parent().unwrap_or(Path::new("")), &resolved), &target)?;
             written.push((rel, Left::Link));
         } else if kind.is_hard_link() {
-            let link = entry.link_name()?.ok_or_else(|| UnpackError::Unsafe(format!("{}: link without target", rel.display())))?;
+            let link = entry
+                .link_name()?
+                .ok_or_else(|| UnpackError::Unsafe(format!("{}: link without target", rel.display())))?;
             let source = safe_relative(&link)
                 .map_err(|why| UnpackError::Unsafe(format!("{}: hard link to {why}", rel.display())))?
                 .ok_or_else(|| UnpackError::Unsafe(format!("{}: hard link to the root", rel.display())))?;
@@ -184,13 +203,21 @@ pub(crate) fn unpack_tar_gz_hashed(reader: impl Read, dest: &Path, title: Option
             // layer's files may not be there yet (ORAS tars one folder; it never links out).
             if let Some(title) = title {
                 if source.components().next().map(|c| c.as_os_str()) != Some(std::ffi::OsStr::new(title)) {
-                    return Err(UnpackError::Unsafe(format!("{}: hard link to {} outside the layer's folder `{title}`", rel.display(), link.display())));
+                    return Err(UnpackError::Unsafe(format!(
+                        "{}: hard link to {} outside the layer's folder `{title}`",
+                        rel.display(),
+                        link.display()
+                    )));
                 }
             }
             no_links_above(dest, &source)?;
             let from = dest.join(&source);
             if !fs::symlink_metadata(&from).map(|m| m.is_file()).unwrap_or(false) {
-                return Err(UnpackError::Unsafe(format!("{}: hard link to {} which is not an unpacked file", rel.display(), link.display())));
+                return Err(UnpackError::Unsafe(format!(
+                    "{}: hard link to {} which is not an unpacked file",
+                    rel.display(),
+                    link.display()
+                )));
             }
             if let Some(parent) = target.parent() {
                 fs::create_dir_all(parent)?;
@@ -200,7 +227,11 @@ pub(crate) fn unpack_tar_gz_hashed(reader: impl Read, dest: &Path, title: Option
             fs::copy(&from, &target)?;
             written.push((rel, Left::File(None)));
         } else {
-            return Err(UnpackError::Unsafe(format!("{}: entry type {:?} is not a file, folder or link", rel.display(), kind)));
+            return Err(UnpackError::Unsafe(format!(
+                "{}: entry type {:?} is not a file, folder or link",
+                rel.display(),
+                kind
+            )));
         }
     }
     Ok(written)
@@ -224,7 +255,13 @@ fn resolve_link(dest: &Path, rel: &Path, link: &Path, layer: &Path) -> Result<Pa
     Ok(resolved)
 }
 
-fn walk_target(dest: &Path, at: &mut Vec<std::ffi::OsString>, target: &Path, layer: &Path, hops: &mut usize) -> Result<(), String> {
+fn walk_target(
+    dest: &Path,
+    at: &mut Vec<std::ffi::OsString>,
+    target: &Path,
+    layer: &Path,
+    hops: &mut usize,
+) -> Result<(), String> {
     let depth = layer.components().count();
     for c in target.components() {
         match c {
@@ -279,7 +316,10 @@ fn make_symlink(link: &Path, at: &Path) -> io::Result<()> {
 
 #[cfg(not(unix))]
 fn make_symlink(_link: &Path, at: &Path) -> io::Result<()> {
-    Err(io::Error::new(io::ErrorKind::Unsupported, format!("{}: symbolic links are not unpacked on this platform", at.display())))
+    Err(io::Error::new(
+        io::ErrorKind::Unsupported,
+        format!("{}: symbolic links are not unpacked on this platform", at.display()),
+    ))
 }
 
 #[cfg(test)]
@@ -345,13 +385,26 @@ pub(crate) mod tests {
     fn big_files_arrive_whole_with_their_checksum() {
         // Several copy buffers, the last one partly filled.
         let mut x = 1u32;
-        let big: Vec<u8> = (0..(5 << 20) + 12_345).map(|_| { x = x.wrapping_mul(1_103_515_245).wrapping_add(12_345); (x >> 16) as u8 }).collect();
+        let big: Vec<u8> = (0..(5 << 20) + 12_345)
+            .map(|_| {
+                x = x.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+                (x >> 16) as u8
+            })
+            .collect();
         let dir = tempfile::tempdir().unwrap();
-        let written = unpack_tar_gz_hashed(&raw_tar_gz(&[("prototype/data-raw.json", b'0', "", &big), ("prototype/small", b'0', "", b"abc")])[..], dir.path(), Some("prototype")).unwrap();
+        let written = unpack_tar_gz_hashed(
+            &raw_tar_gz(&[("prototype/data-raw.json", b'0', "", &big), ("prototype/small", b'0', "", b"abc")])[..],
+            dir.path(),
+            Some("prototype"),
+        )
+        .unwrap();
         assert_eq!(fs::read(dir.path().join("prototype/data-raw.json")).unwrap(), big);
         let mut adler = Adler32::default();
         adler.update(&big);
-        assert_eq!(written[0], (PathBuf::from("prototype/data-raw.json"), Left::File(Some((adler.finish(), big.len() as u64)))));
+        assert_eq!(
+            written[0],
+            (PathBuf::from("prototype/data-raw.json"), Left::File(Some((adler.finish(), big.len() as u64))))
+        );
         assert_eq!(fs::read(dir.path().join("prototype/small")).unwrap(), b"abc");
     }
 
@@ -364,12 +417,28 @@ pub(crate) mod tests {
             ("symlink out", &[("prototype/l", b'2', "../../etc", b"")]),
             ("symlink to the dataset folder", &[("prototype/l", b'2', "..", b"")]),
             // See: issue 13. Each lexically inside; through the first, the second reaches `/`.
-            ("symlink chain", &[("prototype/a", b'2', ".", b""), ("prototype/b", b'2', "a/../a/../../../../../../../../../..", b"")]),
-            ("symlink through a link up", &[("prototype/a", b'2', "sub/..", b""), ("prototype/sub", b'2', ".", b""), ("prototype/c", b'2', "a/../../..", b"")]),
-            ("symlink loop", &[("prototype/a", b'2', "b", b""), ("prototype/b", b'2', "a/x", b""), ("prototype/c", b'2', "a", b"")]),
+            (
+                "symlink chain",
+                &[("prototype/a", b'2', ".", b""), ("prototype/b", b'2', "a/../a/../../../../../../../../../..", b"")],
+            ),
+            (
+                "symlink through a link up",
+                &[
+                    ("prototype/a", b'2', "sub/..", b""),
+                    ("prototype/sub", b'2', ".", b""),
+                    ("prototype/c", b'2', "a/../../..", b""),
+                ],
+            ),
+            (
+                "symlink loop",
+                &[("prototype/a", b'2', "b", b""), ("prototype/b", b'2', "a/x", b""), ("prototype/c", b'2', "a", b"")],
+            ),
             ("absolute symlink", &[("prototype/l", b'2', "/etc/passwd", b"")]),
             ("write through link", &[("prototype/l", b'2', ".", b""), ("prototype/l/x", b'0', "", b"x")]),
-            ("replace link then write", &[("prototype/d", b'2', "../prototype", b""), ("prototype/d/f", b'0', "", b"x")]),
+            (
+                "replace link then write",
+                &[("prototype/d", b'2', "../prototype", b""), ("prototype/d/f", b'0', "", b"x")],
+            ),
             ("hard link out", &[("prototype/h", b'1', "../outside", b"")]),
             ("hard link to missing", &[("prototype/h", b'1', "prototype/none", b"")]),
             ("device", &[("prototype/dev", b'3', "", b"")]),
@@ -411,7 +480,10 @@ pub(crate) mod tests {
             ("prototype/a", b'2', ".", b""),
             ("prototype/data-raw.json", b'2', "a/../../../../../../../../../../etc/passwd", b""),
         ]);
-        assert!(matches!(r, Err(UnpackError::Unsafe(ref why)) if why.contains("climbs out of the layer's folder")), "{r:?}");
+        assert!(
+            matches!(r, Err(UnpackError::Unsafe(ref why)) if why.contains("climbs out of the layer's folder")),
+            "{r:?}"
+        );
         assert!(!dir.path().join("out/prototype/data-raw.json").exists());
     }
 
@@ -420,7 +492,11 @@ pub(crate) mod tests {
         let dir = tempfile::tempdir().unwrap();
         fs::create_dir_all(dir.path().join("locale")).unwrap();
         fs::write(dir.path().join("locale/en.cfg"), "[a]\nb=c\n").unwrap();
-        let r = unpack_tar_gz(&raw_tar_gz(&[("prototype/h", b'1', "locale/en.cfg", b"")])[..], dir.path(), Some("prototype"));
+        let r = unpack_tar_gz(
+            &raw_tar_gz(&[("prototype/h", b'1', "locale/en.cfg", b"")])[..],
+            dir.path(),
+            Some("prototype"),
+        );
         match r {
             Err(UnpackError::Unsafe(why)) => assert!(why.contains("outside the layer's folder `prototype`"), "{why}"),
             other => panic!("{other:?}"),
