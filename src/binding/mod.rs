@@ -58,18 +58,6 @@ pub fn module(lua: &Lua) -> Result<Table> {
     Ok(fm)
 }
 
-#[cfg(test)]
-pub(crate) mod test_support {
-    use mlua::{Lua, Table};
-
-    /// A fresh Lua state with the module loaded, as `require("factorio_mocks")` would give it.
-    pub fn lua_with_module() -> (Lua, Table) {
-        let lua = Lua::new();
-        let fm = super::module(&lua).expect("module loads");
-        lua.globals().set("fm", &fm).expect("set global");
-        (lua, fm)
-    }
-}
 
 /// The fuzzer's way into the table builder (examples/fuzz.rs, target `tree`): every prototype
 /// type of `tree` built as Lua tables, as `data.raw` builds them. The number of types, or the
@@ -89,4 +77,17 @@ pub fn fuzz_build_tree(
         }
     }
     Ok(Ok(entries.len()))
+}
+
+#[cfg(test)]
+pub(crate) mod test_support {
+    use mlua::{Lua, Table};
+
+    /// A fresh Lua state with the module loaded, as `require("factorio_mocks")` would give it.
+    pub fn lua_with_module() -> (Lua, Table) {
+        let lua = Lua::new();
+        let fm = super::module(&lua).expect("module loads");
+        lua.globals().set("fm", &fm).expect("set global");
+        (lua, fm)
+    }
 }

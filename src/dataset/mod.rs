@@ -173,7 +173,7 @@ impl Dataset {
     /// A file of the game's own Lua the dataset carries (`lua/<module>/<relative>`), or None.
     pub fn game_file(&self, module: &str, relative: &str) -> Result<Option<Vec<u8>>, Error> {
         match (&self.layout, &self.dir) {
-            (Layout::Builtin(version), _) => Ok(game_lua::builtin_file(*version, module, relative).map(<[u8]>::to_vec)),
+            (Layout::Builtin(version), _) => Ok(game_lua::builtin_file(version, module, relative).map(<[u8]>::to_vec)),
             (_, Some(dir)) => {
                 let rel = format!("lua/{module}/{relative}");
                 let bytes = game_lua::folder_file(dir, module, relative)
@@ -190,7 +190,7 @@ impl Dataset {
     /// The game mods whose Lua the dataset carries (`core`, `base`, …).
     pub fn game_mods(&self) -> Vec<String> {
         match (&self.layout, &self.dir) {
-            (Layout::Builtin(version), _) => game_lua::builtin_mods(*version),
+            (Layout::Builtin(version), _) => game_lua::builtin_mods(version),
             (_, Some(dir)) => game_lua::folder_mods(dir),
             (_, None) => Vec::new(),
         }

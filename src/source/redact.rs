@@ -176,7 +176,7 @@ fn redact_urls_collecting(text: &str, removed: &mut Vec<String>) -> String {
 fn redact_url_body(body: &str, removed: &mut Vec<String>) -> String {
     let mut body = body.to_string();
     // User-info ends at the last `@` that is not a digest's (`@sha256:…`).
-    let userinfo_end = body.match_indices('@').map(|(i, _)| i).filter(|&i| !is_digest_at(&body[i + 1..])).last();
+    let userinfo_end = body.rmatch_indices('@').map(|(i, _)| i).find(|&i| !is_digest_at(&body[i + 1..]));
     if let Some(i) = userinfo_end {
         let userinfo = &body[..i];
         removed.push(userinfo.to_string());
