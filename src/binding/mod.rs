@@ -58,7 +58,6 @@ pub fn module(lua: &Lua) -> Result<Table> {
     Ok(fm)
 }
 
-
 /// The fuzzer's way into the table builder (examples/fuzz.rs, target `tree`): every prototype
 /// type of `tree` built as Lua tables, as `data.raw` builds them. The number of types, or the
 /// damage found.
