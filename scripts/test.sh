@@ -67,10 +67,12 @@ for lua in lua5.2 lua5.1 lua5.3 lua5.4 luajit; do
   count_busted "build/busted-example-$lua.log"
 done
 
-echo "== make lint-lua (luacheck with .luacheckrc)"
-if make --no-print-directory lint-lua > build/lint.log 2>&1; then passed=$((passed + 1)); else
-  tail -n 30 build/lint.log; failed=$((failed + 1)); status=1
-fi
+for lint in lint-lua lint-rust; do
+  echo "== make $lint (luacheck with .luacheckrc; cargo fmt --check with rustfmt.toml, cargo clippy)"
+  if make --no-print-directory "$lint" > "build/$lint.log" 2>&1; then passed=$((passed + 1)); else
+    tail -n 30 "build/$lint.log"; failed=$((failed + 1)); status=1
+  fi
+done
 
 echo "== luarocks make into a temporary tree, then require from it"
 for version in 5.2 5.4; do
