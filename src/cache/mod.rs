@@ -135,7 +135,7 @@ impl Key {
     /// The key of a request, e.g. `"oci-tag\n127.0.0.1:5000/datasets/vanilla:stable"`.
     pub fn new(request: &str) -> Key {
         let digest = Sha1::digest(request.as_bytes());
-        Key(digest.iter().map(|b| format!("{b:02x}")).collect())
+        Key(crate::dataset::hex(&digest))
     }
 
     /// The 40 hex characters.
@@ -991,7 +991,7 @@ pub fn content_key(paths: &[PathBuf], extra: &str) -> io::Result<String> {
             hasher.update(fs::read(path)?);
         }
     }
-    Ok(hasher.finalize().iter().map(|b| format!("{b:02x}")).collect())
+    Ok(crate::dataset::hex(&hasher.finalize()))
 }
 
 #[cfg(test)]

@@ -2,28 +2,25 @@
 
 use sha1::Digest as _;
 
-/// Adler-32, what the factorio-mocks generator writes into `metadata.*`.
+/// Adler-32, what the factorio-mocks generator writes into `metadata.*` (zlib-rs's, the one
+/// the crate's other checks use too).
 pub fn adler32_hex(bytes: &[u8]) -> String {
-    const MOD: u32 = 65521;
-    // 5552 is the largest run that cannot overflow u32 before the modulo (zlib's NMAX).
-    let (mut a, mut b) = (1u32, 0u32);
-    for chunk in bytes.chunks(5552) {
-        for &byte in chunk {
-            a += u32::from(byte);
-            b += a;
-        }
-        a %= MOD;
-        b %= MOD;
-    }
-    format!("{:08x}", (b << 16) | a)
+    format!("{:08x}", zlib_rs::adler32::adler32(1, bytes))
 }
 
 pub fn sha256_hex(bytes: &[u8]) -> String {
     hex(&sha2::Sha256::digest(bytes))
 }
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+/// Bytes as lowercase hex: the one encoder of the crate's digests (datasets, the cache, OCI
+/// blobs, the Mod Portal's SHA1s).
+pub fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        let _ = write!(out, "{b:02x}");
+    }
+    out
 }
 
 #[cfg(test)]

@@ -25,7 +25,7 @@ use std::time::Duration;
 
 use crate::cache::{Expiry, FsStore, Key, Store};
 
-pub use checksum::{adler32_hex, sha256_hex};
+pub use checksum::{adler32_hex, hex, sha256_hex};
 pub use metadata::Metadata;
 pub use tree::{Tree, TreeError};
 

@@ -153,7 +153,7 @@ fn file_sha1(path: &Path) -> Option<String> {
         }
         h.update(&buf[..n]);
     }
-    Some(h.finalize().iter().map(|b| format!("{b:02x}")).collect())
+    Some(crate::dataset::hex(&h.finalize()))
 }
 
 /// Downloads every pinned zip of `lock` into `dir` and writes `dir/mod-list.json`.
@@ -236,7 +236,7 @@ fn fetch_one(portal: &HttpPortal, release: &Release, c: &Credentials, dir: &Path
             ));
         }
         out.sync_all().map_err(|e| io(&format!("writing {}", temp.display()), e))?;
-        let sha: String = hasher.finalize().iter().map(|b| format!("{b:02x}")).collect();
+        let sha = crate::dataset::hex(&hasher.finalize());
         if sha != release.sha1 {
             return Err(Error::new(
                 ErrorKind::Integrity,

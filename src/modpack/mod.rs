@@ -226,11 +226,7 @@ pub fn sha1_hex(bytes: &[u8]) -> String {
     use sha1::Digest;
     let mut h = sha1::Sha1::new();
     h.update(bytes);
-    hex(&h.finalize())
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    crate::dataset::hex(&h.finalize())
 }
 
 /// The lock file `resolve` writes beside `modpack.json`.

@@ -9,7 +9,7 @@ use sha2::{Digest, Sha256};
 
 /// Lowercase hex of `bytes`.
 pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    crate::dataset::hex(bytes)
 }
 
 /// The `sha256:<hex>` digest of `bytes`.
