@@ -11,15 +11,13 @@
 
 local fm = require("factorio_mocks")
 local files = require("spec.support.files")
+local compare = require("spec.support.data_raw")
+local deep_difference, effects_as_set, sorted_keys = compare.deep_difference, compare.effects_as_set, compare.sorted_keys
+local exists = files.exists
 
 local DATA = "../shared/data"
 local TARBALL = DATA .. "/factorio-data/factorio-data-%s.tar.gz"
 
-local function exists(path)
-  local f = io.open(path, "rb")
-  if f then f:close() return true end
-  return false
-end
 
 local function sh(command)
   local ok = os.execute(command)
@@ -36,12 +34,6 @@ local function names_of(raw)
   return out
 end
 
-local function sorted_keys(t)
-  local keys = {}
-  for k in pairs(t) do keys[#keys + 1] = k end
-  table.sort(keys)
-  return keys
-end
 
 -- Lines naming the types and prototypes one side has and the other lacks; `allow_missing(kind,
 -- name)` excuses a prototype `got` lacks (it is listed in `excused`).
@@ -74,50 +66,8 @@ local function name_differences(expected, got, allow_missing, excused)
   return lines
 end
 
-local function show(v)
-  if type(v) == "string" then return ("%q"):format(v) end
-  return tostring(v)
-end
 
--- The first difference between two values, as "path: expected … got …", or nil. Numbers compare
--- to 1e-9 relative: the datasets went through the game's JSON writer, which rounds.
-local function deep_difference(expected, got, path)
-  if type(expected) ~= type(got) then
-    return ("%s: expected %s, got %s"):format(path, show(expected), show(got))
-  end
-  if type(expected) == "number" then
-    if expected == got or (expected ~= expected and got ~= got) then return nil end
-    if math.abs(expected - got) <= 1e-9 * math.max(1, math.abs(expected)) then return nil end
-    return ("%s: expected %s, got %s"):format(path, show(expected), show(got))
-  end
-  if type(expected) ~= "table" then
-    if expected ~= got then return ("%s: expected %s, got %s"):format(path, show(expected), show(got)) end
-    return nil
-  end
-  for _, k in ipairs(sorted_keys(expected)) do
-    local d = deep_difference(expected[k], got[k], path .. "." .. tostring(k))
-    if d then return d end
-  end
-  for _, k in ipairs(sorted_keys(got)) do
-    if expected[k] == nil then return ("%s.%s: expected nil, got %s"):format(path, tostring(k), show(got[k])) end
-  end
-  return nil
-end
 
--- base's data-updates.lua unlocks the barrel recipes in `fluid-handling` in the order of
--- `pairs(data.raw.fluid)`: the game's pairs follow insertion order, Lua's here do not (DESIGN: the
--- later private Lua 5.2 with the game's pairs), so those effects compare as a set.
-local function effects_as_set(proto)
-  if proto.type ~= "technology" or type(proto.effects) ~= "table" then return proto end
-  local copy = {}
-  for k, v in pairs(proto) do copy[k] = v end
-  local effects = {}
-  for i, e in ipairs(proto.effects) do effects[i] = e end
-  local function key(e) return tostring(e.type) .. "|" .. tostring(e.recipe or e.modifier or "") end
-  table.sort(effects, function(a, b) return key(a) < key(b) end)
-  copy.effects = effects
-  return copy
-end
 
 local function fail_listing(title, lines, limit)
   if #lines == 0 then return end

@@ -17,6 +17,13 @@ function M.temp_path()
   return name
 end
 
+--- True when a file (or folder) can be opened at `path`.
+function M.exists(path)
+  local f = io.open(path, "rb")
+  if f then f:close() return true end
+  return false
+end
+
 --- The bytes of the file at `path`.
 function M.read(path)
   local f = assert(io.open(path, "rb"))
