@@ -65,32 +65,7 @@ local ok, err = pcall(function()
   fm.setup{ stage = "data", game_version = version }
 
   local plain_pairs = pairs
-  local rank = { number = 1, string = 2, boolean = 3 }
-  local function before(a, b)
-    local ta, tb = type(a), type(b)
-    if ta ~= tb then return (rank[ta] or 9) < (rank[tb] or 9) end
-    if ta == "number" or ta == "string" then return a < b end
-    return tostring(a) < tostring(b)
-  end
-  -- pairs in sorted key order, over what the table's own pairs gives (__pairs included); keys
-  -- set to nil during the loop are skipped, keys added during it are not visited.
-  local function sorted_pairs(t)
-    local keys = {}
-    for k in plain_pairs(t) do keys[#keys + 1] = k end
-    table.sort(keys, before)
-    local i, meta = 0, getmetatable(t)
-    local function step()
-      i = i + 1
-      local k = keys[i]
-      if k == nil then return nil end
-      local v
-      if meta then v = t[k] else v = rawget(t, k) end
-      if v == nil then return step() end
-      return k, v
-    end
-    return step, t, nil
-  end
-  pairs = sorted_pairs
+  pairs = require("factorio_mocks.sorted_pairs")(plain_pairs)
   local result = fm.run_stage{ stage = "data", factorio_data = only }
   pairs = plain_pairs
   io.stderr:write(("derive-data-raw: ran %s of %s\n"):format(table.concat(result.order, ", "), mods.base))

@@ -145,31 +145,7 @@ end
 -- --reproducible: pairs visits keys in sorted order while the stages run (as
 -- scripts/derive-data-raw.lua does), so the same inputs give the same bytes.
 local plain_pairs = pairs
-if opts.sorted_pairs then
-  local rank = { number = 1, string = 2, boolean = 3 }
-  local function before(a, b)
-    local ta, tb = type(a), type(b)
-    if ta ~= tb then return (rank[ta] or 9) < (rank[tb] or 9) end
-    if ta == "number" or ta == "string" then return a < b end
-    return tostring(a) < tostring(b)
-  end
-  pairs = function(t)
-    local keys = {}
-    for k in plain_pairs(t) do keys[#keys + 1] = k end
-    table.sort(keys, before)
-    local i, meta = 0, getmetatable(t)
-    local function step()
-      i = i + 1
-      local k = keys[i]
-      if k == nil then return nil end
-      local v
-      if meta then v = t[k] else v = rawget(t, k) end
-      if v == nil then return step() end
-      return k, v
-    end
-    return step, t, nil
-  end
-end
+if opts.sorted_pairs then pairs = require("factorio_mocks.sorted_pairs")(plain_pairs) end
 local order
 local ok, err = pcall(function()
   if opts.factorio_data then
