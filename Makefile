@@ -104,6 +104,8 @@ DERIVE_VERSIONS ?= 2.1.9
 builtin-datasets:
 	@$(MAKE) --no-print-directory build LUA=lua5.2
 	@for v in $(DERIVE_VERSIONS); do lua5.2 scripts/derive-data-raw.lua $(SHARED_DATA)/factorio-data/factorio-data-$$v.tar.gz fixtures/builtin/$$v/data-raw.json.gz || exit 1; done
+	@for v in $(DERIVE_VERSIONS); do lua5.2 scripts/derive-data-raw.lua --expansions $(SHARED_DATA)/factorio-data/factorio-data-$$v.tar.gz fixtures/builtin/$$v/data-raw-expansions.json.gz || exit 1; done
+	@python3 -c 'import gzip, json, sys; sys.stdout.buffer.write(json.dumps(json.load(gzip.open(sys.argv[1])), separators=(",", ":")).encode())' $(SHARED_DATA)/data-raw/space-age-2.0.77.json.gz | gzip -9 -n > fixtures/builtin/2.0.77/data-raw-expansions.json.gz
 	@for v in $(BUILTIN_VERSIONS); do python3 scripts/pack-game-lua.py $$v $(SHARED_DATA)/factorio-data/factorio-data-$$v.tar.gz || exit 1; done
 	@python3 scripts/pack-locale.py fixtures/builtin/locale-2.0.55.tar $(SHARED_DATA)/locale/core-2.0.55 $(SHARED_DATA)/locale/base-2.0.55
 

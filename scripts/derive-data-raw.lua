@@ -1,8 +1,9 @@
 -- Derives a built-in dataset's data.raw from the game's public copy of its Lua, by running the
--- data stage of core and base with factorio-mocks' own loader, and writes it as minified,
--- gzipped JSON in the shape of the game's `--dump-data` ({type = {name = prototype}}).
+-- data stage of core and base (with --expansions: every game mod of the folder, the expansions
+-- and 2.1's recycler too) with factorio-mocks' own loader, and writes it as minified, gzipped
+-- JSON in the shape of the game's `--dump-data` ({type = {name = prototype}}).
 --
---   lua5.2 scripts/derive-data-raw.lua <factorio-data-<v>.tar.gz | folder> <out.json.gz>
+--   lua5.2 scripts/derive-data-raw.lua [--expansions] <factorio-data-<v>.tar.gz | folder> <out.json.gz>
 --
 -- Needs the built module on package.cpath (make build LUA=lua5.2); `make builtin-datasets` runs
 -- it. The output is deterministic, so running it again changes no byte:
@@ -16,9 +17,10 @@
 --   by fluid name here, not the game's.
 -- Graphics modules the public copy lacks are answered with fm.run_stage's placeholders, as for
 -- the built-in 2.0.77 data.raw.
-local source, out = arg[1], arg[2]
+local expansions = arg[1] == "--expansions"
+local source, out = arg[expansions and 2 or 1], arg[expansions and 3 or 2]
 if not source or not out then
-  io.stderr:write("usage: lua5.2 scripts/derive-data-raw.lua <factorio-data-<v>.tar.gz | folder> <out.json.gz>\n")
+  io.stderr:write("usage: lua5.2 scripts/derive-data-raw.lua [--expansions] <factorio-data-<v>.tar.gz | folder> <out.json.gz>\n")
   os.exit(2)
 end
 package.cpath = "build/lua52/?.so;" .. package.cpath
@@ -47,14 +49,17 @@ local ok, err = pcall(function()
     game = tmp .. "/" .. top
   end
   if not game:find("^/") then game = os.getenv("PWD") .. "/" .. game end
-  -- Only core and base run: a folder of links to them.
-  local only = tmp .. "/core-base"
-  sh(("mkdir -p %q"):format(only))
   for _, mod in ipairs({ "core", "base" }) do
     if not is_dir(game .. "/" .. mod) then
       error(("derive-data-raw: %s has no %s folder; pass the game's data folder (factorio-data-<v>)"):format(game, mod), 0)
     end
-    sh(("ln -s %q %q"):format(game .. "/" .. mod, only .. "/" .. mod))
+  end
+  -- Without --expansions only core and base run: a folder of links to them.
+  local only = game
+  if not expansions then
+    only = tmp .. "/core-base"
+    sh(("mkdir -p %q"):format(only))
+    for _, mod in ipairs({ "core", "base" }) do sh(("ln -s %q %q"):format(game .. "/" .. mod, only .. "/" .. mod)) end
   end
 
   local fm = require("factorio_mocks")

@@ -16,6 +16,11 @@ local RENAMED = {
   ["control_behavior.type.single_fluid_box"] = "control_behavior.type.storage_tank",
 }
 
+-- Old names the version's own Lua still reads although its description lists only the new one:
+-- the game must still answer them (2.1.9's quality/prototypes/recycling.lua:48 reads
+-- defines.default_icon_size), so they keep the dump's value beside the new name.
+local KEPT = { "default_icon_size" }
+
 local src = assert(arg[1], "usage: gen-defines.lua <runtime-api-<version>.json>")
 local f = assert(io.open(src, "rb"))
 local api = cjson.decode(f:read("*a"))
@@ -73,6 +78,9 @@ end
 
 local defines = {}
 for _, node in ipairs(api.defines) do defines[node.name] = build(node, "." .. node.name) end
+for _, name in ipairs(KEPT) do
+  if defines[name] == nil then defines[name] = at(name) end
+end
 
 local function key(k)
   if k:match("^[%a_][%w_]*$") then return k end

@@ -5,13 +5,15 @@
 
 The tarball defaults to ../shared/data/factorio-data/factorio-data-<version>.tar.gz.
 
-Takes every .lua file of the game mods the built-in dataset holds (core, base) from the game's
-public copy of its Lua (wube/factorio-data), and adds a placeholder for each module the game
-generates at build time and the public copy lacks (sprite-size tables under graphics/, menu
-simulations): fixtures/builtin/<version>/placeholders.txt lists them, one `__mod__/path` per line, as
-`scripts/find-placeholders.lua` found them by running the data stage. A placeholder is what the
-built-in data.raw was made with: a 1x1 single-frame sprite table. The archive is deterministic
-(sorted, no times, no owners), so re-running the script changes nothing.
+Takes every .lua file (and info.json) of the game's mods (core, base, the expansions and 2.1's
+recycler) from the game's public copy of its Lua (wube/factorio-data), and adds a placeholder for
+each module the game generates at build time and the public copy lacks (sprite-size tables under
+graphics/, ambient music lists, menu simulations): fixtures/builtin/<version>/placeholders.txt
+lists them, one `__mod__/path` per line, as `scripts/find-placeholders.lua` found them by running
+the data stage. A placeholder is what the built-in data.raw was made with, the one fm.run_stage
+answers with (mod_loader.placeholder): a 1x1 single-frame sprite table, or under sound/ambient/ an
+ambient-sound named after the module. The archive is deterministic (sorted, no times, no owners),
+so re-running the script changes nothing.
 """
 import gzip
 import io
@@ -22,12 +24,22 @@ import tarfile
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 SHARED = os.path.join(ROOT, "..", "shared", "data", "factorio-data")
-MODS = ("core", "base")
+MODS = ("core", "base", "elevated-rails", "quality", "recycler", "space-age")
 PLACEHOLDER = (
     b"-- Placeholder made by factorio-mocks (scripts/pack-game-lua.py): the game generates this\n"
     b"-- module at build time and its public copy lacks it.\n"
     b"return {width = 1, height = 1, shift = {0, 0}, line_length = 1, frames = 1}\n"
 )
+AMBIENT = (
+    "-- Placeholder made by factorio-mocks: the game generates this module at build time.\n"
+    'return {{type = "ambient-sound", name = "{name}", track_type = "main-track", sound = {{filename = "x.ogg"}}}}\n'
+)
+
+
+def placeholder(mod, rel):
+    if rel.startswith("sound/ambient/"):
+        return AMBIENT.format(name=f"__{mod}__/{rel}").encode()
+    return PLACEHOLDER
 
 
 def main():
@@ -43,7 +55,7 @@ def main():
     with tarfile.open(source, "r:gz") as tar:
         for member in tar.getmembers():
             parts = member.name.split("/", 1)
-            if len(parts) < 2 or not member.isfile() or not member.name.endswith(".lua"):
+            if len(parts) < 2 or not member.isfile() or not (member.name.endswith(".lua") or member.name.endswith("/info.json")):
                 continue
             rel = parts[1]
             if rel.split("/", 1)[0] in MODS:
@@ -57,7 +69,7 @@ def main():
             mod, rel = line[2:].split("__/", 1)
             path = mod + "/" + rel + ".lua"
             if path not in files:
-                files[path] = PLACEHOLDER
+                files[path] = placeholder(mod, rel)
                 placeholders.append(path)
     buf = io.BytesIO()
     with gzip.GzipFile(fileobj=buf, mode="wb", compresslevel=9, mtime=0, filename="") as gz:

@@ -1,7 +1,9 @@
 -- The built-in datasets, one per game version (2.1.9 and 2.0.77): selection by game_version, the
 -- locale of every language offline, and (the game-data tier, needing ../shared and the lua5.2
 -- build) scripts/derive-data-raw.lua: on 2.0.77 it reproduces the built-in data.raw prototype for
--- prototype, on 2.1.9 it makes fixtures/builtin/2.1.9/data-raw.json.gz byte for byte.
+-- prototype, on 2.1.9 it makes fixtures/builtin/2.1.9/data-raw.json.gz (and with --expansions
+-- data-raw-expansions.json.gz) byte for byte. Each version's second set, with the expansions,
+-- comes when fm.setup's `mods` or a mod under test needs one.
 
 local fm = require("factorio_mocks")
 local files = require("spec.support.files")
@@ -77,6 +79,57 @@ describe("the built-in datasets", function()
   end)
 end)
 
+describe("the built-in datasets with the expansions", function()
+  after_each(function() fm.teardown() end)
+
+  -- A mod of game version `version` with `dependencies` and a data.lua.
+  local function mod(name, version, dependencies, data_lua)
+    return files.write_tree({
+      ["info.json"] = ('{"name": "%s", "version": "1.0.0", "title": "t", "author": "a", "factorio_version": "%s", "dependencies": ["%s"]}')
+        :format(name, version, table.concat(dependencies, '", "')),
+      ["data.lua"] = data_lua or "",
+    }, files.temp_dir(name))
+  end
+
+  for _, version in ipairs({ "2.1", "2.0" }) do
+    it(version .. ": come when `mods` turns space-age on: its planets, its mods, its flags, its Lua", function()
+      fm.setup{ stage = "data", game_version = version }
+      assert.is_nil(data.raw.planet.vulcanus)
+      assert.is_nil(mods["space-age"])
+      assert.is_false(feature_flags.space_travel)
+      assert.has_error(function() require("__space-age__.prototypes.planet.planet") end)
+
+      fm.setup{ stage = "data", game_version = version, mods = { ["space-age"] = true } }
+      assert.are.equal("planet", data.raw.planet.vulcanus.type)
+      assert.is_table(data.raw.recipe["iron-gear-wheel-recycling"])
+      local full = fm.current().dataset.factorio_version
+      for _, name in ipairs({ "base", "elevated-rails", "quality", "space-age" }) do assert.are.equal(full, mods[name], name) end
+      assert.are.equal(version == "2.1" and full or nil, mods.recycler)
+      assert.is_true(feature_flags.space_travel and feature_flags.quality and feature_flags.rail_bridges)
+      -- The game's globals of its whole data stage, the expansions' too (space-age's data.lua
+      -- defines planet_map_gen helpers through its own files).
+      assert.is_table(require("__space-age__.prototypes.entity.sounds"))
+
+      fm.setup{ stage = "control", game_version = version, mods = { ["space-age"] = true } }
+      assert.are.equal("vulcanus", prototypes.space_location.vulcanus.name)
+      assert.are.equal(full, script.active_mods["space-age"])
+    end)
+
+    it(version .. ": come for a mod under test that needs an expansion, not for one that only may use it", function()
+      local needs = mod("needs-space-age", version, { "base", "space-age" },
+        'data:extend{{type = "item", name = "vulcan-ore", icon = "__core__/graphics/empty.png", stack_size = 50,'
+        .. ' weight = data.raw.item["tungsten-ore"].weight}}')
+      fm.setup{ stage = "control", game_version = version, load_mods = { needs } }
+      assert.is_table(prototypes.item["vulcan-ore"])
+      assert.is_table(prototypes.space_location.gleba)
+      local may = mod("may-use-space-age", version, { "base", "? space-age" })
+      fm.setup{ stage = "control", game_version = version, load_mods = { may } }
+      assert.is_nil(prototypes.space_location.gleba)
+      assert.is_nil(script.active_mods["space-age"])
+    end)
+  end
+end)
+
 local lua52 = sh("command -v lua5.2 >/dev/null 2>&1") and exists("build/lua52/factorio_mocks.so")
 local have = exists(TARBALL:format("2.0.77")) and exists(TARBALL:format("2.1.9"))
 
@@ -97,9 +150,9 @@ describe("game-data tier: scripts/derive-data-raw.lua", function()
     if tmp then os.execute(("rm -rf %q"):format(tmp)) end
   end)
 
-  local function derive(version)
+  local function derive(version, flags)
     local out = tmp .. "/data-raw-" .. version .. ".json.gz"
-    assert(sh(("lua5.2 scripts/derive-data-raw.lua %q %q 2>%q"):format(TARBALL:format(version), out, tmp .. "/log")),
+    assert(sh(("lua5.2 scripts/derive-data-raw.lua %s %q %q 2>%q"):format(flags or "", TARBALL:format(version), out, tmp .. "/log")),
       "the script failed: " .. read(tmp .. "/log"))
     return out
   end
@@ -134,5 +187,11 @@ describe("game-data tier: scripts/derive-data-raw.lua", function()
     local out = derive("2.1.9")
     assert.is_true(read(out) == read("fixtures/builtin/2.1.9/data-raw.json.gz"),
       "the derived 2.1.9 data.raw differs from the fixture; run make builtin-datasets and commit it")
+  end)
+
+  it("makes fixtures/builtin/2.1.9/data-raw-expansions.json.gz byte for byte, with --expansions", function()
+    local out = derive("2.1.9", "--expansions")
+    assert.is_true(read(out) == read("fixtures/builtin/2.1.9/data-raw-expansions.json.gz"),
+      "the derived 2.1.9 data.raw with the expansions differs from the fixture; run make builtin-datasets and commit it")
   end)
 end)

@@ -168,9 +168,6 @@ describe("game-data tier: fm.run_stage{factorio_data} on the game's folder as sh
 
   it("runs core and base of 2.1.9, answering the generated modules its folder lacks, and makes the built-in 2.1.9 data.raw's prototypes", function()
     fm.setup{ stage = "data", game_version = "2.1.9" }
-    -- 2.1 moved defines.default_icon_size to defines.constant.default_icon_size; the mocks' defines
-    -- are 2.0's until fm.setup takes a game_version.
-    if defines.constant == nil then defines.constant = { default_icon_size = defines.default_icon_size } end
     local result = fm.run_stage{ stage = "data", factorio_data = only["2.1.9"] }
     assert.are.same({ "core", "base" }, result.order)
     assert.are.equal("2.1.9", mods.core)
@@ -186,10 +183,9 @@ describe("game-data tier: fm.run_stage{factorio_data} on the game's folder as sh
 
   it("runs the whole game of 2.1.9: recycler is one of its mods, space-age's + quality loads first", function()
     fm.setup{ stage = "data", game_version = "2.1.9" }
-    if defines.constant == nil then defines.constant = { default_icon_size = defines.default_icon_size } end
-    -- 2.1.9's quality (prototypes/recycling.lua:48) still reads defines.default_icon_size, which
-    -- the 2.1.9 defines (names from the API description) lack: the game must still have it.
-    if defines.default_icon_size == nil then defines.default_icon_size = defines.constant.default_icon_size end
+    -- 2.1.9's quality (prototypes/recycling.lua:48) still reads defines.default_icon_size beside
+    -- 2.1's defines.constant.default_icon_size: the 2.1.9 defines keep both.
+    assert.are.equal(defines.constant.default_icon_size, defines.default_icon_size)
     local result = run_game(game["2.1.9"])
     if not result then return end
     assert.are.same({ "core", "base", "elevated-rails", "recycler", "quality", "space-age" }, result.order)

@@ -36,9 +36,10 @@ describe("game versions", function()
   describe("2.1 (version-specific)", function()
     before_each(function() fm.setup{ stage = "control", game_version = "2.1" } end)
 
-    it("has the 2.1 defines: constant.default_icon_size, the crafter inventories, its new events", function()
+    it("has the 2.1 defines: constant.default_icon_size (and the old name its Lua reads), the crafter inventories, its new events", function()
       assert.are.equal(64, defines.constant.default_icon_size)
-      assert.is_nil(defines.default_icon_size)
+      -- The old name stays: 2.1.9's own quality/prototypes/recycling.lua reads it.
+      assert.are.equal(64, defines.default_icon_size)
       assert.are.equal(2, defines.inventory.crafter_input)
       assert.is_nil(defines.inventory.furnace_source)
       assert.is_number(defines.events.on_player_color_changed)

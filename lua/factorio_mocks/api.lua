@@ -10,14 +10,14 @@ do
   -- A built-in dataset is opened once per process and version: nothing in it can change, and
   -- what is learnt about it (which type holds a prototype) serves every later session.
   local open, builtin = datasets.open, setmetatable({}, { __mode = "k" })
-  datasets = setmetatable({ open = function(native, spec, version)
+  datasets = setmetatable({ open = function(native, spec, version, expansions)
     if spec ~= nil then return open(native, spec, version) end
     local per_native = builtin[native] or {}
     builtin[native] = per_native
-    local key = version or ""
+    local key = (version or "") .. (expansions and "+expansions" or "")
     local dataset = per_native[key]
     if not dataset then
-      dataset = open(native, spec, version)
+      dataset = open(native, spec, version, expansions)
       -- Its types, listed once (every data.raw and prototype lookup starts from the list).
       local types, list = dataset.source.types, nil
       dataset.source.types = function() list = list or types(); return list end
@@ -149,12 +149,15 @@ return function(native)
     local ok_paths, mod_paths = true, nil
     if opts.load_mods ~= nil then ok_paths, mod_paths = pcall(load_mods.paths_of, opts.load_mods) end
     if not ok_paths then error(errors.message(mod_paths), 2) end
-    local mods_version = mod_paths and game_version.of_mods(fm, mod_paths)
+    local mod_infos = mod_paths and load_mods.infos(fm, mod_paths)
+    local mods_version = mod_infos and game_version.of_mods(mod_infos)
     local ok_default, default = pcall(game_version.default)
     if not ok_default then error(errors.message(default), 2) end
-    -- Without a dataset: the built-in one of the version asked for, else the mods', else the default.
+    -- Without a dataset: the built-in one of the version asked for, else the mods', else the
+    -- default; with the expansions when `mods` or the mods under test need them.
     local builtin = opts.dataset == nil and (requested or (mods_version and game_version.for_game(mods_version)) or default)
-    local ok, dataset = pcall(datasets.open, native, opts.dataset, builtin and builtin.version or nil)
+    local expansions = builtin and datasets.wants_expansions(opts, mod_infos)
+    local ok, dataset = pcall(datasets.open, native, opts.dataset, builtin and builtin.version or nil, expansions)
     if not ok then error(errors.message(dataset), 2) end
     -- The version mocked: asked for, else the dataset's, else the mods' (see game_version.lua).
     local version = requested or game_version.for_game(dataset.factorio_version)

@@ -133,10 +133,30 @@ local function lua_layout(ds, env)
   }
 end
 
+-- The game's mods beyond core and base; each built-in version carries them as a second set.
+local EXPANSIONS = { ["elevated-rails"] = true, quality = true, ["space-age"] = true, recycler = true }
+-- Dependency kinds that make the game enable a mod: required ones, and 2.1's recommended `+`.
+local ENABLING = { required = true, no_load_order = true, recommended = true }
+
+--- Whether a setup without a dataset gets the built-in set with the expansions: when fm.setup's
+--- `mods` turns one on, or a mod of `load_mods` (`mods`: their tables) needs one.
+function M.wants_expansions(opts, mods)
+  for name, version in pairs(opts.mods or {}) do
+    if EXPANSIONS[name] and version then return true end
+  end
+  for _, mod in ipairs(mods or {}) do
+    for _, dep in ipairs(mod.dependencies or {}) do
+      if EXPANSIONS[dep.name] and ENABLING[dep.kind] then return true end
+    end
+  end
+  return false
+end
+
 --- Opens the dataset `spec` (nil: built-in; a directory; a .json file; a remote reference).
 --- With `spec` nil, `game_version` picks the built-in dataset ("2.1.9", or "2.1" for the newest
---- of that line; nil: the default, native.default_builtin_version).
-function M.open(native, spec, game_version)
+--- of that line; nil: the default, native.default_builtin_version), and `expansions` its set:
+--- core and base, or with the expansions.
+function M.open(native, spec, game_version, expansions)
   if spec ~= nil and type(spec) ~= "string" then
     error("dataset: expected a path string or nil for the built-in dataset, got " .. type(spec), 0)
   end
@@ -144,7 +164,7 @@ function M.open(native, spec, game_version)
     error(("game_version: expected a version string such as \"2.1\" or \"2.0.77\", got %s; the built-in versions are %s")
       :format(type(game_version), table.concat(native.builtin_versions(), ", ")), 0)
   end
-  local ok, ds = pcall(native.open_dataset, spec, spec == nil and game_version or nil)
+  local ok, ds = pcall(native.open_dataset, spec, spec == nil and game_version or nil, spec == nil and expansions or nil)
   if not ok then error(tostring(ds), 0) end
   local env = ds:dir() and data_env(ds)
   local metadata = ds:metadata_lua()
@@ -169,6 +189,13 @@ function M.open(native, spec, game_version)
     source = source,
     factorio_version = ds:factorio_version(),
   }
+  if ds:layout() == "builtin" then
+    -- Its mods are the game's it holds, at its version (core is not a mod of the list).
+    dataset.mods = {}
+    for _, name in ipairs(ds:game_mods()) do
+      if name ~= "core" then dataset.mods[name] = dataset.factorio_version end
+    end
+  end
   if env then
     dataset.mods = optional_part(ds, env, "prototype/mods.lua")
     dataset.settings = optional_part(ds, env, "prototype/settings.lua")

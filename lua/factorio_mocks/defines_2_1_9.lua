@@ -290,6 +290,7 @@ return {
       only = 3,
     },
   },
+  default_icon_size = 64,
   difficulty = {
     easy = 0,
     hard = 2,

@@ -34,7 +34,10 @@ end
 M.deep_copy = deep_copy
 
 local function key_of(dataset)
-  return (dataset.native:dir() or "<built-in>") .. "|" .. tostring(dataset.factorio_version)
+  local mods = {}
+  for name in pairs(dataset.mods or {}) do mods[#mods + 1] = name end
+  table.sort(mods)
+  return (dataset.native:dir() or "<built-in>") .. "|" .. tostring(dataset.factorio_version) .. "|" .. table.concat(mods, ",")
 end
 
 -- Runs the data stage of the dataset's game mods in a fresh sandbox; returns its globals.
@@ -48,15 +51,16 @@ local function run_game_data_stage(fm, session, game_mods)
     if v ~= nil then return v end
     return live.env and live.env[k]
   end })
-  local by_name, ordered = {}, {}
+  local by_name, selected = {}, {}
   for _, mod in ipairs(game_mods) do by_name[mod.name] = mod end
-  -- The game's mods the dataset holds (core always), in the game's order.
+  -- The game's mods the dataset holds (core always), in the game's load order.
   local active = common.mods(session)
   for _, name in ipairs(mod_loader.GAME_MODS) do
     if by_name[name] and (active[name] ~= nil or name == "core") then
-      ordered[#ordered + 1] = by_name[name]
+      selected[#selected + 1] = by_name[name]
     end
   end
+  local ordered = fm.mods.load_order(selected)
   local loader = mod_loader.new(sandbox, by_name, mod_loader.reader(fm))
   local ok, err = pcall(mod_loader.run_steps, loader, ordered, "data")
   running.data = nil -- from now on `data` is the live session's

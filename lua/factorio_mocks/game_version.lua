@@ -77,17 +77,13 @@ function M.requested(value)
   return entry
 end
 
---- The factorio_version ("2.0") the mods of `load_mods` declare (the last mod given: the mod
---- under test comes first, its libraries may declare older ones), or nil.
-function M.of_mods(fm, paths)
-  local declared
-  for _, path in ipairs(paths or {}) do
-    local ok, mod = pcall(fm.mods.load, path)
-    if ok and type(mod.factorio_version) == "string" then
-      declared = declared or mod.factorio_version
-    end
+--- The factorio_version ("2.0") the mods of `load_mods` declare (`mods`: their tables; the first
+--- that declares one: the mod under test comes first, its libraries may declare older ones), or nil.
+function M.of_mods(mods)
+  for _, mod in ipairs(mods or {}) do
+    if type(mod.factorio_version) == "string" then return mod.factorio_version end
   end
-  return declared
+  return nil
 end
 
 --- A one-line warning when a mod declares another version than the one it is tested against.

@@ -42,6 +42,17 @@ function M.paths_of(list)
   return paths
 end
 
+--- The mod tables (info.json read) of `paths`; a mod that cannot be read is left out here (the
+--- stages name it when they load it).
+function M.infos(fm, paths)
+  local list = {}
+  for _, path in ipairs(paths) do
+    local ok, mod = pcall(fm.mods.load, path)
+    if ok then list[#list + 1] = mod end
+  end
+  return list
+end
+
 -- Runs the mods' settings and data stages once per content; returns what they left.
 local function run(fm, run_stage, native, dataset, opts, version)
   local paths = M.paths_of(opts.load_mods)
@@ -50,6 +61,7 @@ local function run(fm, run_stage, native, dataset, opts, version)
   if opts.mod_settings then hashed[#hashed + 1] = files.expand(opts.mod_settings) end
   local key = native.content_key(hashed, table.concat({
     dataset.native:dir() or "<built-in>", tostring(dataset.factorio_version), version and version.version or "",
+    describe(dataset.mods), -- a built-in dataset's set: with or without the expansions
     describe(opts.settings), describe(opts.mods),
   }, "|"))
   if results[key] then return results[key] end

@@ -181,8 +181,14 @@ M.GAME_MODS = { "core", "base", "elevated-rails", "quality", "space-age", "recyc
 function M.dataset_game_mods(dataset)
   local list, native = {}, dataset.native
   for _, name in ipairs(native:game_mods()) do
+    -- Dependencies as info.json writes them (the game's own mods use plain names and prefixes,
+    -- no escapes), for their load order; core has none.
+    local dependencies = {}
+    local info = native:game_file(name, "info.json")
+    local listed = info and info:match('"dependencies"%s*:%s*(%b[])')
+    for text in (listed or ""):gmatch('"([^"\\]*)"') do dependencies[#dependencies + 1] = text end
     list[#list + 1] = {
-      name = name, version = dataset.factorio_version or "0.0.0", dependencies = {}, game = true,
+      name = name, version = dataset.factorio_version or "0.0.0", dependencies = dependencies, game = true,
       read = function(rel) return native:game_file(name, rel) end,
     }
   end

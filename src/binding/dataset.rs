@@ -12,6 +12,7 @@ use std::sync::Arc;
 use mlua::ffi;
 use mlua::{Lua, Result, Table, UserData, UserDataMethods, Value};
 
+use crate::dataset::builtin::Set;
 use crate::dataset::tree::{self, Tree, TreeError};
 use crate::dataset::{Dataset, Layout, Metadata};
 
@@ -43,10 +44,15 @@ pub fn register(lua: &Lua, native: &Table) -> Result<()> {
     Ok(())
 }
 
-/// `spec` nil: the built-in dataset of `game_version` (nil: the default one).
-fn open_dataset(_: &Lua, (spec, game_version): (Option<String>, Option<String>)) -> Result<LuaDataset> {
+/// `spec` nil: the built-in dataset of `game_version` (nil: the default one), with the expansions
+/// when `expansions` is true.
+fn open_dataset(
+    _: &Lua,
+    (spec, game_version, expansions): (Option<String>, Option<String>, Option<bool>),
+) -> Result<LuaDataset> {
+    let set = if expansions == Some(true) { Set::Expansions } else { Set::Base };
     let dataset = match spec.as_deref() {
-        None => Dataset::builtin(game_version.as_deref()).map_err(mlua::Error::external)?,
+        None => Dataset::builtin(game_version.as_deref(), set).map_err(mlua::Error::external)?,
         // oci://…, https://… and modpack names: fetched (or found in the cache) first.
         Some(reference) if crate::source::is_remote(reference) => {
             let fetched = crate::source::fetch(reference, &crate::source::FetchOptions::default())
@@ -83,7 +89,7 @@ fn modpack_error(reference: &str, e: crate::source::Error) -> mlua::Error {
 /// metadata is known (metadata.lua is evaluated by the shim first), so checksums apply.
 fn load_tree(dataset: &Dataset) -> Result<Option<(Arc<Tree>, HashMap<String, usize>, Vec<String>)>> {
     match dataset.layout {
-        Layout::Builtin(_) | Layout::Json(_) => {
+        Layout::Builtin(..) | Layout::Json(_) => {
             let tree = dataset.tree().map_err(mlua::Error::external)?;
             let entries = tree.root_entries().map_err(|e| tree_error(dataset, e))?;
             let order = entries.iter().map(|(k, _)| k.clone()).collect();
@@ -102,7 +108,7 @@ fn expand_home(path: &str) -> PathBuf {
 
 fn tree_error(dataset: &Dataset, e: TreeError) -> mlua::Error {
     let source = match &dataset.layout {
-        Layout::Builtin(v) => format!("<built-in dataset {}>", v.version),
+        Layout::Builtin(v, set) => format!("<built-in dataset {} {}>", v.version, set.name()),
         Layout::Json(p) | Layout::Lua(p) => p.display().to_string(),
     };
     mlua::Error::runtime(format!("{source}: {e}; delete the cache folder's trees/ entry or re-fetch the dataset"))
@@ -113,7 +119,7 @@ impl UserData for LuaDataset {
         // "builtin", "json" or "lua".
         methods.add_method("layout", |_, this, ()| {
             Ok(match this.dataset.layout {
-                Layout::Builtin(_) => "builtin",
+                Layout::Builtin(..) => "builtin",
                 Layout::Json(_) => "json",
                 Layout::Lua(_) => "lua",
             })
@@ -150,14 +156,14 @@ impl UserData for LuaDataset {
         // it has that language.
         methods.add_method("builtin_locale", |_, this, lang: String| {
             Ok(match this.dataset.layout {
-                Layout::Builtin(version) => version.locale(&lang),
+                Layout::Builtin(version, _) => version.locale(&lang),
                 _ => None,
             })
         });
         // The languages a built-in dataset's locale has (nil for other datasets).
         methods.add_method("builtin_languages", |_, this, ()| {
             Ok(match this.dataset.layout {
-                Layout::Builtin(version) => Some(version.languages()),
+                Layout::Builtin(version, _) => Some(version.languages()),
                 _ => None,
             })
         });

@@ -2,8 +2,9 @@
 //! needs no network and no file outside the rock.
 //!
 //! Each version carries `fixtures/builtin/<version>/`: `data-raw.json.gz` (data.raw of core and
-//! base, minified JSON in the game's `--dump-data` shape), `game-lua.tar.gz` (the game's Lua of
-//! core and base, with placeholders for the modules its public copy lacks), and a locale archive
+//! base, minified JSON in the game's `--dump-data` shape), `data-raw-expansions.json.gz` (the same
+//! with the expansions: the [`Set::Expansions`] set), `game-lua.tar.gz` (the game's Lua of every
+//! game mod, with placeholders for the modules its public copy lacks), and a locale archive
 //! (`fixtures/builtin/locale-<source>.tar`: one gzipped `<lang>.cfg` per language, unpacked only
 //! for the language asked for). The 2.1.9 data.raw was derived by `scripts/derive-data-raw.lua`
 //! (the same script reproduces the 2.0.77 one prototype for prototype).
@@ -21,6 +22,7 @@ pub struct Version {
     /// missing from the sources the project has; see fixtures/builtin/README.md).
     pub locale_version: &'static str,
     data_raw_gz: &'static [u8],
+    data_raw_expansions_gz: &'static [u8],
     game_lua_gz: &'static [u8],
     locale_tar: &'static [u8],
     game_lua: OnceLock<HashMap<String, Vec<u8>>>,
@@ -45,6 +47,7 @@ static V2_1_9: Version = Version {
     version: "2.1.9",
     locale_version: "2.0.55",
     data_raw_gz: include_bytes!("../../fixtures/builtin/2.1.9/data-raw.json.gz"),
+    data_raw_expansions_gz: include_bytes!("../../fixtures/builtin/2.1.9/data-raw-expansions.json.gz"),
     game_lua_gz: include_bytes!("../../fixtures/builtin/2.1.9/game-lua.tar.gz"),
     locale_tar: LOCALE_2_0_55,
     game_lua: OnceLock::new(),
@@ -55,18 +58,44 @@ static V2_0_77: Version = Version {
     version: "2.0.77",
     locale_version: "2.0.55",
     data_raw_gz: include_bytes!("../../fixtures/builtin/2.0.77/data-raw.json.gz"),
+    data_raw_expansions_gz: include_bytes!("../../fixtures/builtin/2.0.77/data-raw-expansions.json.gz"),
     game_lua_gz: include_bytes!("../../fixtures/builtin/2.0.77/game-lua.tar.gz"),
     locale_tar: LOCALE_2_0_55,
     game_lua: OnceLock::new(),
     locale_index: OnceLock::new(),
 };
 
+/// Which game mods a built-in dataset holds: the two sets every version carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Set {
+    /// core and base.
+    Base,
+    /// core, base and the expansions: elevated-rails, quality, space-age (and from 2.1 recycler,
+    /// which quality needs), as a Space Age game runs.
+    Expansions,
+}
+
+impl Set {
+    /// Whether the game mod `name` belongs to the set.
+    pub fn holds(self, name: &str) -> bool {
+        matches!(name, "core" | "base") || self == Set::Expansions
+    }
+
+    /// The set's name in keys and messages.
+    pub fn name(self) -> &'static str {
+        match self {
+            Set::Base => "base",
+            Set::Expansions => "expansions",
+        }
+    }
+}
+
 /// The built-in versions, newest first.
 pub static VERSIONS: [&Version; 2] = [&V2_1_9, &V2_0_77];
 
-/// The version a session gets when nothing names one. (Not the newest yet: 2.1 renamed
-/// prototypes and fields the control-stage mocks still read in 2.0's form.)
-pub const DEFAULT: &str = "2.0.77";
+/// The version a session gets when nothing names one: the newest (as the Lua side's
+/// `game_version.default`, which FACTORIO_MOCKS_GAME_VERSION can change).
+pub const DEFAULT: &str = "2.1.9";
 
 /// A `game_version` that no built-in dataset has.
 #[derive(Debug, Clone, PartialEq)]
@@ -108,9 +137,12 @@ pub fn find(asked: Option<&str>) -> Result<&'static Version, UnknownVersion> {
 }
 
 impl Version {
-    /// `data.raw` as minified, gzipped JSON.
-    pub fn data_raw_gz(&self) -> &'static [u8] {
-        self.data_raw_gz
+    /// `data.raw` of `set` as minified, gzipped JSON.
+    pub fn data_raw_gz(&self, set: Set) -> &'static [u8] {
+        match set {
+            Set::Base => self.data_raw_gz,
+            Set::Expansions => self.data_raw_expansions_gz,
+        }
     }
 
     /// `mod/relative/path.lua` → the file's bytes: the game's Lua, unpacked the first time.
@@ -181,7 +213,8 @@ mod tests {
     #[test]
     fn every_version_carries_data_raw_game_lua_and_the_locale_of_every_language() {
         for v in VERSIONS {
-            assert!(v.data_raw_gz().len() > 100_000, "{}", v.version);
+            assert!(v.data_raw_gz(Set::Base).len() > 100_000, "{}", v.version);
+            assert!(v.data_raw_gz(Set::Expansions).len() > v.data_raw_gz(Set::Base).len(), "{}", v.version);
             let util = v.game_lua().get("core/lualib/util.lua").map(|b| String::from_utf8_lossy(b).into_owned());
             assert!(util.is_some_and(|u| u.contains("function util.merge")), "{}", v.version);
             let langs = v.languages();

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use std::io::Read;
 use std::path::{Component, Path};
 
-use super::builtin::Version;
+use super::builtin::{Set, Version};
 
 /// Every regular file of a gzipped tar, by its path; an archive that cannot be read is an error.
 pub(crate) fn unpack(gz: &[u8]) -> std::io::Result<HashMap<String, Vec<u8>>> {
@@ -36,18 +36,23 @@ pub fn is_contained(relative: &str) -> bool {
         && Path::new(relative).components().all(|c| matches!(c, Component::Normal(_)))
 }
 
-/// A file of a built-in dataset's game Lua: `module` is a game mod (`core`, `base`).
-pub fn builtin_file(version: &'static Version, module: &str, relative: &str) -> Option<&'static [u8]> {
-    if !is_contained(module) || !is_contained(relative) {
+/// A file of a built-in dataset's game Lua: `module` is a game mod of `set` (`core`, `base`, …).
+pub fn builtin_file(version: &'static Version, set: Set, module: &str, relative: &str) -> Option<&'static [u8]> {
+    if !set.holds(module) || !is_contained(module) || !is_contained(relative) {
         return None;
     }
     version.game_lua().get(&format!("{module}/{relative}")).map(Vec::as_slice)
 }
 
-/// The game mods whose Lua a built-in dataset carries.
-pub fn builtin_mods(version: &'static Version) -> Vec<String> {
-    let mut mods: Vec<String> =
-        version.game_lua().keys().filter_map(|k| k.split('/').next()).map(str::to_string).collect();
+/// The game mods of `set` whose Lua a built-in dataset carries.
+pub fn builtin_mods(version: &'static Version, set: Set) -> Vec<String> {
+    let mut mods: Vec<String> = version
+        .game_lua()
+        .keys()
+        .filter_map(|k| k.split('/').next())
+        .filter(|m| set.holds(m))
+        .map(str::to_string)
+        .collect();
     mods.sort();
     mods.dedup();
     mods
@@ -119,8 +124,8 @@ mod tests {
     #[test]
     fn the_builtin_dataset_carries_the_games_lualib_and_base() {
         let v = crate::dataset::builtin::find(Some("2.0.77")).unwrap();
-        let builtin_file = |m, r| builtin_file(v, m, r);
-        let builtin_mods = || builtin_mods(v);
+        let builtin_file = |m, r| builtin_file(v, Set::Base, m, r);
+        let builtin_mods = || builtin_mods(v, Set::Base);
         let util = std::str::from_utf8(builtin_file("core", "lualib/util.lua").unwrap()).unwrap();
         assert!(util.contains("function util.merge"), "util.lua is the game's");
         assert!(builtin_file("core", "lualib/mod-gui.lua").is_some());
@@ -128,11 +133,15 @@ mod tests {
         assert!(builtin_file("base", "prototypes/entity/pipecovers.lua").is_some());
         assert!(builtin_file("core", "lualib/nope.lua").is_none());
         assert_eq!(builtin_mods(), ["base", "core"]);
+        // The expansions' Lua is there for the set that holds them, and only for it.
+        assert!(builtin_file("space-age", "data.lua").is_none());
+        assert!(super::builtin_file(v, Set::Expansions, "space-age", "data.lua").is_some());
+        assert_eq!(super::builtin_mods(v, Set::Expansions), ["base", "core", "elevated-rails", "quality", "space-age"]);
     }
 
     #[test]
     fn paths_never_leave_their_folder() {
-        let builtin_file = |m, r| builtin_file(crate::dataset::builtin::VERSIONS[0], m, r);
+        let builtin_file = |m, r| builtin_file(crate::dataset::builtin::VERSIONS[0], Set::Expansions, m, r);
         for bad in ["../x.lua", "/etc/passwd", "a/../../b.lua", "", "a\\..\\b", "./"] {
             assert!(!is_contained(bad), "{bad}");
             assert!(builtin_file("core", bad).is_none(), "{bad}");

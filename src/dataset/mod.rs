@@ -92,8 +92,8 @@ impl std::error::Error for Error {}
 /// How a dataset stores `data.raw`.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Layout {
-    /// A built-in vanilla dataset.
-    Builtin(&'static builtin::Version),
+    /// A built-in dataset: a game version and which of its game mods.
+    Builtin(&'static builtin::Version, builtin::Set),
     /// A JSON file in the game's `--dump-data` format.
     Json(PathBuf),
     /// The generator's Lua files: `prototype/data-raw/init.lua` and one file per type.
@@ -110,12 +110,12 @@ pub struct Dataset {
 }
 
 impl Dataset {
-    /// The built-in vanilla dataset of game version `version` (`"2.1.9"`, or `"2.1"` for the
-    /// newest of that line), or of [`builtin::DEFAULT`] for None.
-    pub fn builtin(version: Option<&str>) -> Result<Dataset, builtin::UnknownVersion> {
+    /// The built-in dataset of game version `version` (`"2.1.9"`, or `"2.1"` for the newest of
+    /// that line; None: [`builtin::DEFAULT`]) holding the game mods of `set`.
+    pub fn builtin(version: Option<&str>, set: builtin::Set) -> Result<Dataset, builtin::UnknownVersion> {
         let version = builtin::find(version)?;
         let metadata = Metadata { factorio_version: Some(version.version.into()), ..Metadata::default() };
-        Ok(Dataset { dir: None, layout: Layout::Builtin(version), metadata })
+        Ok(Dataset { dir: None, layout: Layout::Builtin(version, set), metadata })
     }
 
     /// Opens a local dataset: a directory in the dataset layout or a `data-raw-dump.json`.
@@ -173,7 +173,9 @@ impl Dataset {
     /// A file of the game's own Lua the dataset carries (`lua/<module>/<relative>`), or None.
     pub fn game_file(&self, module: &str, relative: &str) -> Result<Option<Vec<u8>>, Error> {
         match (&self.layout, &self.dir) {
-            (Layout::Builtin(version), _) => Ok(game_lua::builtin_file(version, module, relative).map(<[u8]>::to_vec)),
+            (Layout::Builtin(version, set), _) => {
+                Ok(game_lua::builtin_file(version, *set, module, relative).map(<[u8]>::to_vec))
+            }
             (_, Some(dir)) => {
                 let rel = format!("lua/{module}/{relative}");
                 let bytes = game_lua::folder_file(dir, module, relative)
@@ -190,7 +192,7 @@ impl Dataset {
     /// The game mods whose Lua the dataset carries (`core`, `base`, …).
     pub fn game_mods(&self) -> Vec<String> {
         match (&self.layout, &self.dir) {
-            (Layout::Builtin(version), _) => game_lua::builtin_mods(version),
+            (Layout::Builtin(version, set), _) => game_lua::builtin_mods(version, *set),
             (_, Some(dir)) => game_lua::folder_mods(dir),
             (_, None) => Vec::new(),
         }
@@ -199,7 +201,7 @@ impl Dataset {
     /// The parsed `data.raw` of a built-in or JSON dataset.
     pub fn tree(&self) -> Result<Arc<Tree>, Error> {
         match &self.layout {
-            Layout::Builtin(version) => builtin_tree(version),
+            Layout::Builtin(version, set) => builtin_tree(version, *set),
             Layout::Json(path) => self.json_tree(path),
             Layout::Lua(dir) => Err(Error::Metadata {
                 path: dir.clone(),
@@ -228,12 +230,12 @@ impl Dataset {
     }
 }
 
-fn builtin_tree(version: &builtin::Version) -> Result<Arc<Tree>, Error> {
-    let gz = version.data_raw_gz();
-    let key = format!("builtin|{}|{}|{}", version.version, crate::VERSION, gz.len());
+fn builtin_tree(version: &builtin::Version, set: builtin::Set) -> Result<Arc<Tree>, Error> {
+    let gz = version.data_raw_gz(set);
+    let key = format!("builtin|{}|{}|{}|{}", version.version, set.name(), crate::VERSION, gz.len());
     memoized(&key, || {
         cached_tree(&key, || {
-            let builtin = PathBuf::from(format!("<built-in dataset {}>", version.version));
+            let builtin = PathBuf::from(format!("<built-in dataset {} {}>", version.version, set.name()));
             let mut json = Vec::with_capacity(gz.len() * 16);
             flate2::read::GzDecoder::new(gz)
                 .read_to_end(&mut json)
@@ -334,19 +336,29 @@ mod tests {
     }
 
     #[test]
-    fn every_builtin_dataset_has_vanilla_data_raw() {
+    fn every_builtin_dataset_has_vanilla_data_raw_and_a_set_with_the_expansions() {
+        use builtin::Set;
         for version in builtin::VERSIONS {
-            let ds = Dataset::builtin(Some(version.version)).unwrap();
-            assert_eq!(ds.metadata.factorio_version.as_deref(), Some(version.version));
-            let tree = ds.tree().unwrap();
-            let types: Vec<String> = tree.root_entries().unwrap().into_iter().map(|(k, _)| k).collect();
-            assert!(types.len() > 200, "{}: {} types", version.version, types.len());
+            let types_of = |set| {
+                let ds = Dataset::builtin(Some(version.version), set).unwrap();
+                assert_eq!(ds.metadata.factorio_version.as_deref(), Some(version.version));
+                let tree = ds.tree().unwrap();
+                tree.root_entries().unwrap().into_iter().map(|(k, _)| k).collect::<Vec<String>>()
+            };
+            let (base, expansions) = (types_of(Set::Base), types_of(Set::Expansions));
+            assert!(base.len() > 200, "{}: {} types", version.version, base.len());
             for t in ["recipe", "item", "assembling-machine", "technology", "fluid"] {
-                assert!(types.iter().any(|k| k == t), "{}: {t} missing", version.version);
+                assert!(base.iter().any(|k| k == t), "{}: {t} missing", version.version);
+            }
+            // Types only the expansions define (base has nauvis, normal quality and asteroid chunks).
+            for t in ["asteroid", "space-connection", "space-platform-hub", "thruster"] {
+                assert!(!base.iter().any(|k| k == t), "{}: {t} in base", version.version);
+                assert!(expansions.iter().any(|k| k == t), "{}: {t} missing with the expansions", version.version);
             }
         }
-        assert_eq!(Dataset::builtin(None).unwrap().metadata.factorio_version.as_deref(), Some(builtin::DEFAULT));
-        assert!(Dataset::builtin(Some("2.2")).unwrap_err().to_string().contains("2.1.9, 2.0.77"));
+        let default = Dataset::builtin(None, Set::Base).unwrap();
+        assert_eq!(default.metadata.factorio_version.as_deref(), Some(builtin::DEFAULT));
+        assert!(Dataset::builtin(Some("2.2"), Set::Base).unwrap_err().to_string().contains("2.1.9, 2.0.77"));
     }
 
     #[test]

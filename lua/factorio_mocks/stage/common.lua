@@ -72,12 +72,13 @@ function M.globals(session, fm)
 end
 
 --- The active mods: the dataset's list (or base at its version), with `opts.mods` applied
---- (`false` removes a mod).
+--- (`false` removes a mod; `true` adds it at the version the dataset has it, else the game's).
 function M.mods(session)
   local ds = session.dataset
   local mods = {}
   for name, version in pairs(ds.mods or { base = ds.factorio_version or "2.0.77" }) do mods[name] = version end
   for name, version in pairs(session.opts.mods or {}) do
+    if version == true then version = mods[name] or ds.factorio_version or "2.0.77" end
     mods[name] = version or nil
   end
   return mods
