@@ -31,11 +31,22 @@ fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
+/// The account of [`Registry::start_with_auth`]. Its htpasswd line holds the bcrypt hash of
+/// [`PASSWORD`] (cost 5, the registry checks it on every request), made once with
+/// `htpasswd -nbB -C 5 fm-test fm-test-password` (apache2-utils) or Python's
+/// `crypt.crypt(PASSWORD, crypt.mksalt(crypt.METHOD_BLOWFISH, rounds=32))`, so no machine
+/// needs a bcrypt tool to run the test.
+const USER: &str = "fm-test";
+const PASSWORD: &str = "fm-test-password";
+const HTPASSWD: &str = "fm-test:$2b$05$Ljtu2EIn0/8OYh62NBXrYuRPxqjAH35/SH3sojK5ZAbtFJg2WaMim\n";
+
 /// A real registry on loopback, stopped on drop.
 struct Registry {
     child: Child,
     addr: String,
-    _dir: tempfile::TempDir,
+    /// The basic-auth account it requires, if any.
+    auth: Option<(&'static str, &'static str)>,
+    dir: tempfile::TempDir,
 }
 
 impl Drop for Registry {
@@ -47,6 +58,16 @@ impl Drop for Registry {
 
 impl Registry {
     fn start() -> Option<Registry> {
+        Registry::start_as(None)
+    }
+
+    /// One that answers only [`USER`]:[`PASSWORD`] (htpasswd basic auth, which docker-registry
+    /// takes over plain HTTP).
+    fn start_with_auth() -> Option<Registry> {
+        Registry::start_as(Some((USER, PASSWORD)))
+    }
+
+    fn start_as(auth: Option<(&'static str, &'static str)>) -> Option<Registry> {
         if !Path::new(REGISTRY_BIN).exists() {
             eprintln!("SKIPPED: {REGISTRY_BIN} is missing (apt-get install docker-registry)");
             return None;
@@ -64,10 +85,17 @@ impl Registry {
         }
         let dir = tempfile::tempdir().unwrap();
         let port = free_port();
-        let config = format!(
+        let mut config = format!(
             "version: 0.1\nlog:\n  level: error\n  accesslog:\n    disabled: true\nstorage:\n  filesystem:\n    rootdirectory: {}\n  delete:\n    enabled: true\nhttp:\n  addr: 127.0.0.1:{port}\n",
             dir.path().join("storage").display()
         );
+        if auth.is_some() {
+            fs::write(dir.path().join("htpasswd"), HTPASSWD).unwrap();
+            config.push_str(&format!(
+                "auth:\n  htpasswd:\n    realm: factorio-mocks-test\n    path: {}\n",
+                dir.path().join("htpasswd").display()
+            ));
+        }
         fs::write(dir.path().join("config.yml"), config).unwrap();
         let child = Command::new(REGISTRY_BIN)
             .args(["serve", "config.yml"])
@@ -81,16 +109,18 @@ impl Registry {
             assert!(start.elapsed() < Duration::from_secs(15), "docker-registry did not start");
             std::thread::sleep(Duration::from_millis(50));
         }
-        Some(Registry { child, addr: format!("127.0.0.1:{port}"), _dir: dir })
+        Some(Registry { child, addr: format!("127.0.0.1:{port}"), auth, dir })
     }
 
-    /// GET on the registry's API: (status, body).
+    /// GET on the registry's API (with its account, if it has one): (status, body).
     fn get(&self, path: &str, accept: &str) -> (u16, String) {
-        let script = "import sys, requests; r = requests.get(sys.argv[1], headers={'Accept': sys.argv[2]}); print(r.status_code); print(r.text)";
-        let out = Command::new(python())
-            .args(["-c", script, &format!("http://{}{path}", self.addr), accept])
-            .output()
-            .unwrap();
+        let script = "import sys, requests; r = requests.get(sys.argv[1], headers={'Accept': sys.argv[2]}, auth=tuple(sys.argv[3:5]) or None); print(r.status_code); print(r.text)";
+        let mut cmd = Command::new(python());
+        cmd.args(["-c", script, &format!("http://{}{path}", self.addr), accept]);
+        if let Some((user, password)) = self.auth {
+            cmd.args([user, password]);
+        }
+        let out = cmd.output().unwrap();
         let text = String::from_utf8_lossy(&out.stdout).into_owned();
         let (status, body) = text.split_once('\n').unwrap_or(("0", ""));
         (status.trim().parse().unwrap_or(0), body.to_string())
@@ -98,10 +128,16 @@ impl Registry {
 }
 
 fn run(args: &[&str]) -> (i32, String, String) {
+    run_with(args, &[])
+}
+
+/// [`run`] with `env` set on top (`FACTORIO_MOCKS_REGISTRY_AUTH`, `DOCKER_CONFIG`).
+fn run_with(args: &[&str], env: &[(&str, &str)]) -> (i32, String, String) {
     let out = Command::new(BIN)
         .args(args)
         .env_remove("FACTORIO_MOCKS_REGISTRY_AUTH")
         .env("DOCKER_CONFIG", "/nonexistent")
+        .envs(env.iter().copied())
         .output()
         .unwrap();
     (
@@ -158,8 +194,14 @@ fn assert_same_files(a: &Path, b: &Path, what: &str) {
 }
 
 fn oras_pull(reg: &Registry, target: &str, into: &Path) {
-    let script = "import sys, oras.provider; r = oras.provider.Registry(sys.argv[1], insecure=True); r.pull(target=sys.argv[1] + '/' + sys.argv[2], outdir=sys.argv[3])";
-    let out = Command::new(python()).args(["-c", script, &reg.addr, target, s(into)]).output().unwrap();
+    // With an account: oras-py's basic backend, which takes it from ORAS_USER / ORAS_PASS.
+    let script = "import os, sys, oras.provider; r = oras.provider.Registry(sys.argv[1], insecure=True, auth_backend='basic' if os.environ.get('ORAS_USER') else 'token'); r.pull(target=sys.argv[1] + '/' + sys.argv[2], outdir=sys.argv[3])";
+    let mut cmd = Command::new(python());
+    cmd.args(["-c", script, &reg.addr, target, s(into)]).env_remove("ORAS_USER").env_remove("ORAS_PASS");
+    if let Some((user, password)) = reg.auth {
+        cmd.env("ORAS_USER", user).env("ORAS_PASS", password);
+    }
+    let out = cmd.output().unwrap();
     assert!(out.status.success(), "oras pull failed: {}", String::from_utf8_lossy(&out.stderr));
 }
 
@@ -313,6 +355,99 @@ fn a_dataset_pushed_with_a_subject_is_its_referrer() {
     assert_eq!(e.kind, ErrorKind::Invalid, "{e}");
     let (status, _) = reg.get("/v2/datasets/example/manifests/never", "application/vnd.oci.image.manifest.v1+json");
     assert_eq!(status, 404, "nothing tagged");
+}
+
+/// Issue 16: a registry that requires credentials (basic auth from an htpasswd file). None, a
+/// wrong password, a token it does not know or a Docker login with a wrong password fail
+/// saying what to set, before anything is written; the right ones, from
+/// FACTORIO_MOCKS_REGISTRY_AUTH or a Docker login, push what oras and our fetch pull back. No
+/// password reaches the output.
+#[test]
+fn a_registry_that_requires_credentials_takes_a_push_only_with_them() {
+    use base64::Engine;
+    let Some(reg) = Registry::start_with_auth() else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    let ds = tmp.path().join("ds");
+    built_dataset(&ds);
+    let target = format!("oci://{}/datasets/private:1", reg.addr);
+    let push_args = ["dataset", "push", s(&ds), &target];
+    let b64 = |text: &str| base64::engine::general_purpose::STANDARD.encode(text);
+    // A Docker config as `docker login` writes it.
+    let docker_login = |name: &str, password: &str| {
+        let dir = tmp.path().join(name);
+        fs::create_dir_all(&dir).unwrap();
+        let auth = b64(&format!("{USER}:{password}"));
+        fs::write(dir.join("config.json"), format!(r#"{{"auths": {{"{}": {{"auth": "{auth}"}}}}}}"#, reg.addr))
+            .unwrap();
+        dir.to_str().unwrap().to_string()
+    };
+    let leaked = |secret: &str, out: &str| {
+        [secret.to_string(), b64(&format!("{USER}:{secret}"))].into_iter().find(|s| out.contains(s.as_str()))
+    };
+    let storage = reg.dir.path().join("storage/docker/registry/v2");
+
+    const WRONG: &str = "wrong-password-7";
+    let wrong_auth = format!("{USER}:{WRONG}");
+    let wrong_login = docker_login("docker-wrong", WRONG);
+    let refused: [(&str, Vec<(&str, &str)>, &str); 4] = [
+        ("no credentials", vec![], PASSWORD),
+        ("a wrong password", vec![("FACTORIO_MOCKS_REGISTRY_AUTH", wrong_auth.as_str())], WRONG),
+        ("a token it does not know", vec![("FACTORIO_MOCKS_REGISTRY_AUTH", "wrong-token-7")], "wrong-token-7"),
+        ("a Docker login with a wrong password", vec![("DOCKER_CONFIG", wrong_login.as_str())], WRONG),
+    ];
+    for (what, env, secret) in &refused {
+        let (code, stdout, stderr) = run_with(&push_args, env);
+        assert_eq!(code, 3, "{what}: {stdout}{stderr}");
+        assert_eq!(stdout, "", "{what}: no reference is printed for a push that made none");
+        assert!(
+            stderr.contains("set FACTORIO_MOCKS_REGISTRY_AUTH=user:token")
+                && stderr.contains("log in with docker")
+                && stderr.contains("nothing was tagged"),
+            "{what}: {stderr}"
+        );
+        assert!(stderr.contains(&format!("{}/datasets/private", reg.addr)), "{what}: {stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{what}: one line, the fix beside the cause: {stderr}");
+        if let Some(s) = leaked(secret, &format!("{stdout}{stderr}")) {
+            panic!("{what}: the output holds the secret {s:?}: {stderr}");
+        }
+        // Nothing written: no tag, no repository, not even an upload or a blob.
+        let (status, body) = reg.get("/v2/datasets/private/manifests/1", "application/vnd.oci.image.manifest.v1+json");
+        assert_eq!(status, 404, "{what}: {body}");
+        assert!(!storage.join("repositories").exists() && !storage.join("blobs").exists(), "{what}: written");
+    }
+
+    // The right password, from the environment: the push works and prints the reference.
+    let right = format!("{USER}:{PASSWORD}");
+    let (code, stdout, stderr) = run_with(&push_args, &[("FACTORIO_MOCKS_REGISTRY_AUTH", &right)]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert_eq!(stdout, format!("{target}\n"), "{stderr}");
+    if let Some(s) = leaked(PASSWORD, &format!("{stdout}{stderr}")) {
+        panic!("a push prints the secret {s:?}: {stdout}{stderr}");
+    }
+    let pulled = tmp.path().join("oras");
+    oras_pull(&reg, "datasets/private:1", &pulled);
+    assert_same_files(&pulled, &ds, "oras pull");
+
+    // Our fetch pulls it back with the same credentials, and without them says what to set.
+    let cache = tmp.path().join("cache");
+    let fetch_args = ["fetch", &target, "--cache-dir", s(&cache), "--no-progress"];
+    let (code, stdout, stderr) = run_with(&fetch_args, &[]);
+    assert_eq!(code, 3, "{stdout}{stderr}");
+    assert!(stderr.contains("FACTORIO_MOCKS_REGISTRY_AUTH"), "{stderr}");
+    let (code, stdout, stderr) = run_with(&fetch_args, &[("FACTORIO_MOCKS_REGISTRY_AUTH", &right)]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert_same_files(Path::new(stdout.trim_end()), &ds, "fetch");
+    assert!(leaked(PASSWORD, &format!("{stdout}{stderr}")).is_none(), "{stdout}{stderr}");
+
+    // The right password from a Docker login works as well.
+    let target2 = format!("oci://{}/datasets/private:2", reg.addr);
+    let login = docker_login("docker-right", PASSWORD);
+    let (code, stdout, stderr) = run_with(&["dataset", "push", s(&ds), &target2], &[("DOCKER_CONFIG", &login)]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert_eq!(stdout, format!("{target2}\n"), "{stderr}");
+    assert!(leaked(PASSWORD, &format!("{stdout}{stderr}")).is_none(), "{stdout}{stderr}");
+    let (status, body) = reg.get("/v2/datasets/private/manifests/2", "application/vnd.oci.image.manifest.v1+json");
+    assert_eq!(status, 200, "{body}");
 }
 
 #[test]

@@ -363,7 +363,8 @@ impl<'a> Session<'a> {
         const AUTH: &str = "the registry refused the push: set FACTORIO_MOCKS_REGISTRY_AUTH=user:token (a token allowed to write packages) or log in with docker; nothing was tagged";
         const DOWN: &str =
             "the registry failed or the network is down; retry (blobs already uploaded are reused, nothing was tagged)";
-        let text = super::error_text(e);
+        // One line: a registry's body ends in a newline, and may hold more (an HTML page).
+        let text = super::error_text(e).split_whitespace().collect::<Vec<_>>().join(" ");
         let fix = match e {
             E::AuthenticationFailure(_) | E::UnauthorizedError { .. } | E::RegistryTokenDecodeError(_) => AUTH,
             E::ServerError { code: 401 | 403, .. } => AUTH,
