@@ -61,6 +61,67 @@ describe("fm.setup{stage = 'data'}", function()
     assert.are.same({ "hello", "world" }, fm.logs)
   end)
 
+  it("gives every prototype of a type, however it is reached (data.raw builds one prototype when it is read)", function()
+    fm.setup{ stage = "data" }
+    assert.are.equal(100, data.raw.item["iron-plate"].stack_size)
+    -- Each way of walking a type sees all of it, whatever was read before.
+    local by_pairs = 0
+    for name, item in pairs(data.raw.item) do
+      by_pairs = by_pairs + 1
+      assert.are.equal(name, item.name)
+    end
+    assert.is_true(by_pairs > 100)
+    fm.reset()
+    assert.are.equal(by_pairs, table_size(data.raw.item))
+    fm.reset()
+    assert.is_string(next(data.raw.item))
+    local n = 0
+    for _ in next, data.raw.item do n = n + 1 end
+    assert.are.equal(by_pairs, n)
+    fm.reset()
+    local ok, copy = serpent.load(serpent.block(data.raw.item))
+    assert.is_true(ok)
+    assert.are.equal(by_pairs, table_size(copy))
+    fm.reset()
+    assert.are.equal(by_pairs, table_size(table.deepcopy(data.raw.item)))
+  end)
+
+  it("keeps a removed or replaced prototype so, read before or not", function()
+    fm.setup{ stage = "data" }
+    data.raw.item["iron-gear-wheel"] = nil      -- never read
+    local plate = data.raw.item["iron-plate"]
+    data.raw.item["iron-plate"] = nil           -- read first
+    data.raw.item["copper-plate"] = { type = "item", name = "copper-plate", stack_size = 7 }
+    assert.is_nil(data.raw.item["iron-gear-wheel"])
+    assert.is_nil(data.raw.item["iron-plate"])
+    assert.are.equal(7, data.raw.item["copper-plate"].stack_size)
+    assert.is_table(plate)
+    for name in pairs(data.raw.item) do
+      assert.is_true(name ~= "iron-gear-wheel" and name ~= "iron-plate", name)
+    end
+    assert.are.equal(7, data.raw.item["copper-plate"].stack_size)
+    fm.reset()
+    assert.are.equal(100, data.raw.item["iron-plate"].stack_size)
+    assert.is_table(data.raw.item["iron-gear-wheel"])
+    assert.are.equal(100, data.raw.item["copper-plate"].stack_size)
+  end)
+
+  it("gives each session its own defines: a change stays in it, every group is there", function()
+    fm.setup{ stage = "data" }
+    local groups = 0
+    for _, group in pairs(defines) do
+      groups = groups + 1
+      assert.is_true(type(group) == "table" or type(group) == "number")
+    end
+    assert.is_true(groups > 40)
+    defines.inventory.chest = 99
+    defines.events = nil
+    fm.reset()
+    assert.are.equal(1, defines.inventory.chest)
+    assert.is_number(defines.events.on_tick)
+    assert.are.equal(groups, table_size(defines))
+  end)
+
   it("counts hash keys with table_size", function()
     fm.setup{ stage = "data" }
     assert.are.equal(3, table_size({ 1, 2, x = 3 }))

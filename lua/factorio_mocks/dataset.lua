@@ -178,10 +178,21 @@ function M.open(native, spec, game_version, expansions)
   if ds:layout() == "lua" then
     source = lua_layout(ds, env)
   else
+    local names_of = {}
     source = {
       types = function() return ds:types() end,
       build = function(type_name) return ds:build(type_name) end,
       build_all = function() return ds:build_all() end,
+      -- One prototype at a time: its type's names (read once per process), then each built alone.
+      names = function(type_name)
+        local list = names_of[type_name]
+        if list == nil then
+          list = ds:names(type_name) or false
+          names_of[type_name] = list
+        end
+        return list or nil
+      end,
+      build_entry = function(type_name, name) return ds:build_entry(type_name, name) end,
     }
   end
   local dataset = {

@@ -21,16 +21,7 @@ local M = {}
 local sandboxes = {} -- dataset key → sandbox table of the game's globals
 local live = {}      -- the session env the sandboxes' missing globals resolve to
 
-local function deep_copy(value, seen)
-  if type(value) ~= "table" then return value end
-  seen = seen or {}
-  if seen[value] then return seen[value] end
-  local copy = {}
-  seen[value] = copy
-  for k, v in next, value do copy[deep_copy(k, seen)] = deep_copy(v, seen) end
-  return setmetatable(copy, getmetatable(value))
-end
-
+local deep_copy = common.deep_copy
 M.deep_copy = deep_copy
 
 local function key_of(dataset)

@@ -10,6 +10,7 @@
 local files = require("factorio_mocks.files")
 local game_env = require("factorio_mocks.game_env")
 local data_stage = require("factorio_mocks.stage.data")
+local common = require("factorio_mocks.stage.common")
 
 local M = {}
 
@@ -80,8 +81,8 @@ end
 --- The dataset the stage starts from: `dataset` with the mods' data stage applied.
 local function derived(dataset, r)
   local source = dataset.source
-  local changed = {}
-  for type_name, value in next, r.raw do changed[type_name] = value end
+  local changed, names_of = {}, {}
+  for type_name, value in next, r.raw do changed[type_name] = common.materialize(value) end
   return setmetatable({
     source = {
       types = function()
@@ -94,6 +95,24 @@ local function derived(dataset, r)
       build = function(type_name)
         if changed[type_name] ~= nil then return game_env.deep_copy(changed[type_name]) end
         return source.build(type_name)
+      end,
+      -- And one prototype at a time, likewise.
+      names = source.names and function(type_name)
+        local of_type = changed[type_name]
+        if of_type == nil then return source.names(type_name) end
+        if type(of_type) ~= "table" then return nil end
+        local list = names_of[type_name]
+        if not list then
+          list = {}
+          for name in pairs(of_type) do list[#list + 1] = name end
+          names_of[type_name] = list
+        end
+        return list
+      end,
+      build_entry = function(type_name, name)
+        local of_type = changed[type_name]
+        if of_type ~= nil then return game_env.deep_copy(of_type[name]) end
+        return source.build_entry(type_name, name)
       end,
     },
     mods = r.mods,

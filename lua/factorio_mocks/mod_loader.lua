@@ -178,15 +178,28 @@ M.GAME_MODS = { "core", "base", "elevated-rails", "quality", "space-age", "recyc
 --- The game mods whose Lua `dataset` (an opened dataset, see factorio_mocks.dataset) carries, as
 --- mod tables whose files come from the dataset: `require("util")` and `__base__/…` need no
 --- game folder.
+local game_mods_of = setmetatable({}, { __mode = "k" }) -- opened dataset → its game mods' names and dependencies
+
 function M.dataset_game_mods(dataset)
   local list, native = {}, dataset.native
-  for _, name in ipairs(native:game_mods()) do
-    -- Dependencies as info.json writes them (the game's own mods use plain names and prefixes,
-    -- no escapes), for their load order; core has none.
+  local known = game_mods_of[native]
+  if not known then
+    known = {}
+    for _, name in ipairs(native:game_mods()) do
+      -- Dependencies as info.json writes them (the game's own mods use plain names and
+      -- prefixes, no escapes), for their load order; core has none.
+      local dependencies = {}
+      local info = native:game_file(name, "info.json")
+      local listed = info and info:match('"dependencies"%s*:%s*(%b[])')
+      for text in (listed or ""):gmatch('"([^"\\]*)"') do dependencies[#dependencies + 1] = text end
+      known[#known + 1] = { name = name, dependencies = dependencies }
+    end
+    game_mods_of[native] = known
+  end
+  for _, mod in ipairs(known) do
+    local name = mod.name
     local dependencies = {}
-    local info = native:game_file(name, "info.json")
-    local listed = info and info:match('"dependencies"%s*:%s*(%b[])')
-    for text in (listed or ""):gmatch('"([^"\\]*)"') do dependencies[#dependencies + 1] = text end
+    for i, text in ipairs(mod.dependencies) do dependencies[i] = text end
     list[#list + 1] = {
       name = name, version = dataset.factorio_version or "0.0.0", dependencies = dependencies, game = true,
       read = function(rel) return native:game_file(name, rel) end,

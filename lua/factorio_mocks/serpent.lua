@@ -3,6 +3,8 @@
 -- conventions; the options mods use are supported: indent, comment, sortkeys, compact,
 -- maxlevel, nocode, numformat, keyignore, valignore, name.
 
+local materialize = require("factorio_mocks.stage.common").materialize
+
 local M = {}
 
 local KEYWORDS = {}
@@ -62,6 +64,7 @@ local function entries_of(value, opts, eq)
     end
   end
   local keys = {}
+  materialize(value) -- a lazy data.raw type: every prototype
   for k in next, value do
     local in_array = type(k) == "number" and k >= 1 and k <= n and k == math.floor(k)
     if not in_array and not (opts.keyignore and opts.keyignore[k]) then keys[#keys + 1] = k end

@@ -5,8 +5,10 @@
 //! Tables are built with the raw C API: one presized `lua_createtable` per table and raw sets,
 //! with no registry reference per table (what mlua's `Table` handles would cost).
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::path::PathBuf;
+use std::rc::Rc;
 use std::sync::Arc;
 
 use mlua::ffi;
@@ -21,6 +23,23 @@ struct LuaDataset {
     dataset: Dataset,
     /// For built-in and JSON datasets: the tree and each type's offset in it.
     tree: Option<(Arc<Tree>, HashMap<String, usize>, Vec<String>)>,
+    /// Per type read one prototype at a time: each prototype's offset, found once.
+    entries: RefCell<HashMap<String, Rc<HashMap<String, usize>>>>,
+}
+
+impl LuaDataset {
+    /// The prototypes of `type_name` and their offsets (None: no such type, or a Lua layout).
+    fn entries_of(&self, type_name: &str) -> Result<Option<Rc<HashMap<String, usize>>>> {
+        let Some((tree, offsets, _)) = &self.tree else { return Ok(None) };
+        let Some(&at) = offsets.get(type_name) else { return Ok(None) };
+        if let Some(found) = self.entries.borrow().get(type_name) {
+            return Ok(Some(found.clone()));
+        }
+        let list = tree::object_entries(tree.buffer(), at).map_err(|e| tree_error(&self.dataset, e))?;
+        let found = Rc::new(list.into_iter().collect::<HashMap<_, _>>());
+        self.entries.borrow_mut().insert(type_name.to_owned(), found.clone());
+        Ok(Some(found))
+    }
 }
 
 pub fn register(lua: &Lua, native: &Table) -> Result<()> {
@@ -64,7 +83,7 @@ fn open_dataset(
         }
         Some(path) => Dataset::open(&expand_home(path)).map_err(mlua::Error::external)?,
     };
-    Ok(LuaDataset { dataset, tree: None })
+    Ok(LuaDataset { dataset, tree: None, entries: RefCell::default() })
 }
 
 /// A modpack name that could not be fetched: first what happened to the name (it is no folder or
@@ -134,6 +153,22 @@ impl UserData for LuaDataset {
             let Some(&at) = offsets.get(&*name.to_str()?) else { return Ok(Value::Nil) };
             build_value(lua, tree.buffer(), at)?.map_err(|e| tree_error(&this.dataset, e))
         });
+        // The prototype names of one type (nil when the dataset has no such type).
+        methods.add_method("names", |lua, this, type_name: mlua::LuaString| {
+            let Some(entries) = this.entries_of(&type_name.to_str()?)? else { return Ok(Value::Nil) };
+            let list = lua.create_table_with_capacity(entries.len(), 0)?;
+            for (i, name) in entries.keys().enumerate() {
+                list.raw_set(i + 1, name.as_str())?;
+            }
+            Ok(Value::Table(list))
+        });
+        // A fresh Lua table of one prototype, or nil when the type has no such prototype.
+        methods.add_method("build_entry", |lua, this, (type_name, name): (mlua::LuaString, mlua::LuaString)| {
+            let Some(entries) = this.entries_of(&type_name.to_str()?)? else { return Ok(Value::Nil) };
+            let Some(&at) = entries.get(&*name.to_str()?) else { return Ok(Value::Nil) };
+            let Some((tree, _, _)) = &this.tree else { return Ok(Value::Nil) };
+            build_value(lua, tree.buffer(), at)?.map_err(|e| tree_error(&this.dataset, e))
+        });
         // Every type at once: `{[type] = {...}}`.
         methods.add_method("build_all", |lua, this, ()| {
             let Some((tree, _, _)) = &this.tree else { return Ok(Value::Nil) };
@@ -173,6 +208,7 @@ impl UserData for LuaDataset {
         });
         // Reads data.raw (parse or cache) after the metadata is in place.
         methods.add_method_mut("load", |_, this, ()| {
+            this.entries.borrow_mut().clear();
             this.tree = load_tree(&this.dataset)?;
             Ok(())
         });

@@ -48,10 +48,66 @@ local function pairs_52(t)
   return next, t, nil
 end
 
+--- Builds whatever a lazy table (data.raw, one of its types, defines) still holds back, so raw
+--- `next` sees every entry; other tables are left as they are.
+function M.materialize(t)
+  local mt = type(t) == "table" and getmetatable(t)
+  if type(mt) == "table" and mt.__pairs then mt.__pairs(t) end
+  return t
+end
+
+--- A copy of `value` and of every table in it (keys too), metatables kept; lazy tables are
+--- built in full first.
+local function deep_copy(value, seen)
+  if type(value) ~= "table" then return value end
+  seen = seen or {}
+  if seen[value] then return seen[value] end
+  M.materialize(value)
+  local copy = {}
+  seen[value] = copy
+  for k, v in next, value do copy[deep_copy(k, seen)] = deep_copy(v, seen) end
+  return setmetatable(copy, getmetatable(value))
+end
+M.deep_copy = deep_copy
+
+--- A table that reads as a deep copy of `shared` (which nothing changes): each entry is copied
+--- when first read, so a session pays for the parts it uses and a change stays in the session.
+function M.lazy_copy(shared)
+  local done = {}
+  local mt = {}
+  function mt.__index(t, k)
+    if done[k] then return nil end
+    local v = shared[k]
+    if v == nil then return nil end
+    done[k] = true
+    v = deep_copy(v)
+    rawset(t, k, v)
+    return v
+  end
+  function mt.__newindex(t, k, v)
+    done[k] = true
+    rawset(t, k, v)
+  end
+  function mt.__pairs(t)
+    for k in next, shared do
+      if not done[k] then
+        done[k] = true
+        rawset(t, k, deep_copy(shared[k]))
+      end
+    end
+    return next, t, nil
+  end
+  return setmetatable({}, mt)
+end
+
+local shared_defines = {} -- module name → the version's defines, made once per process
+
 function M.globals(session, fm)
+  local defines_module = session.game_version and session.game_version.defines or "factorio_mocks.defines"
+  shared_defines[defines_module] = shared_defines[defines_module] or package.preload[defines_module]()
   local g = {
-    -- A fresh copy per session of the version's defines (a test may change one).
-    defines = package.preload[session.game_version and session.game_version.defines or "factorio_mocks.defines"](),
+    -- The version's defines, copied per session as read (a test may change one).
+    defines = M.lazy_copy(shared_defines[defines_module]),
     serpent = package.preload["factorio_mocks.serpent"](),
     table_size = table_size,
   }
@@ -121,7 +177,48 @@ function M.feature_flags(session, mods)
   return flags
 end
 
---- data.raw, built lazily: a prototype type becomes Lua tables when it is first read.
+-- One prototype type, built lazily: a prototype becomes Lua tables when it is first read (a test
+-- reading three prototypes builds three, not the hundreds of their types). `names` lists the
+-- type's prototypes (shared, read only); `done` holds the names built, assigned or removed since,
+-- so a removed prototype stays removed. Iterating (__pairs, and the stage's `next`) builds the rest.
+local function lazy_type(source, type_name, names)
+  local index, done = nil, {}
+  local function index_of()
+    if not index then
+      index = {}
+      for _, name in ipairs(names) do index[name] = true end
+    end
+    return index
+  end
+  local mt = { __factorio_mocks_lazy = true }
+  function mt.__index(t, name)
+    if done[name] or not index_of()[name] then return nil end
+    done[name] = true
+    local built = source.build_entry(type_name, name)
+    rawset(t, name, built)
+    return built
+  end
+  function mt.__newindex(t, name, value)
+    done[name] = true
+    rawset(t, name, value)
+  end
+  function mt.__pairs(t)
+    if index ~= false then
+      for _, name in ipairs(names) do
+        if not done[name] then
+          done[name] = true
+          rawset(t, name, source.build_entry(type_name, name))
+        end
+      end
+      index = false -- every prototype is built: __index has nothing left to find
+    end
+    return next, t, nil
+  end
+  return setmetatable({}, mt)
+end
+
+--- data.raw, built lazily: a prototype type becomes Lua tables when it is first read, and, for a
+--- dataset that builds one prototype at a time (built-in and JSON ones), each of its prototypes.
 function M.lazy_raw(source)
   local raw, pending, pending_count = {}, {}, 0
   for _, type_name in ipairs(source.types() or {}) do
@@ -136,9 +233,14 @@ function M.lazy_raw(source)
       return true
     end
   end
+  local function build(type_name)
+    local names = source.names and source.names(type_name)
+    if names then return lazy_type(source, type_name, names) end
+    return source.build(type_name)
+  end
   function mt.__index(t, type_name)
     if settle(type_name) then
-      local built = source.build(type_name)
+      local built = build(type_name)
       rawset(t, type_name, built)
       return built
     end
@@ -147,15 +249,16 @@ function M.lazy_raw(source)
     settle(type_name)
     rawset(t, type_name, value)
   end
-  -- Iteration sees every type: build the rest first (all at once when most are left).
+  -- Iteration sees every type: build the rest first (all at once when most are left). The
+  -- types read one prototype at a time stay so: a loop over data.raw reads only the types.
   function mt.__pairs(t)
     if pending_count > 0 then
-      local all = source.build_all and pending_count > 16 and source.build_all()
+      local all = not source.names and source.build_all and pending_count > 16 and source.build_all()
       local names = {}
       for type_name in next, pending do names[#names + 1] = type_name end
       for _, type_name in ipairs(names) do
         settle(type_name)
-        rawset(t, type_name, all and all[type_name] or source.build(type_name))
+        rawset(t, type_name, all and all[type_name] or build(type_name))
       end
     end
     return next, t, nil

@@ -42,6 +42,13 @@ end
 function M.globals(session, fm)
   local g = common.globals(session, fm)
   g.data = M.new_data(common.lazy_raw(session.dataset.source), g.serpent)
+  -- The game's tables are all built; here data.raw and its types are lazy, so `next` (as in
+  -- `if next(data.raw.quality) then`) first builds what a lazy table holds back.
+  local raw_next, materialize = next, common.materialize
+  g.next = function(t, k)
+    if k == nil then materialize(t) end
+    return raw_next(t, k)
+  end
   g.mods = common.mods(session)
   g.settings = { startup = common.startup_settings(session) }
   g.feature_flags = common.feature_flags(session, g.mods)
