@@ -120,8 +120,8 @@ describe("the built-in datasets with the expansions", function()
         'data:extend{{type = "item", name = "vulcan-ore", icon = "__core__/graphics/empty.png", stack_size = 50,'
         .. ' weight = data.raw.item["tungsten-ore"].weight}}')
       fm.setup{ stage = "control", game_version = version, load_mods = { needs } }
-      assert.is_table(prototypes.item["vulcan-ore"])
-      assert.is_table(prototypes.space_location.gleba)
+      assert.are.equal("vulcan-ore", prototypes.item["vulcan-ore"].name)
+      assert.are.equal("gleba", prototypes.space_location.gleba.name)
       local may = mod("may-use-space-age", version, { "base", "? space-age" })
       fm.setup{ stage = "control", game_version = version, load_mods = { may } }
       assert.is_nil(prototypes.space_location.gleba)

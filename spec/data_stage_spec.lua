@@ -83,7 +83,7 @@ describe("fm.setup{stage = 'data'}", function()
     assert.is_true(ok)
     assert.are.equal(by_pairs, table_size(copy))
     fm.reset()
-    assert.are.equal(by_pairs, table_size(table.deepcopy(data.raw.item)))
+    assert.are.equal(by_pairs, table_size(require("util").table.deepcopy(data.raw.item)))
   end)
 
   it("keeps a removed or replaced prototype so, read before or not", function()
