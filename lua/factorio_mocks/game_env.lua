@@ -53,7 +53,22 @@ local function run_game_data_stage(fm, session, game_mods)
   end
   local ordered = fm.mods.load_order(selected)
   local loader = mod_loader.new(sandbox, by_name, mod_loader.reader(fm))
-  local ok, err = pcall(mod_loader.run_steps, loader, ordered, "data")
+  local steps = mod_loader.STEPS.data
+  local ok, err = pcall(function()
+    for _, mod in ipairs(ordered) do loader.run_file(mod, steps[1]) end
+  end)
+  -- The later steps only add globals a mod's own later steps might read (a mod's data.lua sees
+  -- those of data.lua alone, as in the game). Where they fail on a host Lua that is not the
+  -- game's 5.2 (5.3+'s integer `% 0` in 2.1.9's recycling), their globals are left out rather
+  -- than every setup failing; on 5.2 a failure is an error.
+  if ok then
+    local later_ok, later_err = pcall(function()
+      for i = 2, #steps do
+        for _, mod in ipairs(ordered) do loader.run_file(mod, steps[i]) end
+      end
+    end)
+    if not later_ok and _VERSION == "Lua 5.2" then ok, err = false, later_err end
+  end
   running.data = nil -- from now on `data` is the live session's
   if not ok then
     error("the game's own data stage (" .. key_of(session.dataset) .. ") failed: " .. tostring(err), 0)
