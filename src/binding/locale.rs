@@ -254,7 +254,7 @@ fn builtin_catalog(version: &'static crate::dataset::builtin::Version, language:
 fn load_builtin(lua: &Lua, (version, language): (String, String)) -> Result<bool> {
     let Ok(version) = crate::dataset::builtin::find(Some(&version)) else { return Ok(false) };
     let Some(catalog) = builtin_catalog(version, &language)? else { return Ok(false) };
-    with_dict(lua, |d| d.absorb(&language, Catalog::clone(&catalog)))?;
+    with_dict(lua, |d| d.absorb_shared(&language, &catalog))?;
     Ok(true)
 }
 

@@ -44,6 +44,7 @@ use std::cell::Cell;
 use std::collections::HashMap;
 use std::fmt;
 use std::hash::{BuildHasher, Hasher};
+use std::sync::Arc;
 
 use super::cfg::CfgRef;
 use super::controls;
@@ -322,6 +323,9 @@ impl Catalog {
 #[derive(Debug, Clone, Default)]
 pub struct Dictionary {
     languages: HashMap<String, Catalog>,
+    /// Languages taken whole from a catalog many sessions share (a built-in dataset's): read
+    /// under the language's own keys, never copied.
+    shared: HashMap<String, Arc<Catalog>>,
     bindings: HashMap<String, Option<String>>,
 }
 
@@ -357,22 +361,51 @@ impl Dictionary {
         }
     }
 
+    /// Adds a whole language's keys from a shared catalog: kept by reference when the language
+    /// has nothing yet (so a session's setup costs no copy), else copied in as [`Dictionary::absorb`].
+    pub fn absorb_shared(&mut self, language: &str, catalog: &Arc<Catalog>) {
+        if !self.languages.contains_key(language) && !self.shared.contains_key(language) {
+            self.shared.insert(language.to_owned(), catalog.clone());
+            return;
+        }
+        // Otherwise one catalog, in the order the keys came: the shared ones, those loaded
+        // over them, then the new ones.
+        if let Some(first) = self.shared.remove(language) {
+            let mut flat = Catalog::clone(&first);
+            if let Some(own) = self.languages.remove(language) {
+                flat.absorb(own);
+            }
+            self.languages.insert(language.to_owned(), flat);
+        }
+        self.absorb(language, Catalog::clone(catalog));
+    }
+
     /// Forgets every loaded key and binding override.
     pub fn clear(&mut self) {
         self.languages.clear();
+        self.shared.clear();
         self.bindings.clear();
     }
 
     /// The loaded languages, sorted.
     pub fn languages(&self) -> Vec<&str> {
-        let mut v: Vec<&str> = self.languages.keys().map(String::as_str).collect();
+        let mut v: Vec<&str> = self.languages.keys().chain(self.shared.keys()).map(String::as_str).collect();
         v.sort_unstable();
+        v.dedup();
         v
     }
 
-    /// One language's keys.
+    /// One language's keys: those loaded into it (a shared catalog's when it has only those).
     pub fn catalog(&self, language: &str) -> Option<&Catalog> {
-        self.languages.get(language)
+        self.languages.get(language).or_else(|| self.shared.get(language).map(|c| &**c))
+    }
+
+    /// A key of one language: loaded keys first, then the shared catalog's.
+    fn key_in(&self, language: &str, key: &str) -> Option<&str> {
+        self.languages
+            .get(language)
+            .and_then(|c| c.get(key))
+            .or_else(|| self.shared.get(language).and_then(|c| c.get(key)))
     }
 
     /// Sets the key sequence of a control (`None`: not bound), overriding the default.
@@ -390,10 +423,7 @@ impl Dictionary {
 
     /// The template for `key` in `language`, falling back to English as the game does.
     pub fn lookup(&self, language: &str, key: &str) -> Option<&str> {
-        self.languages
-            .get(language)
-            .and_then(|c| c.get(key))
-            .or_else(|| self.languages.get(FALLBACK_LANGUAGE).and_then(|c| c.get(key)))
+        self.key_in(language, key).or_else(|| self.key_in(FALLBACK_LANGUAGE, key))
     }
 
     /// The text the game shows for `ls` in `language`, with no dataset: `__ITEM__x__` and
@@ -904,6 +934,37 @@ days=__1__ __plural_for_parameter__1__{ends in 11,ends in 12,ends in 13,ends in 
 
     fn t(s: &str) -> L {
         L::from(s)
+    }
+
+    fn catalog_of(text: &str) -> Catalog {
+        let mut c = Catalog::default();
+        c.merge(&parse_str(text, "t", Options::default()).unwrap().file.view());
+        c
+    }
+
+    #[test]
+    fn a_shared_catalog_is_read_in_place_under_what_is_loaded_after_it() {
+        let shared = Arc::new(catalog_of("[a]\nx=shared x\ny=shared y\n"));
+        let mut d = Dictionary::new();
+        d.absorb_shared("en", &shared);
+        assert_eq!(d.lookup("en", "a.x"), Some("shared x"));
+        assert_eq!(d.lookup("de", "a.y"), Some("shared y"), "other languages fall back to it");
+        // A mod's keys loaded afterwards win over the shared ones; the shared catalog is untouched.
+        d.absorb("en", catalog_of("[a]\nx=mod x\nz=mod z\n"));
+        assert_eq!(
+            (d.lookup("en", "a.x"), d.lookup("en", "a.y"), d.lookup("en", "a.z")),
+            (Some("mod x"), Some("shared y"), Some("mod z"))
+        );
+        assert_eq!(shared.get("a.x"), Some("shared x"));
+        assert_eq!(d.languages(), ["en"]);
+        // A second shared catalog over both: the order the keys came in holds.
+        d.absorb_shared("en", &Arc::new(catalog_of("[a]\ny=second y\n")));
+        assert_eq!(
+            (d.lookup("en", "a.x"), d.lookup("en", "a.y"), d.lookup("en", "a.z")),
+            (Some("mod x"), Some("second y"), Some("mod z"))
+        );
+        d.clear();
+        assert!(d.lookup("en", "a.x").is_none() && d.languages().is_empty());
     }
 
     #[test]

@@ -5,6 +5,7 @@
 local classes = require("factorio_mocks.control.classes")
 local prototypes = require("factorio_mocks.control.prototypes")
 local hints = require("factorio_mocks.hints")
+local common = require("factorio_mocks.stage.common")
 
 local M = {}
 
@@ -18,21 +19,33 @@ local RAISABLE = {
   "script_raised_teleported", "script_raised_set_tiles",
 }
 
+-- defines.events of a version (the shared table, which nothing changes) → id → name, the
+-- largest id, the raisable ids.
+local events_by_table = setmetatable({}, { __mode = "k" })
+local function events_of(events)
+  local found = events_by_table[events]
+  if found then return found end
+  found = { names = {}, max_id = 0, raisable = {} }
+  for name, id in pairs(events) do
+    found.names[id] = name
+    if id > found.max_id then found.max_id = id end
+  end
+  for _, name in ipairs(RAISABLE) do found.raisable[events[name]] = true end
+  events_by_table[events] = found
+  return found
+end
+
 --- Per-session engine state, kept on the control state.
 function M.init_state(state, defines)
   state.tick = 0
   state.mods, state.mods_by_name = {}, {}
   state.dispatch = {}
   state.nth, state.nth_periods = {}, {}
-  state.event_names = {}
-  state.raisable = {}
-  local max_id = 0
-  for name, id in pairs(defines.events) do
-    state.event_names[id] = name
-    if id > max_id then max_id = id end
-  end
-  for _, name in ipairs(RAISABLE) do state.raisable[defines.events[name]] = true end
-  state.next_custom_id = max_id + 1
+  -- The version's own events, read once per process; a session adds its custom ones on top.
+  local base = events_of(common.shared_of(defines.events))
+  state.event_names = setmetatable({}, { __index = base.names })
+  state.raisable = base.raisable
+  state.next_custom_id = base.max_id + 1
   state.custom_inputs = {}   -- custom-input / custom-event name -> id
   -- Since 2.0.24 every custom-input and custom-event prototype has a constant in defines.events
   -- (the game's changelog); script.get_event_id gives the same id.

@@ -62,25 +62,33 @@ local function deep_copy(value, seen)
   if type(value) ~= "table" then return value end
   seen = seen or {}
   if seen[value] then return seen[value] end
-  M.materialize(value)
+  local mt = getmetatable(value)
+  if mt ~= nil then M.materialize(value) end
   local copy = {}
   seen[value] = copy
-  for k, v in next, value do copy[deep_copy(k, seen)] = deep_copy(v, seen) end
-  return setmetatable(copy, getmetatable(value))
+  -- Only tables recurse (this runs for every defines group a session reads).
+  for k, v in next, value do
+    if type(k) == "table" then k = deep_copy(k, seen) end
+    if type(v) == "table" then v = deep_copy(v, seen) end
+    copy[k] = v
+  end
+  if mt ~= nil then setmetatable(copy, mt) end
+  return copy
 end
 M.deep_copy = deep_copy
 
 --- A table that reads as a deep copy of `shared` (which nothing changes): each entry is copied
---- when first read, so a session pays for the parts it uses and a change stays in the session.
+--- when first read, a table entry as a lazy copy of its own, so a session pays for what it reads
+--- and a change stays in the session. Iterating (__pairs, the data stage's `next`) copies the rest.
 function M.lazy_copy(shared)
   local done = {}
-  local mt = {}
+  local mt = { shared = shared }
   function mt.__index(t, k)
     if done[k] then return nil end
     local v = shared[k]
     if v == nil then return nil end
     done[k] = true
-    v = deep_copy(v)
+    if type(v) == "table" then v = M.lazy_copy(v) end
     rawset(t, k, v)
     return v
   end
@@ -89,15 +97,25 @@ function M.lazy_copy(shared)
     rawset(t, k, v)
   end
   function mt.__pairs(t)
-    for k in next, shared do
-      if not done[k] then
-        done[k] = true
-        rawset(t, k, deep_copy(shared[k]))
+    if done ~= false then
+      for k, v in next, shared do
+        if not done[k] then
+          if type(v) == "table" then v = M.lazy_copy(v) end
+          rawset(t, k, v)
+        end
       end
+      done = false -- every entry is in: __index has nothing left to find
+      mt.__index = nil
     end
     return next, t, nil
   end
   return setmetatable({}, mt)
+end
+
+--- The table a lazy copy reads from (`t` itself for any other table).
+function M.shared_of(t)
+  local mt = getmetatable(t)
+  return type(mt) == "table" and mt.shared or t
 end
 
 local shared_defines = {} -- module name → the version's defines, made once per process
