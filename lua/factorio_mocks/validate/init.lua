@@ -14,6 +14,11 @@
 -- Each finding is {path = "recipe.my-gear.ingredients[1].name", message = …}: `path` indexes
 -- data.raw in Lua (1-based); the message is the game's text where known, whose property tree
 -- path counts from 0 as the game's does ("ROOT.recipe.my-gear.ingredients[0].name").
+--
+-- Speed (issue #16: `dataset build` runs these over 5,000 prototypes): each type of the
+-- description becomes a checker closure once per process; a path string is made only for a
+-- finding; leaves of a plain Lua type are tested inline; a union tries only the options that
+-- can take the value; the names of an ID family are gathered once per run.
 
 local M = {}
 
@@ -107,12 +112,33 @@ function M.prepare(schema)
   return schema
 end
 
--- Paths ------------------------------------------------------------------------------------
+-- The primitive `next` (the one `pairs` of a plain table gives): the data stage's global `next`
+-- first builds a lazy table, a Lua call more per step; data.raw and its types, the only lazy
+-- tables, are built below before the checks.
+local next = pairs({})
+if not (debug and debug.getinfo and debug.getinfo(next, "S").what == "C") then next = _G.next end
+local type = type -- a local: read on every value
 
-local function lua_path(ctx)
-  local parts = { ctx.path[1], ".", ctx.path[2] }
-  for i = 3, ctx.depth do
-    local seg = ctx.path[i]
+-- Builds what a lazy table (data.raw, one of its types) holds back; its __pairs does.
+local function materialize(t)
+  local mt = getmetatable(t)
+  if type(mt) == "table" and mt.__pairs then mt.__pairs(t) end
+end
+
+-- Run state ---------------------------------------------------------------------------------
+-- One validation runs at a time; the compiled checkers below read and write these upvalues
+-- rather than a ctx table passed down every call (fewer lookups on the hot path).
+
+local errors, warnings, placeholders, by_type, id_names
+local trial = 0 -- > 0 inside a union's options: a mismatch only returns false, nothing is reported
+local stack, depth = {}, 0 -- the path to the value being checked: stack[1 .. depth]
+local family, proto_name, kind -- the prototype being checked, for the game's messages
+
+-- Paths are built only when a finding is reported.
+local function lua_path()
+  local parts = { stack[1], ".", stack[2] }
+  for i = 3, depth do
+    local seg = stack[i]
     if type(seg) == "number" then
       parts[#parts + 1] = "[" .. seg .. "]"
     else
@@ -122,10 +148,10 @@ local function lua_path(ctx)
   return table.concat(parts)
 end
 
-local function tree_path(ctx)
-  local parts = { "ROOT.", ctx.path[1], ".", ctx.path[2] }
-  for i = 3, ctx.depth do
-    local seg = ctx.path[i]
+local function tree_path()
+  local parts = { "ROOT.", stack[1], ".", stack[2] }
+  for i = 3, depth do
+    local seg = stack[i]
     if type(seg) == "number" then
       parts[#parts + 1] = "[" .. (seg - 1) .. "]"
     else
@@ -135,29 +161,18 @@ local function tree_path(ctx)
   return table.concat(parts)
 end
 
-local function push(ctx, seg)
-  ctx.depth = ctx.depth + 1
-  ctx.path[ctx.depth] = seg
+local function loading()
+  return ('Error while loading %s prototype "%s" (%s): '):format(family, proto_name, kind)
 end
 
-local function pop(ctx)
-  ctx.path[ctx.depth] = nil
-  ctx.depth = ctx.depth - 1
-end
-
-local function loading(ctx)
-  return ('Error while loading %s prototype "%s" (%s): '):format(ctx.family, ctx.name, ctx.kind)
-end
-
--- In trial mode (ctx.trial > 0, inside a union's options) a mismatch only returns false.
-local function fail(ctx, text)
-  if ctx.trial > 0 then return false end
-  ctx.errors[#ctx.errors + 1] = { path = lua_path(ctx), message = loading(ctx) .. text .. " in property tree at " .. tree_path(ctx) }
+local function fail(text)
+  if trial > 0 then return false end
+  errors[#errors + 1] = { path = lua_path(), message = loading() .. text .. " in property tree at " .. tree_path() }
   return false
 end
 
-local function warn(ctx, text)
-  ctx.warnings[#ctx.warnings + 1] = { path = lua_path(ctx), message = text }
+local function warn(text)
+  warnings[#warnings + 1] = { path = lua_path(), message = text }
 end
 
 local function describe(v)
@@ -165,256 +180,535 @@ local function describe(v)
   return tostring(v)
 end
 
--- Checks ------------------------------------------------------------------------------------
+-- A 1x1 single-frame sprite table: the placeholder the built-in dataset stands in with for the
+-- graphics modules the game's public Lua lacks (factorio_mocks.mod_loader). Not checked: every
+-- checker of a concept passes it (and counts it) whatever the type, before anything else.
+-- Callers test `v.line_length == 1` first, which rules out nearly every table in one lookup.
+local function placeholder(v)
+  if v.frames == 1 and v.width == 1 and v.height == 1 then
+    placeholders[v] = true
+    return true
+  end
+  return false
+end
 
-local check
+-- Checkers ----------------------------------------------------------------------------------
+-- Each schema type compiles once per process into a checker `f(v, via_union) -> ok`
+-- (`via_union`: v is one of a union's options, where a struct's literal `type` tells them
+-- apart). The checks and their messages are those of the description's type kinds:
 
-local function check_number(ctx, v, name)
-  if type(v) ~= "number" then return fail(ctx, "Value must be a number") end
-  local range = INTEGERS[name]
-  -- Fractions the game takes (the recycler's results: amount = 0.25): only the range is checked.
-  if range then
-    if v < range[1] or v > range[2] then
-      warn(ctx, ("%s out of the range of %s (%d to %.0f)"):format(tostring(v), name, range[1], range[2]))
+local function compiler(schema)
+  local types, ids = schema.types, schema.ids
+  local memo, busy = {}, {}
+  local compile
+
+  local function unchecked(v)
+    if type(v) == "table" and v.line_length == 1 then placeholder(v) end
+    return true
+  end
+
+  local function simple(lua_type, message)
+    return function(v)
+      local tv = type(v)
+      if tv == "table" and v.line_length == 1 and placeholder(v) then return true end
+      if tv == lua_type then return true end
+      return fail(message)
     end
   end
-  return true
-end
 
-local BUILTIN = {
-  string = function(ctx, v)
-    if type(v) ~= "string" then return fail(ctx, "Value must be a string") end
-    return true
-  end,
-  boolean = function(ctx, v)
-    if type(v) ~= "boolean" then return fail(ctx, "Value must be a boolean") end
-    return true
-  end,
-  table = function(ctx, v)
-    if type(v) ~= "table" then return fail(ctx, "Value must be a list or dictionary") end
-    return true
-  end,
-  DataExtendMethod = function() return true end,
-}
-
-local function check_localised(ctx, v, level)
-  local tv = type(v)
-  if tv == "string" or tv == "number" or tv == "boolean" then return true end
-  if tv ~= "table" then return fail(ctx, "Value must be a string") end
-  for i = 1, #v do
-    push(ctx, i)
-    local ok = check_localised(ctx, v[i], level + 1)
-    pop(ctx)
-    if not ok then return false end
-  end
-  return true
-end
-
--- The struct a union option stands for (a struct concept, or an inline struct), or nil.
-local function option_struct(ctx, opt)
-  if type(opt) == "string" then
-    local def = ctx.schema.types[opt]
-    if type(def) == "table" and def[1] == "s" then return def end
-    return nil
-  end
-  if opt[1] == "s" then return opt end
-end
-
-local function literal_type(ctx, def)
-  local merged = ctx.schema.merge_concept(def)
-  local t = merged.p.type
-  if type(t) == "table" and t[1] == "l" then return t[2] end
-end
-
--- `merged`: {p = {key = type}, r = {key = true}} (the struct with its parents').
-local function check_struct(ctx, v, merged, direct)
-  if type(v) ~= "table" then return fail(ctx, "Value must be a dictionary") end
-  local ok = true
-  for k in pairs(merged.r) do
-    if v[k] == nil and not (merged.alt[k] and v[merged.alt[k]] ~= nil) then
-      if ctx.trial > 0 then return false end
-      if k == "type" and direct and merged.literal_type then
-        warn(ctx, ('Key "type" not found (%q read directly)'):format(merged.literal_type))
-      else
-        ctx.errors[#ctx.errors + 1] = {
-          path = lua_path(ctx) .. "." .. k,
-          message = loading(ctx) .. ('Key "%s" not found in property tree at %s'):format(k, tree_path(ctx)),
-        }
-        ok = false
+  local function number(name)
+    local range = INTEGERS[name]
+    local lo, hi = range and range[1], range and range[2]
+    return function(v)
+      if type(v) ~= "number" then
+        if type(v) == "table" and v.line_length == 1 and placeholder(v) then return true end
+        return fail("Value must be a number")
       end
-    end
-  end
-  local props = merged.p
-  for k, value in next, v do
-    local t = props[k]
-    if t ~= nil then
-      push(ctx, k)
-      local good = check(ctx, value, t)
-      pop(ctx)
-      if not good then
-        ok = false
-        if ctx.trial > 0 then return false end
+      -- Fractions the game takes (the recycler's results: amount = 0.25): only the range is checked.
+      if lo and (v < lo or v > hi) then
+        warn(("%s out of the range of %s (%d to %.0f)"):format(tostring(v), name, lo, hi))
       end
-    end
-  end
-  return ok
-end
-
-local function check_union(ctx, v, t)
-  local warnings = ctx.warnings
-  local kept = #warnings
-  ctx.trial = ctx.trial + 1
-  for i = 2, #t do
-    if check(ctx, v, t[i], true) then
-      ctx.trial = ctx.trial - 1
       return true
     end
-    for j = #warnings, kept + 1, -1 do warnings[j] = nil end
   end
-  ctx.trial = ctx.trial - 1
-  if ctx.trial > 0 then return false end
-  -- No option fits: report against the one the game would load. A table with a `type`
-  -- picks the option of that literal type; else the first option of the value's kind.
-  local tv = type(v)
-  if tv == "table" and type(v.type) == "string" then
-    local known = {}
-    for i = 2, #t do
-      local def = option_struct(ctx, t[i])
-      local lit = def and literal_type(ctx, def)
-      if lit == v.type then return check(ctx, v, t[i], true) end
-      if lit then known[#known + 1] = ("%q"):format(lit) end
+
+  local function localised_items(v)
+    for i = 1, #v do
+      local item = v[i]
+      local ti = type(item)
+      if ti == "table" then
+        depth = depth + 1
+        stack[depth] = i
+        local ok = localised_items(item)
+        depth = depth - 1
+        if not ok then return false end
+      elseif ti ~= "string" and ti ~= "number" and ti ~= "boolean" then
+        depth = depth + 1
+        stack[depth] = i
+        fail("Value must be a string")
+        depth = depth - 1
+        return false
+      end
     end
-    if #known > 0 then
-      push(ctx, "type")
-      fail(ctx, ("Unknown type %q; expected one of %s"):format(v.type, table.concat(known, ", ")))
-      pop(ctx)
+    return true
+  end
+
+  -- The game's LocalisedString takes numbers and booleans as parameters too.
+  local function localised(v)
+    local tv = type(v)
+    if tv == "string" or tv == "number" or tv == "boolean" then return true end
+    if tv ~= "table" then return fail("Value must be a string") end
+    if v.line_length == 1 and placeholder(v) then return true end
+    return localised_items(v)
+  end
+
+  local BUILTIN = {
+    string = simple("string", "Value must be a string"),
+    boolean = simple("boolean", "Value must be a boolean"),
+    table = simple("table", "Value must be a list or dictionary"),
+    DataExtendMethod = unchecked,
+  }
+
+  -- An ID type: a name some prototype of the family has (ItemID: items of every item type).
+  local function id(name, members)
+    return function(v)
+      if type(v) ~= "string" then
+        if type(v) == "table" and v.line_length == 1 and placeholder(v) then return true end
+        return fail("Value must be a string")
+      end
+      if v == "" then return true end -- "" names nothing (cargo_unit_entity_to_spawn = "")
+      local names = id_names[name]
+      if names == nil then
+        -- The family's names, gathered once per run. A type that is not a plain or a lazy
+        -- table (built by then, see M.validate) may hold names `next` does not list: it is
+        -- looked up as it is, each time.
+        names = {}
+        for i = 2, #members do
+          local of_type = by_type[members[i]]
+          local mt = type(of_type) == "table" and getmetatable(of_type)
+          if of_type ~= nil and (type(of_type) ~= "table" or mt and not (type(mt) == "table" and mt.__pairs)) then
+            names = false
+            break
+          end
+          if of_type then
+            for n in next, of_type do names[n] = true end
+          end
+        end
+        id_names[name] = names
+      end
+      if names then
+        if names[v] then return true end
+      else
+        for i = 2, #members do
+          local of_type = by_type[members[i]]
+          if of_type and of_type[v] ~= nil then return true end
+        end
+      end
+      if trial > 0 then return false end
+      errors[#errors + 1] = {
+        path = lua_path(),
+        message = ("Error in assignID: %s with name '%s' does not exist.\n\nSource: %s (%s)."):format(members[1], v, proto_name, kind),
+      }
       return false
     end
   end
-  for i = 2, #t do
-    local opt = t[i]
-    local is_table = type(opt) == "table" and opt[1] ~= "l" and opt[1] ~= "e" or option_struct(ctx, opt) ~= nil
-    if type(opt) == "string" and not is_table then
-      local def = ctx.schema.types[opt]
-      is_table = type(def) == "table" and def[1] ~= "l" and def[1] ~= "e"
-    end
-    if (tv == "table") == is_table then return check(ctx, v, opt, true) end
-  end
-  return check(ctx, v, t[2], true)
-end
 
-local function check_complex(ctx, v, t, via_union)
-  local head = t[1]
-  if head == "s" then
-    return check_struct(ctx, v, ctx.schema.merge_concept(t), not via_union)
-  elseif head == "u" then
-    return check_union(ctx, v, t)
-  elseif head == "e" then
-    for i = 2, #t do
-      if t[i] == v then return true end
-    end
-    if ctx.trial > 0 then return false end
-    local options = {}
-    for i = 2, #t do options[#options + 1] = describe(t[i]) end
-    return fail(ctx, ("Value %s must be one of %s"):format(describe(v), table.concat(options, ", ")))
-  elseif head == "l" then
-    if v == t[2] then return true end
-    return fail(ctx, ("Value %s must be %s"):format(describe(v), describe(t[2])))
-  elseif head == "a" then
-    if type(v) ~= "table" then return fail(ctx, "Value must be a list or dictionary") end
-    local item = t[2]
-    local ok = true
-    for k, value in next, v do
-      push(ctx, k)
-      local good = check(ctx, value, item)
-      pop(ctx)
-      if not good then
-        ok = false
-        if ctx.trial > 0 then return false end
+  -- The Lua type that alone makes a value of type `t` right (a string, a boolean, a number
+  -- without an integer range), or nil. The loops test it inline and call the checker only
+  -- when it does not hold: most values are such leaves, and a call costs more than the test.
+  local quick_of = {} -- type name → its quick type, or false
+  local function quick_type(t)
+    if type(t) ~= "string" then return nil end
+    if quick_of[t] == nil then
+      local quick, name = false, t
+      while not ids[name] do
+        local def = types[name]
+        if type(def) ~= "string" then break end
+        local builtin = def:match("^builtin:(.*)$")
+        if builtin then
+          quick = (builtin == "string" or builtin == "boolean") and builtin or NUMBERS[builtin] and "number" or false
+          break
+        end
+        name = def
       end
+      quick_of[t] = quick
     end
-    return ok
-  elseif head == "d" then
-    if type(v) ~= "table" then return fail(ctx, "Value must be a dictionary") end
-    local key_type, value_type = t[2], t[3]
-    local ok = true
-    for k, value in next, v do
-      push(ctx, k)
-      local good = check(ctx, k, key_type) and check(ctx, value, value_type)
-      pop(ctx)
-      if not good then
-        ok = false
-        if ctx.trial > 0 then return false end
+    return quick_of[t] or nil
+  end
+
+  -- `merged`: the struct with its parents' (schema.merge_*). `top`: a prototype itself, which
+  -- is read directly and not tested for a placeholder.
+  local function struct(merged, top)
+    local required = {}
+    for k in pairs(merged.r) do required[#required + 1] = k end
+    table.sort(required)
+    local alt, literal, types_of = merged.alt, merged.literal_type, merged.p
+    -- props[k]: the checker of property k, false if k is no property; quick[k]: its quick
+    -- type (quick_type). Compiled when a table first has the key, so only the properties
+    -- data.raw uses are (and a recursive type finds its checker memoized).
+    local quick = {}
+    local props = setmetatable({}, { __index = function(self, k)
+      local t = types_of[k]
+      if t == nil then
+        self[k] = false
+        return false
       end
+      self[k], quick[k] = compile(t), quick_type(t)
+      return self[k]
+    end })
+    local n = #required
+    local checker = function(v, via_union)
+      if type(v) ~= "table" then return fail("Value must be a dictionary") end
+      if not top and v.line_length == 1 and placeholder(v) then return true end
+      local ok = true
+      for i = 1, n do
+        local k = required[i]
+        if v[k] == nil and not (alt[k] and v[alt[k]] ~= nil) then
+          if trial > 0 then return false end
+          -- A literal `type` tells a union's options apart; read directly, the game knows the
+          -- struct without it (spawn_decoration's items leave it out): missing, it is a warning.
+          if k == "type" and (top or not via_union) and literal then
+            warn(('Key "type" not found (%q read directly)'):format(literal))
+          else
+            errors[#errors + 1] = {
+              path = lua_path() .. "." .. k,
+              message = loading() .. ('Key "%s" not found in property tree at %s'):format(k, tree_path()),
+            }
+            ok = false
+          end
+        end
+      end
+      for k, value in next, v do
+        local f = props[k]
+        if f then
+          local q = quick[k]
+          if q == nil or type(value) ~= q then
+            depth = depth + 1
+            stack[depth] = k
+            local good = f(value)
+            depth = depth - 1
+            if not good then
+              ok = false
+              if trial > 0 then return false end
+            end
+          end
+        end
+      end
+      return ok
     end
-    return ok
-  elseif head == "t" then
-    if type(v) ~= "table" then return fail(ctx, "Value must be a list") end
-    local ok = true
-    for i = 2, #t do
-      push(ctx, i - 1)
-      local value = v[i - 1]
-      local good
-      if value == nil then
-        good = fail(ctx, ("Value must be a list of %d"):format(#t - 1))
+    return checker
+  end
+
+  -- The struct a union option stands for (a struct concept, or an inline struct), or nil.
+  local function option_struct(opt)
+    if type(opt) == "string" then
+      local def = types[opt]
+      if type(def) == "table" and def[1] == "s" then return def end
+      return nil
+    end
+    if opt[1] == "s" then return opt end
+  end
+
+  -- The Lua types a value of type `t` can have, as a set (nil: any); `seen` guards cycles.
+  local function takes(t, seen)
+    if type(t) == "string" then
+      if ids[t] then return { string = true } end
+      local def = types[t]
+      if def == "localised" then return { string = true, number = true, boolean = true, table = true } end
+      if type(def) == "string" then
+        local builtin = def:match("^builtin:(.*)$")
+        if builtin then
+          if builtin == "string" or builtin == "boolean" or builtin == "table" then return { [builtin] = true } end
+          if NUMBERS[builtin] or INTEGERS[builtin] then return { number = true } end
+          return nil
+        end
+      end
+      if def == nil then return nil end
+      t = def
+      if type(t) == "string" then return takes(t, seen) end
+    end
+    local head = t[1]
+    if head == "e" or head == "l" then
+      local set = {}
+      for i = 2, #t do set[type(t[i])] = true end
+      return set
+    elseif head == "u" then
+      seen = seen or {}
+      if seen[t] then return nil end
+      seen[t] = true
+      local set = {}
+      for i = 2, #t do
+        local option = takes(t[i], seen)
+        if not option then return nil end
+        for k in pairs(option) do set[k] = true end
+      end
+      return set
+    end
+    return { table = true } -- a struct, array, dictionary or tuple
+  end
+
+  local LUA_TYPES = { "string", "number", "boolean", "table", "function", "userdata", "thread" }
+
+  local function union(t)
+    -- Per option: its checker, its struct's literal `type`, whether it takes a table.
+    local checks, literals, tables, n = {}, {}, {}, #t - 1
+    -- The options worth trying, in order: those that take the value's Lua type, and for a
+    -- table with a string `type`, of the structs with a literal `type` only the one of that
+    -- type. The others would fail at once, without a finding (a struct whose literal `type`
+    -- differs fails at its `type`, maybe after counting placeholders in the properties `next`
+    -- visits before it, which the option that fits counts too).
+    local for_type, for_literal, for_table, for_other_literal = {}, {}, nil, nil
+    -- needs[i]: a key the struct of option i requires (with no other key for it): a table
+    -- without it fails that option at once, so it is not called (Vector: {x, y} | {1, 2}).
+    local needs, no_needs = {}, {}
+    local checker = function(v)
+      local tv = type(v)
+      local order
+      local must = needs
+      if tv == "table" then
+        if v.line_length == 1 and placeholder(v) then return true end
+        local literal = v.type
+        if for_other_literal and type(literal) == "string" then
+          order = for_literal[literal] or for_other_literal
+        else
+          order = for_table
+        end
       else
-        good = check(ctx, value, t[i])
+        order, must = for_type[tv], no_needs
       end
-      pop(ctx)
-      if not good then
-        ok = false
-        if ctx.trial > 0 then return false end
+      local kept = #warnings
+      trial = trial + 1
+      for j = 1, #order do
+        local i = order[j]
+        local need = must[i]
+        if need == nil or v[need] ~= nil then
+          if checks[i](v, true) then
+            trial = trial - 1
+            return true
+          end
+          for w = #warnings, kept + 1, -1 do warnings[w] = nil end
+        end
+      end
+      trial = trial - 1
+      if trial > 0 then return false end
+      -- No option fits: report against the one the game would load. A table with a `type`
+      -- picks the option of that literal type; else the first option of the value's kind.
+      if tv == "table" and type(v.type) == "string" then
+        local known = {}
+        for i = 1, n do
+          local lit = literals[i]
+          if lit == v.type then return checks[i](v, true) end
+          if lit then known[#known + 1] = ("%q"):format(lit) end
+        end
+        if #known > 0 then
+          depth = depth + 1
+          stack[depth] = "type"
+          fail(("Unknown type %q; expected one of %s"):format(v.type, table.concat(known, ", ")))
+          depth = depth - 1
+          return false
+        end
+      end
+      for i = 1, n do
+        if (tv == "table") == tables[i] then return checks[i](v, true) end
+      end
+      return checks[1](v, true)
+    end
+    return checker, function()
+      local accepts = {}
+      for i = 1, n do
+        local opt = t[i + 1]
+        checks[i] = compile(opt)
+        local def = option_struct(opt)
+        local lit = def and schema.merge_concept(def).p.type
+        literals[i] = type(lit) == "table" and lit[1] == "l" and lit[2] or nil
+        local is_table = type(opt) == "table" and opt[1] ~= "l" and opt[1] ~= "e" or def ~= nil
+        if type(opt) == "string" and not is_table then
+          local named = types[opt]
+          is_table = type(named) == "table" and named[1] ~= "l" and named[1] ~= "e"
+        end
+        tables[i] = is_table
+        accepts[i] = takes(opt) or false
+        if def then
+          local merged = schema.merge_concept(def)
+          local required = {}
+          for k in pairs(merged.r) do
+            if not merged.alt[k] then required[#required + 1] = k end
+          end
+          table.sort(required)
+          needs[i] = required[1]
+        end
+      end
+      for _, lua_type in ipairs(LUA_TYPES) do
+        local order = {}
+        for i = 1, n do
+          if not accepts[i] or accepts[i][lua_type] then order[#order + 1] = i end
+        end
+        for_type[lua_type] = order
+      end
+      for_table = for_type.table
+      for i = 1, n do
+        local lit = literals[i]
+        if type(lit) == "string" and not for_literal[lit] then
+          local order = {}
+          for _, j in ipairs(for_type.table) do
+            if literals[j] == nil or literals[j] == lit then order[#order + 1] = j end
+          end
+          for_literal[lit] = order
+        end
+      end
+      if next(for_literal) then
+        for_other_literal = {}
+        for _, j in ipairs(for_type.table) do
+          if literals[j] == nil then for_other_literal[#for_other_literal + 1] = j end
+        end
       end
     end
-    return ok
   end
-  error("fm.validate: unknown schema type " .. tostring(head))
-end
 
--- A 1x1 single-frame sprite table: the placeholder the built-in dataset stands in with for the
--- graphics modules the game's public Lua lacks (factorio_mocks.mod_loader). Not checked.
-local function is_placeholder(v)
-  return v.line_length == 1 and v.frames == 1 and v.width == 1 and v.height == 1
-end
+  local function complex(t)
+    local head = t[1]
+    if head == "s" then
+      return struct(schema.merge_concept(t), false)
+    elseif head == "u" then
+      return union(t)
+    elseif head == "e" then
+      local allowed, shown = {}, {}
+      for i = 2, #t do
+        allowed[t[i]] = true
+        shown[#shown + 1] = describe(t[i])
+      end
+      local options = table.concat(shown, ", ")
+      return function(v)
+        if allowed[v] then return true end
+        if type(v) == "table" and v.line_length == 1 and placeholder(v) then return true end
+        if trial > 0 then return false end
+        return fail(("Value %s must be one of %s"):format(describe(v), options))
+      end
+    elseif head == "l" then
+      local literal = t[2]
+      return function(v)
+        if v == literal then return true end
+        if type(v) == "table" and v.line_length == 1 and placeholder(v) then return true end
+        return fail(("Value %s must be %s"):format(describe(v), describe(literal)))
+      end
+    elseif head == "a" then
+      local item, quick
+      return function(v)
+        if type(v) ~= "table" then return fail("Value must be a list or dictionary") end
+        if v.line_length == 1 and placeholder(v) then return true end
+        local ok = true
+        for k, value in next, v do
+          if quick == nil or type(value) ~= quick then
+            depth = depth + 1
+            stack[depth] = k
+            local good = item(value)
+            depth = depth - 1
+            if not good then
+              ok = false
+              if trial > 0 then return false end
+            end
+          end
+        end
+        return ok
+      end, function() item, quick = compile(t[2]), quick_type(t[2]) end
+    elseif head == "d" then
+      local key, value_of
+      return function(v)
+        if type(v) ~= "table" then return fail("Value must be a dictionary") end
+        if v.line_length == 1 and placeholder(v) then return true end
+        local ok = true
+        for k, value in next, v do
+          depth = depth + 1
+          stack[depth] = k
+          local good = key(k) and value_of(value)
+          depth = depth - 1
+          if not good then
+            ok = false
+            if trial > 0 then return false end
+          end
+        end
+        return ok
+      end, function() key, value_of = compile(t[2]), compile(t[3]) end
+    elseif head == "t" then
+      local items, quick, n = {}, {}, #t - 1
+      return function(v)
+        if type(v) ~= "table" then return fail("Value must be a list") end
+        if v.line_length == 1 and placeholder(v) then return true end
+        local ok = true
+        for i = 1, n do
+          local value = v[i]
+          if value == nil or type(value) ~= quick[i] then
+            depth = depth + 1
+            stack[depth] = i
+            local good
+            if value == nil then
+              good = fail(("Value must be a list of %d"):format(n))
+            else
+              good = items[i](value)
+            end
+            depth = depth - 1
+            if not good then
+              ok = false
+              if trial > 0 then return false end
+            end
+          end
+        end
+        return ok
+      end, function()
+        for i = 1, n do items[i], quick[i] = compile(t[i + 1]), quick_type(t[i + 1]) or false end
+      end
+    end
+    return function() error("fm.validate: unknown schema type " .. tostring(head)) end
+  end
 
--- `via_union`: v is one of a union's options (a struct's literal `type` then tells them apart).
-function check(ctx, v, t, via_union)
-  if type(v) == "table" and is_placeholder(v) then
-    ctx.placeholders[v] = true
-    return true
-  end
-  if type(t) == "table" then return check_complex(ctx, v, t, via_union) end
-  local schema = ctx.schema
-  local ids = schema.ids[t]
-  if ids then
-    if type(v) ~= "string" then return fail(ctx, "Value must be a string") end
-    if v == "" then return true end -- "" names nothing (cargo_unit_entity_to_spawn = "")
-    local by_type = ctx.by_type
-    for i = 2, #ids do
-      local of_type = by_type[ids[i]]
-      if of_type and of_type[v] ~= nil then return true end
+  -- A checker and, for a type that refers to others, a function compiling those.
+  local function build(t)
+    if type(t) == "table" then return complex(t) end
+    local members = ids[t]
+    if members then return id(t, members) end
+    local def = types[t]
+    if def == nil then return unchecked end -- a type the description does not define
+    if type(def) == "string" then
+      if def == "localised" then return localised end
+      local builtin = def:match("^builtin:(.*)$")
+      if builtin then
+        if BUILTIN[builtin] then return BUILTIN[builtin] end
+        if NUMBERS[builtin] or INTEGERS[builtin] then return number(builtin) end
+        return unchecked
+      end
     end
-    if ctx.trial > 0 then return false end
-    ctx.errors[#ctx.errors + 1] = {
-      path = lua_path(ctx),
-      message = ("Error in assignID: %s with name '%s' does not exist.\n\nSource: %s (%s)."):format(ids[1], v, ctx.name, ctx.kind),
-    }
-    return false
+    return compile(def) -- another name for a type
   end
-  local def = schema.types[t]
-  if def == nil then return true end -- a type the description does not define: unchecked
-  if type(def) == "string" then
-    if def == "localised" then return check_localised(ctx, v, 1) end
-    local builtin = def:match("^builtin:(.*)$")
-    if builtin then
-      local f = BUILTIN[builtin]
-      if f then return f(ctx, v) end
-      if NUMBERS[builtin] or INTEGERS[builtin] then return check_number(ctx, v, builtin) end
-      return true
+
+  -- The checker of type `t` (a name or a table), compiled on first use.
+  function compile(t)
+    local f = memo[t]
+    if f then return f end
+    if busy[t] then
+      -- A type containing itself without a struct between (rare): looked up when called.
+      return function(v, via_union) return memo[t](v, via_union) end
     end
-    return check(ctx, v, def, via_union)
+    busy[t] = true
+    local finish
+    f, finish = build(t)
+    memo[t] = f
+    if finish then finish() end
+    busy[t] = nil
+    return f
   end
-  return check_complex(ctx, v, def, via_union)
+
+  local prototypes = {}
+  -- The checker of a prototype definition (its parents' properties included).
+  local function prototype(def)
+    local f = prototypes[def]
+    if not f then
+      f = struct(schema.merge_prototype(def), true)
+      prototypes[def] = f
+    end
+    return f
+  end
+
+  return { compile = compile, prototype = prototype }
 end
 
 -- data.raw ----------------------------------------------------------------------------------
@@ -426,10 +720,16 @@ local function each_type(raw)
   return next, raw, nil
 end
 
+local function by_name(a, b) return tostring(a) < tostring(b) end
+
 local function sorted_keys(t)
-  local keys = {}
-  for k in next, t do keys[#keys + 1] = k end
-  table.sort(keys, function(a, b) return tostring(a) < tostring(b) end)
+  local keys, strings = {}, true
+  for k in next, t do
+    keys[#keys + 1] = k
+    if type(k) ~= "string" then strings = false end
+  end
+  -- Strings compare as their tostring does: sorting them needs no comparator (much faster).
+  table.sort(keys, not strings and by_name or nil)
   return keys
 end
 
@@ -457,39 +757,45 @@ function M.validate(fm, raw, version)
     error("fm.validate: expected data.raw (a table of prototype types), got " .. type(raw), 3)
   end
   local schema = schema_for(version or version_of(fm))
-  local ctx = {
-    schema = schema, errors = {}, warnings = {}, path = {}, depth = 0, trial = 0, placeholders = {},
-  }
-  local by_type = {}
-  for kind, protos in each_type(raw) do by_type[kind] = protos end
-  ctx.by_type = by_type
-  for _, kind in ipairs(sorted_keys(by_type)) do
-    local protos = by_type[kind]
-    local proto_name = schema.typenames[kind]
-    local def = proto_name and schema.prototypes[proto_name]
+  schema.checkers = schema.checkers or compiler(schema)
+  local prototype = schema.checkers.prototype
+  errors, warnings, placeholders, id_names = {}, {}, {}, {}
+  trial, depth = 0, 0
+  by_type = {}
+  for k, protos in each_type(raw) do by_type[k] = protos end
+  -- Lazy types are built now, so that `next` (and the names of the ID types) sees them whole.
+  for _, protos in next, by_type do
+    if type(protos) == "table" then materialize(protos) end
+  end
+  local sorted_names = {}
+  for _, type_name in ipairs(sorted_keys(by_type)) do
+    local protos = by_type[type_name]
+    local def = schema.typenames[type_name] and schema.prototypes[schema.typenames[type_name]]
     if not def or def.abstract then
-      ctx.errors[#ctx.errors + 1] = {
-        path = tostring(kind),
-        message = ('No loader found for "%s". "%s" is not a valid prototype type.'):format(kind, kind),
+      errors[#errors + 1] = {
+        path = tostring(type_name),
+        message = ('No loader found for "%s". "%s" is not a valid prototype type.'):format(type_name, type_name),
       }
     elseif type(protos) == "table" then
-      local merged = schema.merge_prototype(def)
-      ctx.family = schema.family[kind] or kind
-      ctx.kind = kind
-      for _, name in ipairs(sorted_keys(protos)) do
+      local check = prototype(def)
+      family = schema.family[type_name] or type_name
+      kind = type_name
+      local names = sorted_keys(protos)
+      sorted_names[type_name] = names
+      for _, name in ipairs(names) do
         local proto = protos[name]
-        ctx.name = tostring(name)
-        ctx.path[1], ctx.path[2], ctx.depth = kind, ctx.name, 2
+        proto_name = tostring(name)
+        stack[1], stack[2], depth = type_name, proto_name, 2
         if type(proto) ~= "table" then
-          fail(ctx, "Value must be a dictionary")
+          fail("Value must be a dictionary")
         else
-          if proto.type ~= nil and proto.type ~= kind then
-            warn(ctx, ("the prototype's type is %s but it sits in data.raw[%q]"):format(describe(proto.type), kind))
+          if proto.type ~= nil and proto.type ~= type_name then
+            warn(("the prototype's type is %s but it sits in data.raw[%q]"):format(describe(proto.type), type_name))
           end
           if proto.name ~= nil and proto.name ~= name then
-            warn(ctx, ("the prototype's name is %s but it sits in data.raw[%q][%q]"):format(describe(proto.name), kind, ctx.name))
+            warn(("the prototype's name is %s but it sits in data.raw[%q][%q]"):format(describe(proto.name), type_name, proto_name))
           end
-          check_struct(ctx, proto, merged, true)
+          check(proto, false)
         end
       end
     end
@@ -499,31 +805,34 @@ function M.validate(fm, raw, version)
     local members = schema.namespaces[label]
     local seen = {}
     for i = 2, #members do
-      local kind = members[i]
-      local protos = by_type[kind]
+      local member = members[i]
+      local protos = by_type[member]
       if type(protos) == "table" then
-        for _, name in ipairs(sorted_keys(protos)) do
+        for _, name in ipairs(sorted_names[member] or sorted_keys(protos)) do
           if seen[name] then
-            ctx.errors[#ctx.errors + 1] = {
-              path = kind .. "." .. tostring(name),
+            errors[#errors + 1] = {
+              path = member .. "." .. tostring(name),
               message = ('%s prototype "%s" (%s) registered twice: %s "%s" (%s) has the same name, and every %s type shares one namespace')
-                :format(label, tostring(name), kind, label, tostring(name), seen[name], label),
+                :format(label, tostring(name), member, label, tostring(name), seen[name], label),
             }
           else
-            seen[name] = kind
+            seen[name] = member
           end
         end
       end
     end
   end
-  local placeholders = 0
-  for _ in next, ctx.placeholders do placeholders = placeholders + 1 end
-  if placeholders > 0 then
-    ctx.warnings[#ctx.warnings + 1] = {
-      path = "", message = ("%d placeholder sprite tables (1x1, one frame) not checked: the graphics modules the game's public Lua lacks"):format(placeholders),
+  local count = 0
+  for _ in next, placeholders do count = count + 1 end
+  if count > 0 then
+    warnings[#warnings + 1] = {
+      path = "", message = ("%d placeholder sprite tables (1x1, one frame) not checked: the graphics modules the game's public Lua lacks"):format(count),
     }
   end
-  return { ok = #ctx.errors == 0, errors = ctx.errors, warnings = ctx.warnings, version = schema.version }
+  local result = { ok = #errors == 0, errors = errors, warnings = warnings, version = schema.version }
+  -- Drop the run's references to data.raw.
+  errors, warnings, placeholders, by_type, id_names = nil, nil, nil, nil, nil
+  return result
 end
 
 --- A readable list of findings, for assertion messages.
