@@ -187,7 +187,7 @@ fn game_data(version: &str, into: &Path) -> Option<PathBuf> {
 }
 
 #[test]
-fn builds_the_space_age_dataset_from_the_games_lua_within_twice_the_stages_time() {
+fn builds_the_space_age_dataset_from_the_games_lua_and_reports_its_time_against_the_stages() {
     let tmp = tempfile::tempdir().unwrap();
     let Some(game) = game_data("2.0.77", tmp.path()) else {
         return;

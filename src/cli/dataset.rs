@@ -120,7 +120,6 @@ struct RanMod {
 
 /// What the Lua side hands back.
 struct Stages {
-    raw_json: Vec<u8>,
     mods_lua: String,
     settings_lua: String,
     flags_lua: String,
@@ -259,7 +258,9 @@ struct Timings {
     write: Duration,
 }
 
-fn run_stages(lua: &Lua, fm: &Table, p: &Parsed, timings: &mut Timings) -> Result<Stages, Failure> {
+/// Runs the stages; returns what they made and data.raw itself (made JSON by the caller, while
+/// the other files are written).
+fn run_stages(lua: &Lua, fm: &Table, p: &Parsed, timings: &mut Timings) -> Result<(Stages, Value), Failure> {
     let factorio_data = p.option("--factorio-data").map(PathBuf::from);
     let mods = expand_mods(&p.all("--mods"))?;
     let mod_settings = p.option("--mod-settings");
@@ -320,9 +321,6 @@ fn run_stages(lua: &Lua, fm: &Table, p: &Parsed, timings: &mut Timings) -> Resul
     let result: Table =
         lua.load(RESULT_LUA).set_name("=dataset build").call((fm, order)).map_err(lua_err("reading the result"))?;
     let raw: Value = result.get("raw").map_err(lua_err("build"))?;
-    let raw_json =
-        factorio_mocks::binding::json_out::encode(lua, &raw, "data.raw").map_err(lua_err("writing data.raw"))?;
-    phase(timings.started, "data.raw as JSON");
     let literal = |key: &str, wrap: Option<&str>| -> Result<String, Failure> {
         let v: Value = result.get(key).map_err(lua_err("build"))?;
         let body = lua_literal(&v, 0).map_err(|e| Failure::failed(format!("writing {key}: {e}")))?;
@@ -355,7 +353,6 @@ fn run_stages(lua: &Lua, fm: &Table, p: &Parsed, timings: &mut Timings) -> Resul
     }
     let version: String = result.get("game_version").map_err(lua_err("build"))?;
     let stages = Stages {
-        raw_json,
         mods_lua: literal("mods", None)?,
         settings_lua: literal("startup", Some("startup"))?,
         flags_lua: literal("feature_flags", None)?,
@@ -365,7 +362,7 @@ fn run_stages(lua: &Lua, fm: &Table, p: &Parsed, timings: &mut Timings) -> Resul
         game_version: version,
     };
     timings.write = t.elapsed();
-    Ok(stages)
+    Ok((stages, raw))
 }
 
 /// With `FACTORIO_MOCKS_TIMING=1`, when a step of the build ended (ms since the build began).
@@ -799,11 +796,16 @@ fn commit(tmp: &Path, out: &Path) -> Result<(), Failure> {
 }
 
 /// Writes every file but metadata.json into `tmp`: (languages, game Lua files, warnings).
-fn write_files(stages: &Stages, w: &mut Writer, t0: Instant) -> Result<(usize, usize, Vec<String>), Failure> {
-    w.put("prototype/data-raw.json", &stages.raw_json)?;
+/// `prototype/`: data.raw as JSON, the mods, startup settings and feature flags.
+fn write_prototype(stages: &Stages, raw_json: &[u8], w: &mut Writer) -> Result<(), Failure> {
+    w.put("prototype/data-raw.json", raw_json)?;
     w.put("prototype/mods.lua", stages.mods_lua.as_bytes())?;
     w.put("prototype/settings.lua", stages.settings_lua.as_bytes())?;
-    w.put("prototype/feature-flags.lua", stages.flags_lua.as_bytes())?;
+    w.put("prototype/feature-flags.lua", stages.flags_lua.as_bytes())
+}
+
+/// `locale/` and `lua/`, which need nothing from data.raw: written from the moment the stages end.
+fn write_game_files(stages: &Stages, w: &mut Writer, t0: Instant) -> Result<(usize, usize, Vec<String>), Failure> {
     let mut warnings = Vec::new();
     let locale = merged_locale(stages, &mut warnings)?;
     phase(t0, "locale merged");
@@ -824,14 +826,26 @@ fn build(p: &Parsed) -> Result<Outcome, Failure> {
     let started = Instant::now();
     let (lua, fm) = lua_with_module()?;
     let mut timings = Timings { started, stages: Duration::ZERO, validate: Duration::ZERO, write: Duration::ZERO };
-    let stages = run_stages(&lua, &fm, p, &mut timings)?;
+    let (stages, raw) = run_stages(&lua, &fm, p, &mut timings)?;
     let t = Instant::now();
     let tmp = temp_beside(&out)?;
     let _ = fs::remove_dir_all(&tmp);
-    // The files are written while the game's checks run: a failed check removes them again.
-    let mut writer = Writer::new(&tmp);
-    let (written, checked) = std::thread::scope(|scope| {
-        let files = scope.spawn(|| write_files(&stages, &mut writer, started));
+    // The files are written while data.raw becomes JSON and the game's checks run (both Lua, on
+    // this thread): the locale and the game's Lua from the start, data.raw once it is JSON. A
+    // failed check removes them again.
+    let (mut writer, mut prototype_writer) = (Writer::new(&tmp), Writer::new(&tmp));
+    let (written, prototype_written, checked, raw_json) = std::thread::scope(|scope| {
+        let files = scope.spawn(|| write_game_files(&stages, &mut writer, started));
+        let raw_json =
+            factorio_mocks::binding::json_out::encode(&lua, &raw, "data.raw").map_err(lua_err("writing data.raw"));
+        phase(started, "data.raw as JSON");
+        let (st, pw) = (&stages, &mut prototype_writer);
+        let prototype = raw_json.map(|json| {
+            scope.spawn(move || {
+                let written = write_prototype(st, &json, pw);
+                (written, json)
+            })
+        });
         let v = Instant::now();
         let checked = lua
             .load("local fm = ... return fm.validate()")
@@ -841,14 +855,22 @@ fn build(p: &Parsed) -> Result<Outcome, Failure> {
             .and_then(|r| findings(&r, "errors"));
         timings.validate = v.elapsed();
         phase(started, "checked");
-        let written =
-            files.join().unwrap_or_else(|_| Err(Failure::failed("writing the dataset failed (a thread panicked)")));
-        (written, checked)
+        let panicked = || Failure::failed("writing the dataset failed (a thread panicked)");
+        let written = files.join().unwrap_or_else(|_| Err(panicked()));
+        let (prototype_written, raw_json) = match prototype.map(|h| h.join()) {
+            Ok(Ok((written, json))) => (written, Ok(json)),
+            Ok(Err(_)) => (Err(panicked()), Ok(Vec::new())),
+            Err(e) => (Ok(()), Err(e)),
+        };
+        (written, prototype_written, checked, raw_json)
     });
+    writer.checksums.append(&mut prototype_writer.checksums);
     let discard = |e: Failure| {
         let _ = fs::remove_dir_all(&tmp);
         e
     };
+    let raw_json = raw_json.map_err(discard)?;
+    prototype_written.map_err(discard)?;
     let errors = checked.map_err(discard)?;
     if !errors.is_empty() {
         let _ = fs::remove_dir_all(&tmp);
@@ -878,7 +900,7 @@ fn build(p: &Parsed) -> Result<Outcome, Failure> {
         out.display(),
         stages.ran.iter().find(|m| m.name == "base").map_or(stages.game_version.as_str(), |m| m.version.as_str()),
         stages.ran.len(),
-        stages.raw_json.len() as f64 / 1e6,
+        raw_json.len() as f64 / 1e6,
     ));
     stderr.push_str(&format!(
         "time: {:.2} s in all: the stages {:.2} s, then data.raw as JSON and the files {:.2} s while the checks ran {:.2} s\n",
