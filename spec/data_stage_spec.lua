@@ -84,6 +84,11 @@ describe("fm.setup{stage = 'data'}", function()
     assert.are.equal(by_pairs, table_size(copy))
     fm.reset()
     assert.are.equal(by_pairs, table_size(require("util").table.deepcopy(data.raw.item)))
+    -- Once iterated, a type takes new prototypes and removals like any table.
+    data.raw.item["new-item"] = { type = "item", name = "new-item", stack_size = 1 }
+    data.raw.item["iron-plate"] = nil
+    assert.are.equal(by_pairs, table_size(data.raw.item))
+    assert.is_nil(data.raw.item["iron-plate"])
   end)
 
   it("keeps a removed or replaced prototype so, read before or not", function()
@@ -120,6 +125,9 @@ describe("fm.setup{stage = 'data'}", function()
     assert.are.equal(1, defines.inventory.chest)
     assert.is_number(defines.events.on_tick)
     assert.are.equal(groups, table_size(defines))
+    -- Once iterated, defines takes a new group like any table.
+    defines.my_group = { x = 1 }
+    assert.are.equal(1, defines.my_group.x)
   end)
 
   it("counts hash keys with table_size", function()

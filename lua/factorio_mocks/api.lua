@@ -32,7 +32,6 @@ local load_mods = require("factorio_mocks.load_mods")
 local options = require("factorio_mocks.options")
 local errors = require("factorio_mocks.errors")
 local game_version = require("factorio_mocks.game_version")
-local common = require("factorio_mocks.stage.common")
 
 local STAGES = {
   settings = "settings", data = "data", control = "control",
@@ -223,17 +222,7 @@ return function(native)
 
   fm.run_stage, run_stage_in = require("factorio_mocks.run_stage")(fm)
   -- The game's load-time checks of data.raw (factorio_mocks.validate), loaded on first use.
-  -- data.raw's types build one prototype at a time: the checks see them all.
-  function fm.validate(raw, version)
-    local target = raw
-    if target == nil and session and session.env.data then target = session.env.data.raw end
-    if type(target) == "table" then
-      common.materialize(target)
-      for _, of_type in next, target do common.materialize(of_type) end
-    end
-    local r = require("factorio_mocks.validate").validate(fm, raw, version)
-    return r
-  end
+  function fm.validate(raw, version) local r = require("factorio_mocks.validate").validate(fm, raw, version) return r end
   -- The control stage's driver (fm.init, fm.tick, …) and its API description load the first
   -- time one of them is used, so a data-stage test run never pays for them.
   local control_attached = false

@@ -81,10 +81,10 @@ M.deep_copy = deep_copy
 --- when first read, a table entry as a lazy copy of its own, so a session pays for what it reads
 --- and a change stays in the session. Iterating (__pairs, the data stage's `next`) copies the rest.
 function M.lazy_copy(shared)
-  local done = {}
+  local done, complete = {}, false
   local mt = { shared = shared }
   function mt.__index(t, k)
-    if done[k] then return nil end
+    if complete or done[k] then return nil end
     local v = shared[k]
     if v == nil then return nil end
     done[k] = true
@@ -97,15 +97,15 @@ function M.lazy_copy(shared)
     rawset(t, k, v)
   end
   function mt.__pairs(t)
-    if done ~= false then
+    if not complete then
       for k, v in next, shared do
         if not done[k] then
+          done[k] = true
           if type(v) == "table" then v = M.lazy_copy(v) end
           rawset(t, k, v)
         end
       end
-      done = false -- every entry is in: __index has nothing left to find
-      mt.__index = nil
+      complete = true -- every entry is in: __index has nothing left to find
     end
     return next, t, nil
   end
@@ -199,18 +199,18 @@ end
 -- reading three prototypes builds three, not the hundreds of their types). `names` lists the
 -- type's prototypes (shared, read only); `done` holds the names built, assigned or removed since,
 -- so a removed prototype stays removed. Iterating (__pairs, and the stage's `next`) builds the rest.
+local name_sets = setmetatable({}, { __mode = "k" }) -- a type's list of names → the same as a set
 local function lazy_type(source, type_name, names)
-  local index, done = nil, {}
-  local function index_of()
-    if not index then
-      index = {}
-      for _, name in ipairs(names) do index[name] = true end
-    end
-    return index
+  local index = name_sets[names]
+  if not index then
+    index = {}
+    for _, name in ipairs(names) do index[name] = true end
+    name_sets[names] = index
   end
-  local mt = { __factorio_mocks_lazy = true }
+  local done, complete = {}, false
+  local mt = {}
   function mt.__index(t, name)
-    if done[name] or not index_of()[name] then return nil end
+    if complete or done[name] or not index[name] then return nil end
     done[name] = true
     local built = source.build_entry(type_name, name)
     rawset(t, name, built)
@@ -221,14 +221,14 @@ local function lazy_type(source, type_name, names)
     rawset(t, name, value)
   end
   function mt.__pairs(t)
-    if index ~= false then
+    if not complete then
       for _, name in ipairs(names) do
         if not done[name] then
           done[name] = true
           rawset(t, name, source.build_entry(type_name, name))
         end
       end
-      index = false -- every prototype is built: __index has nothing left to find
+      complete = true -- every prototype is built: __index has nothing left to find
     end
     return next, t, nil
   end

@@ -119,11 +119,8 @@ local next = pairs({})
 if not (debug and debug.getinfo and debug.getinfo(next, "S").what == "C") then next = _G.next end
 local type = type -- a local: read on every value
 
--- Builds what a lazy table (data.raw, one of its types) holds back; its __pairs does.
-local function materialize(t)
-  local mt = getmetatable(t)
-  if type(mt) == "table" and mt.__pairs then mt.__pairs(t) end
-end
+-- Builds what a lazy table (data.raw, one of its types) holds back.
+local materialize = require("factorio_mocks.stage.common").materialize
 
 -- Run state ---------------------------------------------------------------------------------
 -- One validation runs at a time; the compiled checkers below read and write these upvalues
