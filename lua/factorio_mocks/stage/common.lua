@@ -207,11 +207,12 @@ local function lazy_type(source, type_name, names)
     for _, name in ipairs(names) do index[name] = true end
     name_sets[names] = index
   end
-  local done, complete = {}, false
+  local done, complete, read = {}, false, 0
   local mt = {}
   function mt.__index(t, name)
     if complete or done[name] or not index[name] then return nil end
     done[name] = true
+    read = read + 1
     local built = source.build_entry(type_name, name)
     rawset(t, name, built)
     return built
@@ -222,10 +223,12 @@ local function lazy_type(source, type_name, names)
   end
   function mt.__pairs(t)
     if not complete then
+      -- The rest in one call into Rust, unless most of the type was read one by one already.
+      local whole = read < #names / 2 and source.build(type_name)
       for _, name in ipairs(names) do
         if not done[name] then
           done[name] = true
-          rawset(t, name, source.build_entry(type_name, name))
+          rawset(t, name, whole and whole[name] or source.build_entry(type_name, name))
         end
       end
       complete = true -- every prototype is built: __index has nothing left to find
@@ -267,11 +270,11 @@ function M.lazy_raw(source)
     settle(type_name)
     rawset(t, type_name, value)
   end
-  -- Iteration sees every type: build the rest first (all at once when most are left). The
-  -- types read one prototype at a time stay so: a loop over data.raw reads only the types.
+  -- Iteration sees every type: build the rest first (all at once, as plain tables, when most
+  -- are left: a loop over data.raw usually goes on into every type).
   function mt.__pairs(t)
     if pending_count > 0 then
-      local all = not source.names and source.build_all and pending_count > 16 and source.build_all()
+      local all = source.build_all and pending_count > 16 and source.build_all()
       local names = {}
       for type_name in next, pending do names[#names + 1] = type_name end
       for _, type_name in ipairs(names) do
