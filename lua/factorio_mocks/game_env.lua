@@ -24,11 +24,11 @@ local live = {}      -- the session env the sandboxes' missing globals resolve t
 local deep_copy = common.deep_copy
 M.deep_copy = deep_copy
 
+-- The game mods whose Lua the dataset carries tell a built-in set from another (a dataset the
+-- mods under test derived from it shares its key).
 local function key_of(dataset)
-  local mods = {}
-  for name in pairs(dataset.mods or {}) do mods[#mods + 1] = name end
-  table.sort(mods)
-  return (dataset.native:dir() or "<built-in>") .. "|" .. tostring(dataset.factorio_version) .. "|" .. table.concat(mods, ",")
+  return (dataset.native:dir() or "<built-in>") .. "|" .. tostring(dataset.factorio_version)
+    .. "|" .. table.concat(dataset.native:game_mods(), ",")
 end
 
 -- Runs the data stage of the dataset's game mods in a fresh sandbox; returns its globals.

@@ -26,6 +26,7 @@ pub struct Version {
     game_lua_gz: &'static [u8],
     locale_tar: &'static [u8],
     game_lua: OnceLock<HashMap<String, Vec<u8>>>,
+    game_mods: OnceLock<Vec<String>>,
     locale_index: OnceLock<HashMap<String, (usize, usize)>>,
 }
 
@@ -51,6 +52,7 @@ static V2_1_9: Version = Version {
     game_lua_gz: include_bytes!("../../fixtures/builtin/2.1.9/game-lua.tar.gz"),
     locale_tar: LOCALE_2_0_55,
     game_lua: OnceLock::new(),
+    game_mods: OnceLock::new(),
     locale_index: OnceLock::new(),
 };
 
@@ -62,6 +64,7 @@ static V2_0_77: Version = Version {
     game_lua_gz: include_bytes!("../../fixtures/builtin/2.0.77/game-lua.tar.gz"),
     locale_tar: LOCALE_2_0_55,
     game_lua: OnceLock::new(),
+    game_mods: OnceLock::new(),
     locale_index: OnceLock::new(),
 };
 
@@ -148,6 +151,17 @@ impl Version {
     /// `mod/relative/path.lua` → the file's bytes: the game's Lua, unpacked the first time.
     pub fn game_lua(&'static self) -> &'static HashMap<String, Vec<u8>> {
         self.game_lua.get_or_init(|| super::game_lua::unpack(self.game_lua_gz).unwrap_or_default())
+    }
+
+    /// The game mods whose Lua it carries, sorted (the first folder of each path).
+    pub fn game_mods(&'static self) -> &'static [String] {
+        self.game_mods.get_or_init(|| {
+            let mut mods: Vec<String> =
+                self.game_lua().keys().filter_map(|k| k.split('/').next()).map(str::to_string).collect();
+            mods.sort();
+            mods.dedup();
+            mods
+        })
     }
 
     /// The languages the locale archive holds, sorted.

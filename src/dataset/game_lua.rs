@@ -46,16 +46,7 @@ pub fn builtin_file(version: &'static Version, set: Set, module: &str, relative:
 
 /// The game mods of `set` whose Lua a built-in dataset carries.
 pub fn builtin_mods(version: &'static Version, set: Set) -> Vec<String> {
-    let mut mods: Vec<String> = version
-        .game_lua()
-        .keys()
-        .filter_map(|k| k.split('/').next())
-        .filter(|m| set.holds(m))
-        .map(str::to_string)
-        .collect();
-    mods.sort();
-    mods.dedup();
-    mods
+    version.game_mods().iter().filter(|m| set.holds(m)).cloned().collect()
 }
 
 /// Where a relative path leads from a folder, by [`resolve_inside`].
