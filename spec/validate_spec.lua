@@ -44,14 +44,12 @@ describe("fm.validate", function()
     fm.teardown()
   end)
 
-  it("finds nothing the game would refuse in its own data (core and base 2.0.77), well under a second", function()
-    local started = os.clock()
+  -- (How fast it is, `make bench` measures: a timed test fails on a busy machine.)
+  it("finds nothing the game would refuse in its own data (core and base)", function()
     local result = fm.validate()
-    local took = os.clock() - started
     assert.are.same({}, result.errors)
     assert.is_true(result.ok)
     assert.are.equal(fm.game_version(), result.version)
-    assert.is_true(took < 1, ("validating the built-in data.raw took %.2f s"):format(took))
   end)
 
   it("passes assert.prototypes_valid on the game's own data", function()
@@ -266,10 +264,7 @@ describe("fm.validate on the whole 2.0.77 game (space-age)", function()
 
   it("finds nothing the game would refuse", function()
     fm.setup { stage = "data", dataset = path }
-    local started = os.clock()
     local result = fm.validate(nil, "2.0.77")
-    local took = os.clock() - started
     assert.are.same({}, result.errors)
-    assert.is_true(took < 3, ("validating the space-age data.raw took %.2f s"):format(took))
   end)
 end)
