@@ -10,10 +10,10 @@
 
 ---@class (exact) fm.SetupOptions
 ---@field stage fm.Stage? "settings" | "data" | "control" (aliases "prototype", "runtime"); default "data"
----@field dataset string? nil: built-in vanilla; a dataset folder; a data-raw-dump.json; "oci://host/repo:tag"; an https base URL; a modpack name
+---@field dataset string? nil: built-in (with the expansions when `mods` or load_mods need them); a dataset folder; a data-raw-dump.json; "oci://host/repo:tag"; an https base URL; a modpack name
 ---@field game_version string? the built-in dataset's and the API's game version: "2.0", "2.0.77", "2.1", "2.1.9"
 ---@field into table? where the globals go (default _G)
----@field mods table<string, string|false>? e.g. {["space-age"] = "2.0.77"} (false removes a mod)
+---@field mods table<string, string|boolean>? e.g. {["space-age"] = true}: the built-in dataset with the expansions (true: the dataset's version; false removes a mod)
 ---@field settings table<string, any>? startup settings: {["my-setting"] = 5} or {["my-setting"] = {value = 5}}
 ---@field locale string[]? languages of the dataset to load (default {"en"})
 ---@field factorio_data string? the game's data folder: core/lualib on the control stage's require path
