@@ -54,21 +54,19 @@ local function run_game_data_stage(fm, session, game_mods)
   local ordered = fm.mods.load_order(selected)
   local loader = mod_loader.new(sandbox, by_name, mod_loader.reader(fm))
   local steps = mod_loader.STEPS.data
-  local ok, err = pcall(function()
-    for _, mod in ipairs(ordered) do loader.run_file(mod, steps[1]) end
-  end)
-  -- The later steps only add globals a mod's own later steps might read (a mod's data.lua sees
-  -- those of data.lua alone, as in the game). Where they fail on a host Lua that is not the
-  -- game's 5.2 (5.3+'s integer `% 0` in 2.1.9's recycling), their globals are left out rather
-  -- than every setup failing; on 5.2 a failure is an error.
-  if ok then
-    local later_ok, later_err = pcall(function()
-      for i = 2, #steps do
-        for _, mod in ipairs(ordered) do loader.run_file(mod, steps[i]) end
-      end
-    end)
-    if not later_ok and _VERSION == "Lua 5.2" then ok, err = false, later_err end
+  local function run_step(i)
+    for _, mod in ipairs(ordered) do loader.run_file(mod, steps[i]) end
   end
+  local ok, err = true, nil
+  for i = 1, #steps do
+    ok, err = pcall(run_step, i)
+    if not ok then break end
+  end
+  -- On the game's Lua 5.2 a failure is an error. A host Lua that differs from it may fail where
+  -- the game does not (LuaJIT's pairs order, which space-age's asteroid definitions rely on;
+  -- 5.3+'s integer `% 0` in 2.1.9's recycling): the globals made until then are kept, as they
+  -- are all this sandbox is for (data.raw comes from the dataset).
+  if not ok and _VERSION ~= "Lua 5.2" then ok = true end
   running.data = nil -- from now on `data` is the live session's
   if not ok then
     error("the game's own data stage (" .. key_of(session.dataset) .. ") failed: " .. tostring(err), 0)
