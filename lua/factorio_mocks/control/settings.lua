@@ -3,6 +3,7 @@
 
 local classes = require("factorio_mocks.control.classes")
 local script = require("factorio_mocks.control.script")
+local set_of = require("factorio_mocks.stage.common").set_of
 
 local M = {}
 
@@ -154,26 +155,13 @@ function M.add_setting_prototypes(state, raw, mod)
   end
 end
 
--- A dataset's list of types as a set, made once per list (a built-in dataset's list serves
--- every session of the process).
-local type_sets = setmetatable({}, { __mode = "k" })
-local function type_set(list)
-  local set = type_sets[list]
-  if not set then
-    set = {}
-    for _, t in ipairs(list) do set[t] = true end
-    type_sets[list] = set
-  end
-  return set
-end
-
 -- The dataset's setting prototypes and values, then fm.setup's startup choices.
 local function runtime_settings(state, startup)
   local result = { startup = {}, global = {}, player_default = {}, per_player = {}, protos = {}, owners = {} }
   for name, setting in pairs(startup) do result.startup[name] = setting.value end
   state.settings = result
   local source = state.session.dataset.source
-  local types, raw = type_set(source.types() or {}), {}
+  local types, raw = set_of(source.types() or {}), {}
   for _, t in ipairs(SETTING_TYPES) do
     if types[t] then raw[t] = source.build(t) end
   end

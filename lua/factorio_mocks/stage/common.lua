@@ -199,14 +199,20 @@ end
 -- reading three prototypes builds three, not the hundreds of their types). `names` lists the
 -- type's prototypes (shared, read only); `done` holds the names built, assigned or removed since,
 -- so a removed prototype stays removed. Iterating (__pairs, and the stage's `next`) builds the rest.
-local name_sets = setmetatable({}, { __mode = "k" }) -- a type's list of names → the same as a set
-local function lazy_type(source, type_name, names)
-  local index = name_sets[names]
-  if not index then
-    index = {}
-    for _, name in ipairs(names) do index[name] = true end
-    name_sets[names] = index
+local sets = setmetatable({}, { __mode = "k" })
+--- A list (that nothing changes) as a set, made once per list.
+function M.set_of(list)
+  local set = sets[list]
+  if not set then
+    set = {}
+    for _, v in ipairs(list) do set[v] = true end
+    sets[list] = set
   end
+  return set
+end
+
+local function lazy_type(source, type_name, names)
+  local index = M.set_of(names)
   local done, complete, read = {}, false, 0
   local mt = {}
   function mt.__index(t, name)
