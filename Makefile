@@ -42,12 +42,18 @@ build: check-lua
 	@mkdir -p $(BUILD_DIR)
 	cp target/release/libfactorio_mocks.$(LIB_EXT) $(MODULE).tmp && mv $(MODULE).tmp $(MODULE)
 
+# The rock is the module; with FACTORIO_MOCKS_BUILD_CLI=1 in the environment also the
+# `factorio-mocks` command, which does the module's network fetches (several minutes more).
+WITH_CLI := $(filter-out 0 no false off,$(FACTORIO_MOCKS_BUILD_CLI))
+
 rock: build
+	@if [ -n "$(WITH_CLI)" ]; then $(MAKE) --no-print-directory cli; fi
 
 rock-install:
 	@test -n "$(INST_LIBDIR)" || { echo "error: INST_LIBDIR is not set (LuaRocks sets it)"; exit 1; }
 	mkdir -p $(INST_LIBDIR)
 	cp $(MODULE) $(INST_LIBDIR)/factorio_mocks.so
+	@if [ -n "$(WITH_CLI)" ]; then mkdir -p $(INST_BINDIR) && cp build/factorio-mocks $(INST_BINDIR)/factorio-mocks; fi
 	@if [ -n "$(INST_PREFIX)" ]; then mkdir -p $(INST_PREFIX)/library && cp library/factorio_mocks.lua $(INST_PREFIX)/library/; fi
 
 deps:
@@ -79,7 +85,8 @@ bench: deps
 	@if command -v luajit >/dev/null; then $(MAKE) --no-print-directory build LUA=luajit; fi
 	@lua5.2 bench/suites.lua lua5.2 $$(command -v luajit >/dev/null && echo luajit)
 	@echo
-	@SHARED_DATA=$(SHARED_DATA) bench/fetch_bench.sh
+	@$(MAKE) --no-print-directory cli >/dev/null
+	@FACTORIO_MOCKS_FETCHER=$(CURDIR)/build/factorio-mocks SHARED_DATA=$(SHARED_DATA) bench/fetch_bench.sh
 
 FUZZ_INPUTS ?= 1000000
 fuzz:
@@ -110,7 +117,7 @@ builtin-datasets:
 	@python3 scripts/pack-locale.py fixtures/builtin/locale-2.0.55.tar $(SHARED_DATA)/locale/core-2.0.55 $(SHARED_DATA)/locale/base-2.0.55
 
 cli:
-	$(CARGO) build --release --no-default-features --features cli --bin factorio-mocks
+	env -u CC -u CFLAGS -u LDFLAGS $(CARGO) build --release --no-default-features --features cli --bin factorio-mocks
 	@mkdir -p build
 	cp target/release/factorio-mocks build/factorio-mocks
 
@@ -125,4 +132,5 @@ lint-lua:
 
 lint-rust:
 	$(CARGO) fmt --check
-	$(CARGO) clippy --no-default-features --features lua52,vendored --all-targets -- -D warnings
+	$(CARGO) clippy --no-default-features --features cli --all-targets -- -D warnings
+	$(CARGO) clippy --no-default-features --features module,lua52 -- -D warnings

@@ -37,6 +37,8 @@ build = {
   install_variables = {
     LUA = "$(LUA)",
     INST_LIBDIR = "$(LIBDIR)",
+    -- the `factorio-mocks` command, when FACTORIO_MOCKS_BUILD_CLI=1 built it (see the Makefile)
+    INST_BINDIR = "$(BINDIR)",
     -- the rock's own folder (`luarocks show --rock-dir factorio-mocks`): library/, the LuaLS annotations
     INST_PREFIX = "$(PREFIX)",
   },

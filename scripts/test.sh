@@ -26,10 +26,12 @@ count_busted() {  # "N successes / N failures / N errors / N pending"
 # The OCI interop tests push with the independent `oras` client, from a venv in build/.
 scripts/ensure-oras.sh | grep -v '^FM_TEST_PYTHON='
 
-echo "== cargo test (pure core and binding, Lua 5.2 vendored)"
-cargo test --no-default-features --features lua52,vendored 2>&1 | tee build/cargo-test.log | grep -E '^(test result|failures:|---- |error|warning: unused)' 
+echo "== cargo test (pure core, binding with Lua 5.2 vendored, the network half and the command)"
+cargo test --no-default-features --features cli 2>&1 | tee build/cargo-test.log | grep -E '^(test result|failures:|---- |error|warning: unused)' 
 [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
 count_cargo build/cargo-test.log
+# The module has no network stack: its remote fetches run the command cargo test just built.
+[ -x target/debug/factorio-mocks ] && export FACTORIO_MOCKS_FETCHER=$PWD/target/debug/factorio-mocks
 
 # spec/fetch_spec.lua's live tier pulls from a real registry on loopback: the mini dataset,
 # pushed by the independent `oras` client. Without either, that spec says it is pending.
@@ -78,10 +80,13 @@ echo "== luarocks make into a temporary tree, then require from it"
 for version in 5.2 5.4; do
   tree=$(mktemp -d)
   if luarocks --lua-version "$version" --tree "$tree" make rockspec/factorio-mocks-scm-1.rockspec > "build/luarocks-$version.log" 2>&1 &&
-     LUA_CPATH="$tree/lib/lua/$version/?.so;;" "lua$version" -e '
+     env -u FACTORIO_MOCKS_FETCHER PATH=/usr/bin:/bin LUA_CPATH="$tree/lib/lua/$version/?.so;;" "lua$version" -e '
        local fm = require("factorio_mocks")
        fm.setup{stage = "data"}
        assert(data.raw.recipe["iron-gear-wheel"].ingredients[1].name == "iron-plate")
+       -- Built without FACTORIO_MOCKS_BUILD_CLI: a remote fetch says how to get the command.
+       local ok, err = pcall(fm.fetch, "oci://127.0.0.1:9/d/x:1", { cache_dir = os.tmpname() .. ".d" })
+       assert(not ok and err:find("FACTORIO_MOCKS_BUILD_CLI=1 luarocks install factorio-mocks", 1, true), err)
        print("luarocks " .. _VERSION .. ": factorio_mocks " .. fm.VERSION .. " loads from " .. package.searchpath("factorio_mocks", package.cpath))'; then
     passed=$((passed + 1))
   else
@@ -97,12 +102,20 @@ if make --no-print-directory binary-rock ROCK_LUAS="5.2 5.4" > build/binary-rock
   for version in 5.2 5.4; do
     rock=$(ls build/rocks/lua$version/factorio-mocks-*.rock 2>/dev/null | head -n 1)
     tree=$(mktemp -d)
+    # The rock carries the command: the module finds it in the tree's bin/ for a remote fetch.
     if [ -n "$rock" ] && env PATH="$no_cargo_path" sh -c '! command -v cargo >/dev/null' &&
        env PATH="$no_cargo_path" luarocks --lua-version "$version" --tree "$tree" install "$rock" > "build/binary-rock-install-$version.log" 2>&1 &&
-       env PATH="$no_cargo_path" LUA_CPATH="$tree/lib/lua/$version/?.so;;" "lua$version" -e '
+       [ -x "$tree/bin/factorio-mocks" ] &&
+       env -u FACTORIO_MOCKS_FETCHER PATH="$no_cargo_path" LUA_CPATH="$tree/lib/lua/$version/?.so;;" FM_CACHE="$tree/cache" "lua$version" -e '
          local fm = require("factorio_mocks")
          fm.setup{stage = "data"}
          assert(data.raw.recipe["iron-gear-wheel"].ingredients[1].name == "iron-plate")
+         local ref = os.getenv("FM_TEST_OCI_REF")
+         if ref then
+           local dir = fm.fetch(ref, { cache_dir = os.getenv("FM_CACHE"), progress = false })
+           assert(io.open(dir .. "/metadata.json"), dir)
+           print("binary rock " .. _VERSION .. ": fetched " .. ref .. " through the bundled command")
+         end
          print("binary rock " .. _VERSION .. ": factorio_mocks " .. fm.VERSION .. " loads from " .. package.searchpath("factorio_mocks", package.cpath))'; then
       passed=$((passed + 1))
     else

@@ -19,6 +19,7 @@ pub mod fsutil;
 pub mod locale;
 pub mod mod_list;
 pub mod mod_settings;
+#[cfg(feature = "fetch")]
 pub mod modpack;
 pub mod mods;
 pub mod property_tree;

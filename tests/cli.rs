@@ -65,7 +65,8 @@ fn help_and_usage_errors() {
         (&["mod-list", "enable"], 2, "missing <name>"),
         (&["locale", "lint", "x"], 2, "unknown subcommand 'lint' (check)"),
         (&["cache", "empty"], 2, "unknown subcommand 'empty'"),
-        (&["fetch", "--ttl", "soon", "x"], 2, "--ttl soon: expected whole seconds"),
+        (&["fetch", "--ttl", "soon", "x"], 2, "--ttl soon: expected a number of seconds"),
+        (&["fetch", "--progress", "--no-progress", "x"], 2, "--progress and --no-progress: give one"),
         // Issue 15: a path, name or language on the command line that is not there is a wrong
         // command line (2), not a failing file (3).
         (
@@ -290,6 +291,17 @@ fn cache_and_fetch() {
     assert_eq!(r.code, 3);
     assert!(r.stderr.contains("fetching oci://127.0.0.1:9/x/y:1"), "{}", r.stderr);
     assert!(r.stderr.contains("FACTORIO_MOCKS_OFFLINE"), "{}", r.stderr);
+
+    // What the Lua module reads when it hands a fetch over: one JSON object, the error in it.
+    let r = run(&["fetch", "oci://127.0.0.1:9/x/y:1", "--offline", "--cache-dir", cache, "--json"]);
+    assert_eq!((r.code, r.stderr.as_str()), (3, ""));
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("one JSON object");
+    assert_eq!(v["version"], env!("CARGO_PKG_VERSION"));
+    assert_eq!(v["error"]["kind"], "offline");
+    assert!(v["error"]["message"].as_str().unwrap().contains("FACTORIO_MOCKS_OFFLINE"), "{v}");
+    let r = run(&["fetch", s(&dataset), "--json"]);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("one JSON object");
+    assert_eq!((r.code, v["fetched"]["dir"].as_str()), (0, Some(s(&dataset))), "{v}");
 }
 
 /// Golden tier: the game's own files.

@@ -403,39 +403,55 @@ Downloads a dataset into the cache, checks every digest and checksum, and prints
 --sources <list>     comma-separated sources for modpack names (also FACTORIO_MOCKS_SOURCE)
 --cache-dir <dir>    the cache folder (also FACTORIO_MOCKS_CACHE_DIR)
 --allow-http         plain HTTP to hosts other than loopback
+--timeout <seconds>  how long the network may stay silent (default 30)
 --verify             re-hash every cached file against the dataset's checksums
+--progress           show download progress (default: when stderr is a terminal)
 --no-progress        no progress display on stderr
+--json               print one JSON object on stdout, the dataset or the error (exit 3), as the
+                     Lua module reads it when it hands a fetch to this command
 ";
 
 pub fn fetch(rest: &[String]) -> Result<Outcome, Failure> {
     const CMD: &str = "fetch";
     let spec = Spec {
         command: CMD,
-        options: &["--ttl", "--sources", "--cache-dir"],
-        flags: &["--offline", "--allow-http", "--verify", "--no-progress"],
+        options: &["--ttl", "--sources", "--cache-dir", "--timeout"],
+        flags: &["--offline", "--allow-http", "--verify", "--progress", "--no-progress", "--json"],
     };
     let p = args::parse(rest, &spec)?;
     if p.help {
         return Ok(help(FETCH_HELP));
     }
     let reference = p.expect(&spec, &["<ref>"])?[0];
+    let progress = match (p.flag("--progress"), p.flag("--no-progress")) {
+        (true, true) => return Err(Failure::usage(CMD, "--progress and --no-progress: give one")),
+        (on, off) => (on || off).then_some(on),
+    };
     let mut opts = FetchOptions {
         cache_dir: p.option("--cache-dir").map(PathBuf::from),
         offline: p.flag("--offline").then_some(true),
         allow_http: p.flag("--allow-http"),
         verify: p.flag("--verify"),
-        progress: p.flag("--no-progress").then_some(false),
+        progress,
+        timeout: seconds(&p, CMD, "--timeout")?,
         ..FetchOptions::default()
     };
     if let Some(ttl) = p.option("--ttl") {
-        let secs: u64 = ttl.parse().map_err(|_| Failure::usage(CMD, format!("--ttl {ttl}: expected whole seconds")))?;
-        opts.ttl = Some(Duration::from_secs(secs));
+        match ttl.trim().parse::<f64>() {
+            Ok(s) if (0.0..1e12).contains(&s) => opts.ttl = Some(Duration::from_secs_f64(s)),
+            _ => return Err(Failure::usage(CMD, format!("--ttl {ttl}: expected a number of seconds, 0 or more"))),
+        }
     }
     if let Some(list) = p.option("--sources") {
         opts.sources = Some(list.split([',', ';', ' ']).filter(|s| !s.is_empty()).map(str::to_owned).collect());
     }
+    let result = source::fetch(reference, &opts);
+    if p.flag("--json") {
+        let code = if result.is_ok() { EXIT_OK } else { super::EXIT_FAILURE };
+        return Ok(Outcome { stdout: format!("{}\n", source::fetcher::to_json(&result)), stderr: String::new(), code });
+    }
     // A reference that is neither a path, a modpack name nor a URL is a wrong command line.
-    let fetched = source::fetch(reference, &opts).map_err(|e| {
+    let fetched = result.map_err(|e| {
         if e.source == "local" && !Path::new(reference).exists() {
             Failure::usage(CMD, e.to_string())
         } else {

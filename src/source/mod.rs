@@ -4,13 +4,25 @@
 //! served from there afterwards, offline too.
 //!
 //! The one entry point is [`fetch`]; [`is_remote`] tells whether a dataset reference needs it.
+//!
+//! The network half (`oci`, `git`, `http`, `push`) is the `fetch` feature. A build without it
+//! (the Lua module) hands every remote fetch to the `factorio-mocks` command ([`fetcher`]),
+//! which shares the cache with it.
 
+#[cfg_attr(not(feature = "fetch"), allow(dead_code))]
 mod dataset_dir;
+#[cfg_attr(not(feature = "fetch"), allow(dead_code))]
 mod digest;
+pub mod fetcher;
+#[cfg(feature = "fetch")]
 mod git;
+#[cfg(feature = "fetch")]
 pub mod http;
+#[cfg_attr(not(feature = "fetch"), allow(dead_code))]
 mod metadata;
+#[cfg(feature = "fetch")]
 mod oci;
+#[cfg(feature = "fetch")]
 pub mod push;
 mod redact;
 mod unpack;
@@ -20,7 +32,9 @@ use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use crate::cache::{Caches, Key, Store};
+use crate::cache::Caches;
+#[cfg(feature = "fetch")]
+use crate::cache::{Key, Store};
 
 pub use digest::{Adler32, check_checksum, hash_file, sha256_digest};
 pub use redact::{Secrets, has_credentials, redact};
@@ -173,11 +187,21 @@ fn parse_modpack(reference: &str) -> Option<(&str, Option<&str>)> {
         && name.bytes().next().is_some_and(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
         && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'-' | b'_' | b'.'))
         && ![".json", ".lua", ".zip", ".cfg"].iter().any(|ext| name.ends_with(ext));
-    let tag_ok = tag.is_none_or(oci::valid_tag);
+    let tag_ok = tag.is_none_or(valid_tag);
     (name_ok && tag_ok).then_some((name, tag))
 }
 
+/// OCI tag grammar: `[A-Za-z0-9_][A-Za-z0-9._-]{0,127}`.
+pub(crate) fn valid_tag(tag: &str) -> bool {
+    let b = tag.as_bytes();
+    !b.is_empty()
+        && b.len() <= 128
+        && (b[0].is_ascii_alphanumeric() || b[0] == b'_')
+        && b.iter().all(|&c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.' | b'-'))
+}
+
 /// Everything a fetch needs, resolved once from options and environment.
+#[cfg_attr(not(feature = "fetch"), allow(dead_code))]
 pub(crate) struct Ctx {
     pub caches: Caches,
     pub offline: bool,
@@ -192,6 +216,7 @@ pub(crate) struct Ctx {
     pub timing: Option<std::time::Instant>,
 }
 
+#[cfg_attr(not(feature = "fetch"), allow(dead_code))]
 impl Ctx {
     fn new(opts: &FetchOptions) -> Ctx {
         let env = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
@@ -253,6 +278,7 @@ impl Ctx {
 }
 
 /// [`Ctx::phase`] for threads without the context.
+#[cfg_attr(not(feature = "fetch"), allow(dead_code))]
 pub(crate) fn phase_at(t0: Option<std::time::Instant>, what: &str) {
     if let Some(t0) = t0 {
         eprintln!("factorio-mocks: timing: {:7.2} ms  {what}", t0.elapsed().as_secs_f64() * 1e3);
@@ -283,12 +309,42 @@ pub(crate) fn is_loopback(host_port: &str) -> bool {
 /// `https://` (or loopback `http://`) Git base URL, or a modpack name through the configured
 /// sources. Returns the local folder of a verified, cached copy and where it came from.
 pub fn fetch(reference: &str, opts: &FetchOptions) -> Result<Fetched, Error> {
-    let ctx = Ctx::new(opts);
-    let mut fetched = fetch_with(reference, &ctx)?;
-    fetched.warnings = ctx.warnings.take();
-    Ok(fetched)
+    if !is_remote(reference) {
+        return local(reference);
+    }
+    #[cfg(feature = "fetch")]
+    {
+        let ctx = Ctx::new(opts);
+        let mut fetched = fetch_with(reference, &ctx)?;
+        fetched.warnings = ctx.warnings.take();
+        Ok(fetched)
+    }
+    #[cfg(not(feature = "fetch"))]
+    fetcher::fetch(reference, opts)
 }
 
+/// A reference [`is_remote`] does not take: an existing path, served as it is.
+fn local(reference: &str) -> Result<Fetched, Error> {
+    if Path::new(reference).exists() {
+        return Ok(Fetched {
+            dir: reference.into(),
+            source: "local".into(),
+            reference: reference.into(),
+            digest: None,
+            subject: None,
+            warnings: Vec::new(),
+        });
+    }
+    Err(Error::new(
+        reference,
+        "local",
+        ErrorKind::NotFound,
+        "no such file or folder, and not a modpack name (lowercase letters, digits, `-`, `_`, `.`, optionally `:tag`); \
+         give a dataset folder, a data-raw-dump.json, an oci:// reference or an https:// base URL",
+    ))
+}
+
+#[cfg(feature = "fetch")]
 fn fetch_with(reference: &str, ctx: &Ctx) -> Result<Fetched, Error> {
     if let Some(rest) = reference.strip_prefix("oci://") {
         let r = oci::OciRef::parse(rest).map_err(|m| Error::new(reference, reference, ErrorKind::Invalid, m))?;
@@ -297,29 +353,13 @@ fn fetch_with(reference: &str, ctx: &Ctx) -> Result<Fetched, Error> {
     if reference.starts_with("https://") || reference.starts_with("http://") {
         return git::fetch(reference, ctx);
     }
-    let path = Path::new(reference);
-    if path.exists() {
-        return Ok(Fetched {
-            dir: path.to_path_buf(),
-            source: "local".into(),
-            reference: reference.into(),
-            digest: None,
-            subject: None,
-            warnings: Vec::new(),
-        });
-    }
     match parse_modpack(reference) {
-        Some((name, tag)) => fetch_modpack(reference, name, tag, ctx),
-        None => Err(Error::new(
-            reference,
-            "local",
-            ErrorKind::NotFound,
-            "no such file or folder, and not a modpack name (lowercase letters, digits, `-`, `_`, `.`, optionally `:tag`); \
-             give a dataset folder, a data-raw-dump.json, an oci:// reference or an https:// base URL",
-        )),
+        Some((name, tag)) if !Path::new(reference).exists() => fetch_modpack(reference, name, tag, ctx),
+        _ => local(reference),
     }
 }
 
+#[cfg(feature = "fetch")]
 /// The reference a source gives for a modpack: `{name}`/`{tag}` placeholders are replaced;
 /// otherwise OCI sources get `/<name>:<tag>` and Git sources `/<name>`.
 fn source_reference(source: &str, name: &str, tag: Option<&str>) -> String {
@@ -331,6 +371,7 @@ fn source_reference(source: &str, name: &str, tag: Option<&str>) -> String {
     if base.starts_with("oci://") { format!("{base}/{name}:{tag_or_default}") } else { format!("{base}/{name}") }
 }
 
+#[cfg(feature = "fetch")]
 fn fetch_modpack(reference: &str, name: &str, tag: Option<&str>, ctx: &Ctx) -> Result<Fetched, Error> {
     // What served this name last: the last resort when every source fails.
     let memo = Key::new(&format!("modpack\n{name}:{}", tag.unwrap_or(DEFAULT_TAG)));
@@ -385,6 +426,7 @@ fn fetch_modpack(reference: &str, name: &str, tag: Option<&str>, ctx: &Ctx) -> R
     ))
 }
 
+#[cfg(feature = "fetch")]
 fn remember(ctx: &Ctx, key: &Key, pinned: &str) {
     let store = &ctx.caches.api;
     let _ = crate::cache::with_lock(store, key, || -> std::io::Result<()> {
@@ -394,6 +436,7 @@ fn remember(ctx: &Ctx, key: &Key, pinned: &str) {
     });
 }
 
+#[cfg(feature = "fetch")]
 /// Installs ring as the process's rustls provider once (reqwest and ureq are both built
 /// without one, so no second crypto library is compiled in).
 pub(crate) fn install_crypto() {
@@ -403,6 +446,7 @@ pub(crate) fn install_crypto() {
     });
 }
 
+#[cfg(feature = "fetch")]
 /// A progress line on stderr for large downloads, when enabled.
 pub(crate) struct Progress {
     label: String,
@@ -412,6 +456,7 @@ pub(crate) struct Progress {
     on: bool,
 }
 
+#[cfg(feature = "fetch")]
 impl Progress {
     pub fn new(ctx: &Ctx, label: String, total: Option<u64>) -> Progress {
         let total = total.unwrap_or(0);
@@ -428,6 +473,7 @@ impl Progress {
     }
 }
 
+#[cfg(feature = "fetch")]
 impl Drop for Progress {
     fn drop(&mut self) {
         if self.on && self.shown > 0 {
@@ -436,6 +482,7 @@ impl Drop for Progress {
     }
 }
 
+#[cfg(feature = "fetch")]
 /// An error with its chain of causes, each cause once: the text fetch errors quote.
 fn error_text(e: &dyn std::error::Error) -> String {
     let mut text = e.to_string();
@@ -490,6 +537,7 @@ mod tests {
         }
     }
 
+    #[cfg(feature = "fetch")]
     #[test]
     fn sources_expand_modpack_names() {
         assert_eq!(split_sources("oci://a/b, https://c/d;e  f"), ["oci://a/b", "https://c/d", "e", "f"]);
@@ -502,6 +550,7 @@ mod tests {
         assert_eq!(source_reference("https://h/raw/{tag}/{name}", "k2", Some("2.0")), "https://h/raw/2.0/k2");
     }
 
+    #[cfg(feature = "fetch")]
     #[test]
     fn offline_with_nothing_cached_fails_clearly() {
         let dir = tempfile::tempdir().unwrap();

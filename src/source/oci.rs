@@ -41,14 +41,7 @@ pub(crate) struct OciRef {
     pub digest: Option<String>,
 }
 
-/// OCI tag grammar: `[A-Za-z0-9_][A-Za-z0-9._-]{0,127}`.
-pub(crate) fn valid_tag(tag: &str) -> bool {
-    let b = tag.as_bytes();
-    !b.is_empty()
-        && b.len() <= 128
-        && (b[0].is_ascii_alphanumeric() || b[0] == b'_')
-        && b.iter().all(|&c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.' | b'-'))
-}
+pub(crate) use super::valid_tag;
 
 impl OciRef {
     /// Parses what follows `oci://`. Errors say what is wrong and never repeat a credential.
