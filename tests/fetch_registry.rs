@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use factorio_mocks::source::{Adler32, ErrorKind, FetchOptions, fetch};
+use factorio_mocks::source::{Adler32, ErrorKind, FetchOptions, fetch, fetch_cached};
 
 const DATASET: &str = "application/vnd.factorio-mocks.dataset.v1";
 const REGISTRY_BIN: &str = "/usr/bin/docker-registry";
@@ -211,6 +211,57 @@ fn stale_tags_are_re_resolved_online_and_served_with_a_warning_offline() {
         fetch(&reference, &FetchOptions { ttl: Some(Duration::from_secs(3600)), ..opts(cache.path()) }).unwrap();
     assert!(fresh.warnings.is_empty());
     assert_eq!(reg.blob_gets("datasets/moving"), gets);
+}
+
+/// The module's warm path (no network stack): what the cache alone serves is what `fetch` serves,
+/// and anything stale, missing or damaged is left to the network.
+#[test]
+fn the_cache_alone_serves_fresh_answers_and_nothing_else() {
+    let Some(reg) = Registry::start() else { return };
+    let modpack = tempfile::tempdir().unwrap();
+    fs::write(modpack.path().join("mod-list.json"), r#"{"mods":[{"name":"base","enabled":true}]}"#).unwrap();
+    let (mp_digest, mp_size) = reg.push(
+        "warm/vanilla:modpack",
+        "application/vnd.factorio-mocks.modpack.v1",
+        modpack.path(),
+        &["mod-list.json"],
+        None,
+    );
+    let data = tempfile::tempdir().unwrap();
+    make_dataset(data.path(), "warm", 0);
+    let (digest, _) = reg.push("warm/vanilla:stable", DATASET, data.path(), LAYERS, Some((&mp_digest, mp_size)));
+    let cache = tempfile::tempdir().unwrap();
+    let o = opts(cache.path());
+    let tag = format!("oci://{}/warm/vanilla:stable", reg.addr);
+    assert_eq!(fetch_cached(&tag, &o), None, "nothing cached yet");
+
+    let got = fetch(&tag, &o).unwrap();
+    assert_eq!(fetch_cached(&tag, &o).as_ref(), Some(&got));
+    let pinned = format!("oci://{}/warm/vanilla@{digest}", reg.addr);
+    assert_eq!(fetch_cached(&pinned, &o), Some(fetch(&pinned, &o).unwrap()));
+    // A modpack name whose first source is this repository, and an artifact found through its
+    // referrers: the same answers as the full fetch, subject and source included.
+    let named = FetchOptions { sources: Some(vec![format!("oci://{}/warm", reg.addr)]), ..o.clone() };
+    assert_eq!(fetch_cached("vanilla", &named), Some(fetch("vanilla", &named).unwrap()));
+    let via = format!("oci://{}/warm/vanilla:modpack", reg.addr);
+    assert_eq!(fetch_cached(&via, &o), None, "the referrers answer is not cached yet");
+    let full = fetch(&via, &o).unwrap();
+    assert_eq!(full.subject.as_ref().map(|s| s.digest.as_str()), Some(mp_digest.as_str()));
+    assert_eq!(fetch_cached(&via, &o), Some(full));
+
+    // Stale tags, Git hosts and damaged folders are the full fetch's to decide.
+    // (A resolution's TTL is the one of the fetch that stored it, as for the full fetch.)
+    reg.push("warm/vanilla:moving", DATASET, data.path(), LAYERS, None);
+    let moving = format!("oci://{}/warm/vanilla:moving", reg.addr);
+    fetch(&moving, &FetchOptions { ttl: Some(Duration::ZERO), ..o.clone() }).unwrap();
+    assert_eq!(fetch_cached(&moving, &o), None, "a stale tag");
+    assert_eq!(fetch_cached(&pinned, &o).map(|f| f.dir), Some(got.dir.clone()), "a pin never goes stale");
+    assert_eq!(fetch_cached("http://127.0.0.1:9/d", &o), None);
+    let file = got.dir.join("locale/en.cfg");
+    fs::write(&file, "[item-name]\niron-plate=Iron plat\n").unwrap();
+    assert_eq!(fetch_cached(&pinned, &o), None, "a damaged dataset folder is not served");
+    assert_eq!(fetch(&pinned, &o).unwrap().dir, got.dir);
+    assert!(fetch_cached(&pinned, &o).is_some(), "repaired by the full fetch");
 }
 
 #[test]

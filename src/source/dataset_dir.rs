@@ -146,6 +146,11 @@ fn usable(dir: &Path, ctx: &Ctx) -> Result<(), String> {
 
 /// The dataset folder cached under `key`, filled by `fill` (into an empty temporary folder)
 /// when absent or damaged. Concurrent callers wait for one fill.
+/// The cached dataset folder of `key`, when it passes the check (`ctx.verify`: every checksum).
+pub(crate) fn cached(ctx: &Ctx, key: &Key) -> Option<PathBuf> {
+    ctx.caches.downloads.get(key).filter(|hit| usable(&hit.path, ctx).is_ok()).map(|hit| hit.path)
+}
+
 pub(crate) fn serve(
     ctx: &Ctx,
     key: &Key,
@@ -153,12 +158,10 @@ pub(crate) fn serve(
     source: &str,
     fill: impl FnOnce(&Path) -> Result<Written, Error>,
 ) -> Result<PathBuf, Error> {
-    let store = &ctx.caches.downloads;
-    if let Some(hit) = store.get(key) {
-        if usable(&hit.path, ctx).is_ok() {
-            return Ok(hit.path);
-        }
+    if let Some(dir) = cached(ctx, key) {
+        return Ok(dir);
     }
+    let store = &ctx.caches.downloads;
     cache::with_lock(store, key, || -> Result<PathBuf, FillError> {
         let mut damaged = None;
         if let Some(hit) = store.get(key) {

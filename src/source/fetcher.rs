@@ -98,7 +98,7 @@ pub fn from_json(text: &str) -> Result<Result<Fetched, Error>, String> {
 pub fn fetch(reference: &str, opts: &super::FetchOptions) -> Result<Fetched, Error> {
     use std::process::{Command, Stdio};
 
-    let fail = |message: String| Error::new(reference, "factorio-mocks fetch", ErrorKind::Io, message);
+    let fail = |message: String| Error::new(reference, "", ErrorKind::Io, message);
     let program = locate(std::env::var_os(FETCHER_ENV)).map_err(fail)?;
     let mut command = Command::new(&program);
     command.args(["fetch", reference, "--json"]).stdin(Stdio::null()).stderr(Stdio::inherit());

@@ -22,6 +22,7 @@ pub mod http;
 mod metadata;
 #[cfg(feature = "fetch")]
 mod oci;
+mod oci_ref;
 #[cfg(feature = "fetch")]
 pub mod push;
 mod redact;
@@ -320,7 +321,27 @@ pub fn fetch(reference: &str, opts: &FetchOptions) -> Result<Fetched, Error> {
         Ok(fetched)
     }
     #[cfg(not(feature = "fetch"))]
-    fetcher::fetch(reference, opts)
+    match fetch_cached(reference, opts) {
+        Some(fetched) => Ok(fetched),
+        None => fetcher::fetch(reference, opts),
+    }
+}
+
+/// What the cache alone serves for a remote `reference`: an OCI reference, or a modpack name
+/// its first source serves from OCI, with every answer fresh and the dataset folder intact.
+/// `None` when the network (or the full fetch's rules for stale answers) has to decide. The same
+/// folder a [`fetch`] returns, without the network stack: the module's warm fetches.
+pub fn fetch_cached(reference: &str, opts: &FetchOptions) -> Option<Fetched> {
+    let ctx = Ctx::new(opts);
+    if let Some(rest) = reference.strip_prefix("oci://") {
+        return oci_ref::serve_cached(&oci_ref::OciRef::parse(rest).ok()?, &ctx);
+    }
+    let (name, tag) = parse_modpack(reference).filter(|_| !Path::new(reference).exists())?;
+    let source = ctx.sources.first()?;
+    let rest = source_reference(source, name, tag).strip_prefix("oci://")?.to_owned();
+    let mut fetched = oci_ref::serve_cached(&oci_ref::OciRef::parse(&rest).ok()?, &ctx)?;
+    fetched.source = redact(source);
+    Some(fetched)
 }
 
 /// A reference [`is_remote`] does not take: an existing path, served as it is.
@@ -347,7 +368,7 @@ fn local(reference: &str) -> Result<Fetched, Error> {
 #[cfg(feature = "fetch")]
 fn fetch_with(reference: &str, ctx: &Ctx) -> Result<Fetched, Error> {
     if let Some(rest) = reference.strip_prefix("oci://") {
-        let r = oci::OciRef::parse(rest).map_err(|m| Error::new(reference, reference, ErrorKind::Invalid, m))?;
+        let r = oci_ref::OciRef::parse(rest).map_err(|m| Error::new(reference, reference, ErrorKind::Invalid, m))?;
         return oci::fetch(&r, ctx);
     }
     if reference.starts_with("https://") || reference.starts_with("http://") {
@@ -359,7 +380,6 @@ fn fetch_with(reference: &str, ctx: &Ctx) -> Result<Fetched, Error> {
     }
 }
 
-#[cfg(feature = "fetch")]
 /// The reference a source gives for a modpack: `{name}`/`{tag}` placeholders are replaced;
 /// otherwise OCI sources get `/<name>:<tag>` and Git sources `/<name>`.
 fn source_reference(source: &str, name: &str, tag: Option<&str>) -> String {

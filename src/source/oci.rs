@@ -19,6 +19,9 @@ use serde_json::Value;
 
 use super::dataset_dir::{self, FillError, Written};
 use super::digest::{Hasher, hash_file, is_sha256_digest, sha256_digest};
+use super::oci_ref::{
+    OciRef, cached_digest, cached_manifest, dataset_key, is_dataset, manifest_key, referrers_key, subject_of, tag_key,
+};
 use super::unpack::{Left, unpack_tar_gz_hashed};
 use super::{Ctx, DATASET_ARTIFACT_TYPE, Error, ErrorKind, Fetched, Progress, Subject};
 use crate::cache::{self, Expiry, Key, Store};
@@ -32,103 +35,7 @@ const MANIFEST_TYPES: &[&str] = &[
     "application/vnd.docker.distribution.manifest.v2+json",
 ];
 
-/// `host[:port]/repository[:tag][@sha256:hex]`.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct OciRef {
-    pub registry: String,
-    pub repository: String,
-    pub tag: Option<String>,
-    pub digest: Option<String>,
-}
-
-pub(crate) use super::valid_tag;
-
 impl OciRef {
-    /// Parses what follows `oci://`. Errors say what is wrong and never repeat a credential.
-    pub fn parse(rest: &str) -> Result<OciRef, String> {
-        // Before anything else, so no message below can quote a piece of a credential (a
-        // password holding `/` would otherwise end the host early).
-        if super::has_credentials(&format!("oci://{rest}")) {
-            return Err("credentials do not belong in the reference (user-info, a token in a query or fragment); set FACTORIO_MOCKS_REGISTRY_AUTH=user:token or log in with docker".into());
-        }
-        let (registry, path) =
-            rest.split_once('/').ok_or("expected oci://host/repository:tag or oci://host/repository@sha256:…")?;
-        if registry.contains('@') {
-            return Err("credentials do not belong in the reference; set FACTORIO_MOCKS_REGISTRY_AUTH=user:token or log in with docker".into());
-        }
-        if registry.is_empty()
-            || !registry.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b':' | b'[' | b']'))
-        {
-            return Err(format!("registry host {registry:?} is not a host name with an optional port"));
-        }
-        let (path, digest) = match path.split_once('@') {
-            Some((p, d)) => (p, Some(d)),
-            None => (path, None),
-        };
-        if let Some(d) = digest {
-            if !is_sha256_digest(d) {
-                return Err(format!("digest {d:?} is not sha256: followed by 64 lowercase hex characters"));
-            }
-        }
-        // A tag follows the last `:` after the last `/`.
-        let last_slash = path.rfind('/').map_or(0, |i| i + 1);
-        let (repository, tag) = match path[last_slash..].rfind(':') {
-            Some(i) => (&path[..last_slash + i], Some(&path[last_slash + i + 1..])),
-            None => (path, None),
-        };
-        if let Some(t) = tag {
-            if !valid_tag(t) {
-                return Err(format!("tag {t:?} is not a valid OCI tag (letters, digits, `_`, `.`, `-`, at most 128)"));
-            }
-        }
-        let repo_ok = !repository.is_empty()
-            && repository.split('/').all(|part| {
-                !part.is_empty()
-                    && part
-                        .bytes()
-                        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'.' | b'_' | b'-'))
-                    && part.bytes().next().is_some_and(|b| b.is_ascii_alphanumeric())
-            });
-        if !repo_ok {
-            return Err(format!(
-                "repository {repository:?} must be lowercase path components (letters, digits, `.`, `_`, `-`)"
-            ));
-        }
-        if tag.is_none() && digest.is_none() {
-            return Err(format!(
-                "oci://{registry}/{repository} needs a tag (`:{}`) or a digest (`@sha256:…`)",
-                super::DEFAULT_TAG
-            ));
-        }
-        Ok(OciRef {
-            registry: registry.into(),
-            repository: repository.into(),
-            tag: tag.map(str::to_string),
-            digest: digest.map(str::to_string),
-        })
-    }
-
-    pub fn display(&self) -> String {
-        let mut s = self.repo_display();
-        if let Some(t) = &self.tag {
-            s.push(':');
-            s.push_str(t);
-        }
-        if let Some(d) = &self.digest {
-            s.push('@');
-            s.push_str(d);
-        }
-        s
-    }
-
-    pub fn repo_display(&self) -> String {
-        format!("oci://{}/{}", self.registry, self.repository)
-    }
-
-    pub fn pinned(&self, digest: &str) -> String {
-        format!("{}@{digest}", self.repo_display())
-    }
-
     fn with_digest(&self, digest: &str) -> oci_client::Reference {
         oci_client::Reference::with_digest(self.registry.clone(), self.repository.clone(), digest.to_string())
     }
@@ -386,10 +293,8 @@ impl Session<'_> {
     /// failure or offline) a stale answer with a warning.
     fn resolve_tag(&mut self, tag: &str) -> Result<String, Error> {
         let store = self.ctx.caches.api.clone();
-        let key = Key::new(&format!("oci-tag\n{}/{}:{tag}", self.r.registry, self.r.repository));
-        let read =
-            |path: &Path| fs::read_to_string(path).ok().map(|s| s.trim().to_string()).filter(|d| is_sha256_digest(d));
-        let cached = store.get(&key).and_then(|h| read(&h.path).map(|d| (d, h.fresh)));
+        let key = tag_key(self.r, tag);
+        let cached = cached_digest(&store, &key);
         match &cached {
             Some((d, true)) => return Ok(d.clone()),
             Some((d, false)) if self.ctx.offline => {
@@ -403,7 +308,7 @@ impl Session<'_> {
             _ => {}
         }
         cache::with_lock(&store, &key, || -> Result<String, FillError> {
-            if let Some(d) = store.get(&key).filter(|h| h.fresh).and_then(|h| read(&h.path)) {
+            if let Some((d, true)) = cached_digest(&store, &key) {
                 return Ok(d);
             }
             let reference =
@@ -438,12 +343,11 @@ impl Session<'_> {
     /// The manifest `digest`, checked against its digest, from the cache or the registry.
     fn manifest(&mut self, digest: &str) -> Result<Value, Error> {
         let store = self.ctx.caches.api.clone();
-        let key = Key::new(&format!("oci-manifest\n{digest}"));
-        let valid = |path: &Path| fs::read(path).ok().filter(|b| sha256_digest(b) == digest);
-        let bytes = match store.get(&key).and_then(|h| valid(&h.path)) {
+        let key = manifest_key(digest);
+        let bytes = match cached_manifest(&store, digest) {
             Some(b) => b,
             None => cache::with_lock(&store, &key, || -> Result<Vec<u8>, FillError> {
-                if let Some(b) = store.get(&key).and_then(|h| valid(&h.path)) {
+                if let Some(b) = cached_manifest(&store, digest) {
                     return Ok(b);
                 }
                 if self.ctx.offline {
@@ -486,10 +390,8 @@ impl Session<'_> {
     /// `sha256-<hex>` tag on registries without it).
     fn dataset_referrer(&mut self, subject: &str) -> Result<String, Error> {
         let store = self.ctx.caches.api.clone();
-        let key = Key::new(&format!("oci-referrers\n{}/{}@{subject}", self.r.registry, self.r.repository));
-        let read =
-            |path: &Path| fs::read_to_string(path).ok().map(|s| s.trim().to_string()).filter(|d| is_sha256_digest(d));
-        let cached = store.get(&key).and_then(|h| read(&h.path).map(|d| (d, h.fresh)));
+        let key = referrers_key(self.r, subject);
+        let cached = cached_digest(&store, &key);
         match &cached {
             Some((d, true)) => return Ok(d.clone()),
             Some((d, false)) if self.ctx.offline => {
@@ -503,7 +405,7 @@ impl Session<'_> {
             _ => {}
         }
         cache::with_lock(&store, &key, || -> Result<String, FillError> {
-            if let Some(d) = store.get(&key).filter(|h| h.fresh).and_then(|h| read(&h.path)) {
+            if let Some((d, true)) = cached_digest(&store, &key) {
                 return Ok(d);
             }
             let reference = self.r.with_digest(subject);
@@ -885,22 +787,6 @@ fn scrub(text: &str, auth: &RegistryAuth) -> String {
     secrets.scrub(text)
 }
 
-fn is_dataset(m: &Value) -> bool {
-    let at = |v: Option<&Value>| v.and_then(Value::as_str) == Some(DATASET_ARTIFACT_TYPE);
-    at(m.get("artifactType")) || at(m.get("config").and_then(|c| c.get("mediaType")))
-}
-
-fn subject_of(m: &Value, r: &OciRef) -> Option<Subject> {
-    let s = m.get("subject")?;
-    let digest = s.get("digest").and_then(Value::as_str).filter(|d| is_sha256_digest(d))?;
-    Some(Subject {
-        reference: r.pinned(digest),
-        digest: digest.into(),
-        media_type: s.get("mediaType").and_then(Value::as_str).map(str::to_string),
-        artifact_type: s.get("artifactType").and_then(Value::as_str).map(str::to_string),
-    })
-}
-
 /// Fetches `r`: resolves the tag, finds the dataset (itself or a referrer), fills the cache.
 pub(crate) fn fetch(r: &OciRef, ctx: &Ctx) -> Result<Fetched, Error> {
     let mut s = Session { r, ctx, net: None, prefetched: None, light: false, full_tls: false };
@@ -929,7 +815,7 @@ pub(crate) fn fetch(r: &OciRef, ctx: &Ctx) -> Result<Fetched, Error> {
         };
         (found, dataset, Some(subject))
     };
-    let key = Key::new(&format!("oci-dataset\n{dataset_digest}"));
+    let key = dataset_key(&dataset_digest);
     let dir = dataset_dir::serve(ctx, &key, &r.display(), &r.repo_display(), |dir| s.fill(&dataset, dir))?;
     Ok(Fetched {
         dir,
@@ -944,33 +830,6 @@ pub(crate) fn fetch(r: &OciRef, ctx: &Ctx) -> Result<Fetched, Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn parses_references() {
-        let r = OciRef::parse("127.0.0.1:5000/datasets/vanilla:2.0.77").unwrap();
-        assert_eq!(
-            (r.registry.as_str(), r.repository.as_str(), r.tag.as_deref(), r.digest.as_deref()),
-            ("127.0.0.1:5000", "datasets/vanilla", Some("2.0.77"), None)
-        );
-        let d = format!("sha256:{}", "a".repeat(64));
-        let r = OciRef::parse(&format!("ghcr.io/q/data/space-age@{d}")).unwrap();
-        assert_eq!(r.digest.as_deref(), Some(d.as_str()));
-        assert_eq!(r.tag, None);
-        assert_eq!(r.display(), format!("oci://ghcr.io/q/data/space-age@{d}"));
-        for bad in [
-            "ghcr.io",
-            "ghcr.io/Upper:1",
-            "ghcr.io/x",
-            "ghcr.io/x@sha256:zz",
-            "u:pw@ghcr.io/x:1",
-            "ghcr.io/x:bad tag",
-            "ghcr.io//x:1",
-            "/x:1",
-        ] {
-            let e = OciRef::parse(bad).unwrap_err();
-            assert!(!e.contains("pw@"), "{e}");
-        }
-    }
 
     #[test]
     fn scrubs_secrets_from_client_errors() {
@@ -1006,14 +865,5 @@ mod tests {
         assert_eq!(fs::read_to_string(dir.path().join("metadata.json")).unwrap(), "second");
         assert_eq!(fs::read_to_string(dir.path().join("locale/en.cfg")).unwrap(), "[a]\nb=c\n");
         assert!(written.contains_key(Path::new("locale/en.cfg")) && written.contains_key(Path::new("metadata.json")));
-    }
-
-    #[test]
-    fn recognises_datasets() {
-        let m: Value = serde_json::json!({"artifactType": DATASET_ARTIFACT_TYPE, "subject": {"mediaType": "m", "digest": format!("sha256:{}", "b".repeat(64)), "size": 1}});
-        assert!(is_dataset(&m));
-        let r = OciRef::parse("h/r:t").unwrap();
-        assert_eq!(subject_of(&m, &r).unwrap().reference, format!("oci://h/r@sha256:{}", "b".repeat(64)));
-        assert!(!is_dataset(&serde_json::json!({"config": {"mediaType": "application/vnd.oci.empty.v1+json"}})));
     }
 }

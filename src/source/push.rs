@@ -31,7 +31,9 @@ use oci_client::secrets::RegistryAuth;
 use serde_json::{Value, json};
 
 use super::digest::sha256_digest;
-use super::oci::{OciRef, credentials, valid_tag};
+use super::oci::credentials;
+use super::oci_ref::OciRef;
+use super::valid_tag;
 use super::{DATASET_ARTIFACT_TYPE, DEFAULT_TIMEOUT, Error, ErrorKind, Secrets};
 
 const TITLE: &str = "org.opencontainers.image.title";
