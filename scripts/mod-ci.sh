@@ -25,6 +25,7 @@
 #   FM_VERSION      the factorio-mocks version to install (default: the newest)
 #   FM_TREE         the LuaRocks tree (default: $RUNNER_TEMP/factorio-mocks-ci, else /tmp/…)
 #   FM_COVERAGE     1 (default) or 0
+#   FACTORIO_MOCKS_BUILD_CLI  1: a source install builds the factorio-mocks command too (remote datasets)
 #   FM_BUSTED_ARGS  more arguments for busted (word-split), e.g. "-o TAP spec/control_spec.lua"
 #   FM_OFFLINE      1: install nothing; a missing part is an error naming it
 # Exit status: busted's (0 when every spec passed), or 1 when a step could not run.
