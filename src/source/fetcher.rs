@@ -140,8 +140,8 @@ fn arguments(opts: &super::FetchOptions) -> Vec<String> {
     args
 }
 
-/// The command: [`FETCHER_ENV`], else beside this library (its folder, or the `bin/` of the
-/// LuaRocks tree it is installed in), else on `PATH`.
+/// The command: [`FETCHER_ENV`], else beside this library (its folder or the one above, or the
+/// `bin/` of the LuaRocks tree it is installed in), else on `PATH`.
 #[cfg_attr(feature = "fetch", allow(dead_code))]
 fn locate(named: Option<std::ffi::OsString>) -> Result<PathBuf, String> {
     if let Some(named) = named.filter(|v| !v.is_empty()) {
@@ -156,8 +156,10 @@ fn locate(named: Option<std::ffi::OsString>) -> Result<PathBuf, String> {
     let beside = library_path().and_then(|lib| lib.parent().map(Path::to_path_buf));
     let mut places: Vec<PathBuf> = Vec::new();
     if let Some(dir) = &beside {
-        // <tree>/lib/lua/5.x/factorio_mocks.so and <tree>/bin/factorio-mocks
+        // A checkout: build/lua52/factorio_mocks.so and build/factorio-mocks (`make cli`); a
+        // LuaRocks tree: <tree>/lib/lua/5.2/factorio_mocks.so and <tree>/bin/factorio-mocks.
         places.push(dir.clone());
+        places.push(dir.join(".."));
         places.push(dir.join("../../../bin"));
     }
     places.extend(std::env::var_os("PATH").map(|p| std::env::split_paths(&p).collect::<Vec<_>>()).unwrap_or_default());
