@@ -6,8 +6,8 @@
 //! The one entry point is [`fetch`]; [`is_remote`] tells whether a dataset reference needs it.
 //!
 //! The network half (`oci`, `git`, `http`, `push`) is the `fetch` feature. A build without it
-//! (the Lua module) hands every remote fetch to the `factorio-mocks` command ([`fetcher`]),
-//! which shares the cache with it.
+//! (the Lua module) serves what the cache holds fresh itself ([`fetch_cached`]) and hands the
+//! other remote fetches to the `factorio-mocks` command ([`fetcher`]), which shares the cache.
 
 #[cfg_attr(not(feature = "fetch"), allow(dead_code))]
 mod dataset_dir;
