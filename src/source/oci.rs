@@ -690,7 +690,16 @@ impl Session<'_> {
                 // Checked: the unpacker may now see the end of the stream.
                 let _ = tx.send(Piece::End);
             }
-            let path = store.commit(&keys[i], temp, Expiry::Never).map_err(|e| Failure::Fill(e.into()))?;
+            // Committing syncs the entry's record to disk (milliseconds): on a blocking thread,
+            // so the other downloads and the unpacking go on meanwhile.
+            let (store, key, temp) = (store.clone(), keys[i].clone(), temp.to_path_buf());
+            let committed = tokio::task::spawn_blocking(move || store.commit(&key, &temp, Expiry::Never)).await;
+            let path = match committed {
+                Ok(c) => c.map_err(|e| Failure::Fill(e.into()))?,
+                Err(e) => {
+                    return Err(Failure::Fill(std::io::Error::other(format!("storing the blob failed: {e}")).into()));
+                }
+            };
             this.ctx.phase(&format!("layer `{}` stored", l.title));
             if !streamed {
                 serve(i, &path);
