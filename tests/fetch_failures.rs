@@ -224,6 +224,13 @@ fn artifact_with(en_cfg: &[u8]) -> Artifact {
     header.set_cksum();
     tar.append_data(&mut header, "locale/en.cfg", en_cfg).unwrap();
     let locale = tar.into_inner().unwrap().finish().unwrap();
+    artifact_of(locale, en_cfg)
+}
+
+/// The dataset artifact whose `locale` layer is the tar+gzip `locale` (its metadata lists
+/// `en_cfg` as `locale/en.cfg`); the manifest names every blob by its true digest, as a
+/// publisher would, however malicious the layer.
+fn artifact_of(locale: Vec<u8>, en_cfg: &[u8]) -> Artifact {
     let sha = sha256_digest(en_cfg);
     let metadata = format!(
         r#"{{"factorio_version":"2.0.77","hash_algorithm":"sha256","checksums":{{"locale/en.cfg":"{}"}}}}"#,
@@ -492,6 +499,153 @@ fn oci_wrong_digests_are_refused() {
     assert_nothing_half_written(cache.path());
     reg.heal();
     recovers(&pinned, cache.path());
+}
+
+/// The blob `digest` of `a` as served, cut or stalled by `fault`.
+fn faulty_blob(
+    digest: String,
+    fault: fn(Vec<u8>) -> Reply,
+) -> impl Fn(&Artifact, &Req) -> Option<Reply> + Send + Sync + 'static {
+    move |a, req| req.path.ends_with(&digest).then(|| fault(a.blobs[&digest].clone()))
+}
+
+/// The files under `cache` named `name`.
+fn named(cache: &Path, name: &str) -> Vec<PathBuf> {
+    walk(cache).into_iter().filter(|p| p.file_name().is_some_and(|n| n == name)).collect()
+}
+
+// A folder layer is unpacked into the dataset's temporary folder while it downloads; its digest
+// is only known at the end of the stream. A layer that unpacks cleanly but is not the one the
+// manifest names (here: the gzip header's time changed, same length) must leave no dataset, no
+// blob, no temporary file or folder, and none of its unpacked files in the cache.
+#[test]
+fn oci_a_streamed_layer_whose_digest_fails_only_at_its_end_leaves_nothing() {
+    let big = big_cfg();
+    let a = artifact_with(&big);
+    let digest = a.locale.clone();
+    let reg = FakeRegistry::serving(
+        a,
+        faulty_blob(digest, |mut body| {
+            body[4] ^= 0x5a;
+            Reply::ok("application/octet-stream", body)
+        }),
+    );
+    let cache = tempfile::tempdir().unwrap();
+    let text = failing(&reg.reference(), &opts(cache.path()), ErrorKind::Integrity, &["layer `locale`", "altered"]);
+    assert!(text.contains(&reg.artifact.locale), "{text}");
+    assert_nothing_half_written(cache.path());
+    assert_eq!(named(cache.path(), "en.cfg"), Vec::<PathBuf>::new(), "an unverified file stayed in the cache");
+    reg.heal();
+    let got = fetch(&reg.reference(), &opts(cache.path())).unwrap_or_else(|e| panic!("no recovery: {e}"));
+    assert!(fs::read(got.dir.join("locale/en.cfg")).unwrap() == big);
+}
+
+// A big streamed layer cut (with and without Content-Length) or stalled midway: the unpacker
+// has written part of it when the download fails; nothing of it may stay.
+#[test]
+fn oci_a_big_streamed_layer_cut_or_stalled_midway_leaves_nothing() {
+    let cases: [(&str, fn(Vec<u8>) -> Reply, ErrorKind, &str); 3] = [
+        (
+            "cut",
+            |body| Reply::Cut { headers: vec![], keep: body.len() * 2 / 3, body, length: true },
+            ErrorKind::Network,
+            "connection lost",
+        ),
+        (
+            "cut without length",
+            |body| Reply::Cut { headers: vec![], keep: body.len() * 2 / 3, body, length: false },
+            ErrorKind::Integrity,
+            "bytes",
+        ),
+        (
+            "stalled",
+            |body| Reply::Stall { headers: vec![], body, after: 3 << 20 },
+            ErrorKind::Network,
+            "raise opts.timeout",
+        ),
+    ];
+    let big = big_cfg();
+    for (name, fault, kind, says) in cases {
+        let a = artifact_with(&big);
+        let digest = a.locale.clone();
+        let reg = FakeRegistry::serving(a, faulty_blob(digest, fault));
+        let cache = tempfile::tempdir().unwrap();
+        let t = Instant::now();
+        failing(&reg.reference(), &quick(cache.path()), kind, &["layer `locale`", says]);
+        assert!(t.elapsed() < Duration::from_secs(5), "{name}: took {:?}", t.elapsed());
+        assert_nothing_half_written(cache.path());
+        assert_eq!(named(cache.path(), "en.cfg"), Vec::<PathBuf>::new(), "{name}: a partial file stayed in the cache");
+        reg.heal();
+        let got = fetch(&reg.reference(), &opts(cache.path())).unwrap_or_else(|e| panic!("{name}: no recovery: {e}"));
+        assert!(fs::read(got.dir.join("locale/en.cfg")).unwrap() == big, "{name}");
+    }
+}
+
+/// A raw tar entry: (path, type flag, link target, content).
+type Entry<'a> = (&'a str, u8, &'a str, &'a [u8]);
+
+/// A raw tar+gzip of [`Entry`]s, written by hand: a well-behaved
+/// tar writer refuses to produce the entries below.
+fn raw_tar_gz(entries: &[Entry]) -> Vec<u8> {
+    use flate2::{Compression, write::GzEncoder};
+    let mut tar = Vec::new();
+    for (path, flag, link, data) in entries {
+        let mut h = [0u8; 512];
+        h[..path.len()].copy_from_slice(path.as_bytes());
+        h[100..107].copy_from_slice(b"0000644");
+        h[108..115].copy_from_slice(b"0000000");
+        h[116..123].copy_from_slice(b"0000000");
+        h[124..135].copy_from_slice(format!("{:011o}", data.len()).as_bytes());
+        h[136..147].copy_from_slice(b"00000000000");
+        h[156] = *flag;
+        h[157..157 + link.len()].copy_from_slice(link.as_bytes());
+        h[257..263].copy_from_slice(b"ustar\0");
+        h[263..265].copy_from_slice(b"00");
+        h[148..156].copy_from_slice(b"        ");
+        let sum: u32 = h.iter().map(|&b| u32::from(b)).sum();
+        h[148..155].copy_from_slice(format!("{sum:06o}\0").as_bytes());
+        tar.extend_from_slice(&h);
+        tar.extend_from_slice(data);
+        tar.resize(tar.len().div_ceil(512) * 512, 0);
+    }
+    tar.resize(tar.len() + 1024, 0);
+    let mut gz = GzEncoder::new(Vec::new(), Compression::fast());
+    gz.write_all(&tar).unwrap();
+    gz.finish().unwrap()
+}
+
+// A publisher's layer (its digest right) that tries to write outside its folder while it is
+// streamed in: refused as unsafe, nothing written outside, nothing left in the cache.
+#[test]
+fn oci_unsafe_entries_in_a_streamed_layer_are_refused_and_nothing_escapes() {
+    let outside = tempfile::tempdir().unwrap();
+    let target = outside.path().join("evil");
+    let absolute = target.to_string_lossy().into_owned();
+    let up = "../".repeat(12) + absolute.trim_start_matches('/');
+    let cfg = EN_CFG.as_bytes();
+    let cases: [(&str, &[Entry]); 8] = [
+        ("`..` entry", &[("locale/en.cfg", b'0', "", cfg), (up.as_str(), b'0', "", b"x")]),
+        ("absolute path", &[("locale/en.cfg", b'0', "", cfg), (absolute.as_str(), b'0', "", b"x")]),
+        ("another layer's folder", &[("prototype/data-raw.json", b'0', "", b"{}")]),
+        ("symlink out", &[("locale/en.cfg", b'2', &up, b"")]),
+        ("absolute symlink", &[("locale/out", b'2', outside.path().to_str().unwrap(), b"")]),
+        ("symlink chain out", &[("locale/a", b'2', ".", b""), ("locale/b", b'2', "a/../a/../../../../../../..", b"")]),
+        ("write through a symlink", &[("locale/l", b'2', ".", b""), ("locale/l/evil", b'0', "", b"x")]),
+        ("hard link out", &[("locale/h", b'1', "../metadata.json", b"")]),
+    ];
+    for (name, entries) in cases {
+        let reg = FakeRegistry::serving(artifact_of(raw_tar_gz(entries), cfg), |_, _| None);
+        let cache = tempfile::tempdir().unwrap();
+        let text = failing(
+            &reg.reference(),
+            &opts(cache.path()),
+            ErrorKind::Integrity,
+            &["layer `locale`", "unsafe entry refused", "report it to its publisher"],
+        );
+        assert!(!target.exists(), "{name}: wrote {}: {text}", target.display());
+        assert_eq!(fs::read_dir(outside.path()).unwrap().count(), 0, "{name}");
+        assert_nothing_half_written(cache.path());
+    }
 }
 
 #[test]

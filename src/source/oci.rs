@@ -11,6 +11,7 @@ use std::fs;
 use std::io::Write;
 use std::panic::AssertUnwindSafe;
 use std::path::{Path, PathBuf};
+use std::sync::mpsc;
 
 use futures_util::StreamExt;
 use oci_client::client::{Certificate, CertificateEncoding, ClientConfig, ClientProtocol};
@@ -124,6 +125,9 @@ struct Layer {
     title: String,
     name: PathBuf,
     unpack: bool,
+    /// Unpacked into the dataset folder while it downloads (see [`Piece`]): a folder layer
+    /// whose name and blob no other layer shares, so nothing orders it against another.
+    stream: bool,
 }
 
 impl Session<'_> {
@@ -443,13 +447,15 @@ impl Session<'_> {
 
     /// Makes the blob of every layer a verified file in the download cache, the missing ones
     /// downloaded concurrently (one round trip of latency instead of one per layer). `ready`
-    /// gets each layer's file as soon as it is checked, so unpacking overlaps the downloads.
-    fn blobs(&mut self, layers: &[Layer], ready: &dyn Fn(usize, PathBuf)) -> Result<(), Error> {
+    /// gets each layer's file as soon as it is checked, so applying overlaps the downloads; a
+    /// downloaded layer marked `stream` is instead unpacked into `dir` as its bytes arrive and
+    /// reaches `ready` unpacked, once its blob matched the manifest.
+    fn blobs(&mut self, layers: &[Layer], dir: &Path, ready: &dyn Fn(Ready)) -> Result<(), Error> {
         let store = self.ctx.caches.downloads.clone();
         let keys: Vec<Key> = layers.iter().map(|l| Key::new(&format!("oci-blob\n{}", l.digest))).collect();
         // Layers sharing a blob are served by one file.
         let serve = |i: usize, path: &Path| {
-            (0..layers.len()).filter(|&j| keys[j] == keys[i]).for_each(|j| ready(j, path.to_path_buf()))
+            (0..layers.len()).filter(|&j| keys[j] == keys[i]).for_each(|j| ready(Ready::Blob(j, path.to_path_buf())))
         };
         // A cached blob is re-hashed before use: the cache folder may have been damaged.
         let valid = |path: &Path, l: &Layer| {
@@ -498,7 +504,7 @@ impl Session<'_> {
         }
         let mut round = 0;
         while !todo.is_empty() {
-            let results = self.download_round(layers, &keys, &todo, &serve)?;
+            let results = self.download_round(layers, &keys, &todo, dir, &serve, ready)?;
             // A redirect to HTTPS storage (or a realm) the light client refused: once more
             // with the system's roots.
             let retry: Vec<usize> = results
@@ -526,12 +532,19 @@ impl Session<'_> {
     /// Downloads the blobs of `todo` (layer indices) concurrently, each streamed to a temporary
     /// file, hashed on the way, checked against the manifest and only then committed and
     /// passed to `serve`. Failed downloads leave nothing behind.
+    ///
+    /// A `stream` layer's bytes also go, as they arrive, to a thread unpacking them into `dir`
+    /// (the dataset's temporary folder, discarded whole by the caller on any failure); it only
+    /// reads the end of the stream once the blob's size and digest matched, and the layer only
+    /// counts as applied when both the download and the unpacking succeeded.
     fn download_round(
         &mut self,
         layers: &[Layer],
         keys: &[Key],
         todo: &[usize],
+        dir: &Path,
         serve: &dyn Fn(usize, &Path),
+        ready: &dyn Fn(Ready),
     ) -> Result<Vec<(usize, Result<(), Failure>)>, Error> {
         let store = self.ctx.caches.downloads.clone();
         let temps = todo.iter().map(|&i| store.temp_path(&keys[i])).collect::<Result<Vec<_>, _>>();
@@ -546,9 +559,11 @@ impl Session<'_> {
         self.net()?;
         let this = &*self;
         let net = this.net.as_ref().ok_or_else(|| this.err(ErrorKind::Io, "network client missing"))?;
-        let one = async |i: usize, temp: &Path| -> Result<(), Failure> {
+        let t0 = this.ctx.timing;
+        let one = async |i: usize, temp: &Path, tx: Option<mpsc::Sender<Piece>>| -> Result<(), Failure> {
             let l = &layers[i];
-            let (digest, len) = pull_blob(net, this.r, l, temp, &progress).await?;
+            let streamed = tx.is_some();
+            let (digest, len) = pull_blob(net, this.r, l, temp, tx.as_ref(), &progress, t0).await?;
             if l.size.is_some_and(|s| s != len) {
                 let msg = format!(
                     "layer `{}` ({}) arrived with {len} bytes, the manifest says {}; the download was cut or altered, retry",
@@ -565,16 +580,78 @@ impl Session<'_> {
                 );
                 return Err(Failure::Fill(this.err(ErrorKind::Integrity, msg).into()));
             }
-            let path = store.commit(&keys[i], temp, Expiry::Never).map_err(|e| Failure::Fill(e.into()))?;
             this.ctx.phase(&format!("layer `{}` downloaded and checked", l.title));
-            serve(i, &path);
+            if let Some(tx) = tx {
+                // Checked: the unpacker may now see the end of the stream.
+                let _ = tx.send(Piece::End);
+            }
+            // Committing syncs the entry's record to disk (milliseconds): on a blocking thread,
+            // so the other downloads and the unpacking go on meanwhile.
+            let (store, key, temp) = (store.clone(), keys[i].clone(), temp.to_path_buf());
+            let committed = tokio::task::spawn_blocking(move || store.commit(&key, &temp, Expiry::Never)).await;
+            let path = match committed {
+                Ok(c) => c.map_err(|e| Failure::Fill(e.into()))?,
+                Err(e) => {
+                    return Err(Failure::Fill(std::io::Error::other(format!("storing the blob failed: {e}")).into()));
+                }
+            };
+            this.ctx.phase(&format!("layer `{}` stored", l.title));
+            if !streamed {
+                serve(i, &path);
+            }
             Ok(())
         };
-        let joined = catch(|| {
-            net.rt.block_on(futures_util::future::join_all(todo.iter().zip(&temps).map(|(&i, t)| one(i, t.as_path()))))
+        let (joined, unpacked) = std::thread::scope(|scope| {
+            // One unpacking thread per `stream` layer; a layer whose thread cannot start is
+            // applied from its file instead.
+            let mut senders: Vec<Option<mpsc::Sender<Piece>>> = Vec::with_capacity(todo.len());
+            let mut unpackers = Vec::with_capacity(todo.len());
+            for &i in todo {
+                let l = &layers[i];
+                if !l.stream {
+                    senders.push(None);
+                    unpackers.push(None);
+                    continue;
+                }
+                let (tx, rx) = mpsc::channel();
+                let worker = std::thread::Builder::new()
+                    .name("fm-unpack-stream".into())
+                    .spawn_scoped(scope, move || unpack_streamed(l, dir, rx, t0));
+                match worker {
+                    Ok(w) => {
+                        senders.push(Some(tx));
+                        unpackers.push(Some(w));
+                    }
+                    Err(e) => {
+                        this.ctx.phase(&format!(
+                            "cannot start an unpacking thread ({e}); unpacking `{}` after its download",
+                            l.title
+                        ));
+                        senders.push(None);
+                        unpackers.push(None);
+                    }
+                }
+            }
+            let streamed: Vec<bool> = senders.iter().map(Option::is_some).collect();
+            // Each sender moves into its download, so it is dropped (the unpacker told the
+            // stream ended early) however the download ends, a panic included.
+            let joined = catch(|| {
+                net.rt.block_on(futures_util::future::join_all(
+                    todo.iter().zip(&temps).zip(senders).map(|((&i, t), tx)| one(i, t.as_path(), tx)),
+                ))
+            });
+            let unpacked: Vec<Option<Result<Vec<(PathBuf, Left)>, String>>> = unpackers
+                .into_iter()
+                .zip(streamed)
+                .map(|(w, s)| match w {
+                    Some(w) => Some(w.join().unwrap_or_else(|_| Err("the unpacking thread failed".into()))),
+                    None => s.then(|| Err("the unpacking thread is missing".into())),
+                })
+                .collect();
+            (joined, unpacked)
         });
         drop(progress);
-        let results = match joined {
+        let mut results = match joined {
             Ok(r) => r,
             Err(panic) => {
                 temps.iter().for_each(|t| cache::discard(t));
@@ -583,6 +660,22 @@ impl Session<'_> {
                 );
             }
         };
+        // A streamed layer is in place only if its download and its unpacking both succeeded;
+        // a failed download says more than what it did to the unpacker.
+        for ((&i, result), unpacked) in todo.iter().zip(results.iter_mut()).zip(unpacked) {
+            let (Ok(()), Some(u)) = (&*result, unpacked) else { continue };
+            let l = &layers[i];
+            match u {
+                Ok(entries) => ready(Ready::Unpacked(i, entries)),
+                Err(why) => {
+                    let msg = format!(
+                        "layer `{}` ({}): {why}; the artifact is damaged or unsafe, report it to its publisher",
+                        l.title, l.digest
+                    );
+                    *result = Err(Failure::Fill(this.err(ErrorKind::Integrity, msg).into()));
+                }
+            }
+        }
         for (t, r) in temps.iter().zip(&results) {
             if r.is_err() {
                 cache::discard(t);
@@ -619,18 +712,25 @@ impl Session<'_> {
                 title: title.to_string(),
                 name,
                 unpack: annotations.get(UNPACK).map(String::as_str) == Some("true"),
+                stream: false,
             });
+        }
+        let alone =
+            |i: usize| (0..out.len()).all(|j| j == i || (out[j].name != out[i].name && out[j].digest != out[i].digest));
+        let stream: Vec<bool> = (0..out.len()).map(|i| out[i].unpack && alone(i)).collect();
+        for (l, s) in out.iter_mut().zip(stream) {
+            l.stream = s;
         }
         Ok(out)
     }
 
     /// Fills `dir` with the dataset's layers (of two with one name, the later wins). A worker
     /// thread applies each layer once its blob is checked, while the rest are still
-    /// downloading (see [`apply_layers`]).
+    /// downloading (see [`apply_layers`]); `stream` layers are unpacked as they download.
     fn fill(&mut self, manifest: &Value, dir: &Path) -> Result<Written, Error> {
         let layers = self.layers(manifest)?;
         let t0 = self.ctx.timing;
-        let (tx, rx) = std::sync::mpsc::channel::<(usize, PathBuf)>();
+        let (tx, rx) = mpsc::channel::<Ready>();
         std::thread::scope(|scope| {
             let worker = std::thread::Builder::new()
                 .name("fm-unpack".into())
@@ -639,9 +739,9 @@ impl Session<'_> {
                 Ok(w) => w,
                 Err(e) => return Err(self.err(ErrorKind::Io, format!("cannot start the unpacking thread: {e}"))),
             };
-            let fetched = self.blobs(&layers, &|i, path| {
+            let fetched = self.blobs(&layers, dir, &|ready| {
                 // A closed channel means the worker already failed; its error is reported below.
-                let _ = tx.send((i, path));
+                let _ = tx.send(ready);
             });
             drop(tx);
             let applied = worker.join();
@@ -656,6 +756,93 @@ impl Session<'_> {
     }
 }
 
+/// A layer for [`apply_layers`]: its checked blob, or (a `stream` layer) already unpacked.
+enum Ready {
+    Blob(usize, PathBuf),
+    Unpacked(usize, Vec<(PathBuf, Left)>),
+}
+
+/// What a streamed layer's unpacker receives: the blob's bytes as they arrive, then `End`
+/// once the whole blob matched the manifest's size and digest. A channel closed without `End`
+/// is a download that failed (cut, timed out, altered): the unpacker fails too.
+enum Piece {
+    Data(Box<dyn AsRef<[u8]> + Send>),
+    End,
+}
+
+/// The blob of a streamed layer as a `Read`, for the tar+gzip unpacker.
+struct PieceReader {
+    rx: mpsc::Receiver<Piece>,
+    current: Option<Box<dyn AsRef<[u8]> + Send>>,
+    at: usize,
+    ended: bool,
+}
+
+impl PieceReader {
+    fn new(rx: mpsc::Receiver<Piece>) -> PieceReader {
+        PieceReader { rx, current: None, at: 0, ended: false }
+    }
+}
+
+impl std::io::Read for PieceReader {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        loop {
+            if let Some(piece) = &self.current {
+                let bytes = (**piece).as_ref();
+                let rest = bytes.get(self.at..).unwrap_or_default();
+                if !rest.is_empty() {
+                    let n = rest.len().min(buf.len());
+                    buf[..n].copy_from_slice(&rest[..n]);
+                    self.at += n;
+                    return Ok(n);
+                }
+                self.current = None;
+            }
+            if self.ended || buf.is_empty() {
+                return Ok(0);
+            }
+            match self.rx.recv() {
+                Ok(Piece::Data(d)) => {
+                    self.current = Some(d);
+                    self.at = 0;
+                }
+                Ok(Piece::End) => self.ended = true,
+                Err(_) => {
+                    return Err(std::io::Error::new(
+                        std::io::ErrorKind::UnexpectedEof,
+                        "the download stopped before the layer was complete and checked",
+                    ));
+                }
+            }
+        }
+    }
+}
+
+/// Unpacks a `stream` layer from `rx` into `dir`, as [`apply_layer`] does from a file. Whatever
+/// an earlier attempt at the layer left is removed first (a download retried with the
+/// system's roots starts over).
+fn unpack_streamed(
+    layer: &Layer,
+    dir: &Path,
+    rx: mpsc::Receiver<Piece>,
+    t0: Option<std::time::Instant>,
+) -> Result<Vec<(PathBuf, Left)>, String> {
+    let at = dir.join(&layer.name);
+    let cleared = match fs::symlink_metadata(&at) {
+        Ok(m) if m.is_dir() => fs::remove_dir_all(&at),
+        Ok(_) => fs::remove_file(&at),
+        Err(_) => Ok(()),
+    };
+    cleared.map_err(|e| format!("cannot clear {} for the layer: {e}", at.display()))?;
+    let mut reader = PieceReader::new(rx);
+    let entries = unpack_tar_gz_hashed(&mut reader, dir, Some(&layer.title)).map_err(|e| e.to_string())?;
+    // What follows the archive's end (the gzip trailer, padding): read to the end of the
+    // stream, which only comes once the blob matched the manifest.
+    std::io::copy(&mut reader, &mut std::io::sink()).map_err(|e| e.to_string())?;
+    super::phase_at(t0, &format!("layer `{}` unpacked while downloading", layer.title));
+    Ok(entries)
+}
+
 /// How a blob download failed: the network (classified by the caller) or the check and disk.
 enum Failure {
     Net(oci_client::errors::OciDistributionError),
@@ -664,11 +851,12 @@ enum Failure {
 
 /// Applies the layers to `dir` as their checked blobs arrive on `rx`. A layer only writes at
 /// its own name (a file, or a folder it unpacks into), so layers of different names go in as
-/// soon as they arrive, and those sharing a name in manifest order (a later one wins).
+/// soon as they arrive, and those sharing a name in manifest order (a later one wins). A
+/// `stream` layer arrives unpacked (its name is its own): only what it wrote is recorded.
 fn apply_layers(
     layers: &[Layer],
     dir: &Path,
-    rx: std::sync::mpsc::Receiver<(usize, PathBuf)>,
+    rx: mpsc::Receiver<Ready>,
     t0: Option<std::time::Instant>,
 ) -> Result<Written, (ErrorKind, String)> {
     let mut blobs: Vec<Option<PathBuf>> = vec![None; layers.len()];
@@ -676,9 +864,21 @@ fn apply_layers(
     let mut written = Written::new();
     while applied.iter().any(|a| !a) {
         // The sender closing early means the downloads failed; the caller reports that.
-        let Ok((i, path)) = rx.recv() else { return Ok(written) };
-        if let Some(slot) = blobs.get_mut(i) {
-            *slot = Some(path);
+        let Ok(ready) = rx.recv() else { return Ok(written) };
+        match ready {
+            Ready::Blob(i, path) => {
+                if let Some(slot) = blobs.get_mut(i) {
+                    *slot = Some(path);
+                }
+            }
+            Ready::Unpacked(i, entries) => {
+                if applied.get(i) == Some(&false) {
+                    record(&mut written, entries);
+                    super::phase_at(t0, &format!("layer `{}` in place", layers[i].title));
+                    applied[i] = true;
+                }
+                continue;
+            }
         }
         loop {
             let earlier_pending = |j: usize| (0..j).any(|k| !applied[k] && layers[k].name == layers[j].name);
@@ -695,6 +895,13 @@ fn apply_layers(
     Ok(written)
 }
 
+/// Records what unpacking a layer left, with the checksums taken while writing.
+fn record(written: &mut Written, entries: Vec<(PathBuf, Left)>) {
+    for (rel, left) in entries {
+        written.insert(rel, if let Left::File(sum) = left { sum } else { None });
+    }
+}
+
 fn apply_layer(layer: &Layer, blob: &Path, dir: &Path, written: &mut Written) -> Result<(), (ErrorKind, String)> {
     let title = &layer.title;
     if layer.unpack {
@@ -709,9 +916,7 @@ fn apply_layer(layer: &Layer, blob: &Path, dir: &Path, written: &mut Written) ->
                 ),
             )
         })?;
-        for (rel, left) in entries {
-            written.insert(rel, if let Left::File(sum) = left { sum } else { None });
-        }
+        record(written, entries);
     } else {
         fs::copy(blob, dir.join(&layer.name))
             .map_err(|e| (ErrorKind::Io, format!("copying layer `{title}` into the dataset: {e}")))?;
@@ -720,17 +925,21 @@ fn apply_layer(layer: &Layer, blob: &Path, dir: &Path, written: &mut Written) ->
     Ok(())
 }
 
-/// Streams the blob of `layer` into `temp`, hashing it on the way: (digest, length).
+/// Streams the blob of `layer` into `temp` (and to `tx`, when given), hashing it on the way:
+/// (digest, length).
 async fn pull_blob(
     n: &Net,
     r: &OciRef,
     layer: &Layer,
     temp: &Path,
+    tx: Option<&mpsc::Sender<Piece>>,
     progress: &std::cell::RefCell<Progress>,
+    t0: Option<std::time::Instant>,
 ) -> Result<(String, u64), Failure> {
     let mut file = fs::File::create(temp).map_err(|e| Failure::Fill(e.into()))?;
     let reference = r.with_digest(&layer.digest);
     let mut stream = n.client.pull_blob_stream(&reference, layer.digest.as_str()).await.map_err(Failure::Net)?.stream;
+    super::phase_at(t0, &format!("layer `{}`: the registry answered", layer.title));
     let mut hasher = Hasher::default();
     while let Some(chunk) = stream.next().await {
         let chunk = match chunk {
@@ -751,6 +960,11 @@ async fn pull_blob(
         };
         hasher.update(&chunk);
         progress.borrow_mut().add(chunk.len());
+        if let Some(tx) = tx {
+            // A closed channel is an unpacker that already failed: the caller reports it, and
+            // the blob is still worth keeping once checked.
+            let _ = tx.send(Piece::Data(Box::new(chunk.clone())));
+        }
         file.write_all(&chunk).map_err(|e| Failure::Fill(e.into()))?;
         if layer.size.is_some_and(|s| hasher.len() > s) {
             break;
@@ -849,6 +1063,7 @@ mod tests {
             title: title.into(),
             name: title.into(),
             unpack,
+            stream: false,
         };
         let layers = [layer("metadata.json", false), layer("locale", true), layer("metadata.json", false)];
         let paths: Vec<PathBuf> = (0..3).map(|i| blobs.path().join(i.to_string())).collect();
@@ -858,12 +1073,78 @@ mod tests {
         let (tx, rx) = std::sync::mpsc::channel();
         // The last layer arrives first and must wait for the first; the locale goes in at once.
         for i in [2, 1, 0] {
-            tx.send((i, paths[i].clone())).unwrap();
+            tx.send(Ready::Blob(i, paths[i].clone())).unwrap();
         }
         drop(tx);
         let written = apply_layers(&layers, dir.path(), rx, None).unwrap();
         assert_eq!(fs::read_to_string(dir.path().join("metadata.json")).unwrap(), "second");
         assert_eq!(fs::read_to_string(dir.path().join("locale/en.cfg")).unwrap(), "[a]\nb=c\n");
         assert!(written.contains_key(Path::new("locale/en.cfg")) && written.contains_key(Path::new("metadata.json")));
+    }
+
+    fn stream_layer(title: &str) -> Layer {
+        Layer { digest: String::new(), size: None, title: title.into(), name: title.into(), unpack: true, stream: true }
+    }
+
+    /// Sends `bytes` in pieces of `piece` bytes, then `End` when `end`, then closes.
+    fn pieces(bytes: &[u8], piece: usize, end: bool) -> mpsc::Receiver<Piece> {
+        let (tx, rx) = mpsc::channel();
+        for c in bytes.chunks(piece) {
+            tx.send(Piece::Data(Box::new(c.to_vec()))).unwrap();
+        }
+        if end {
+            tx.send(Piece::End).unwrap();
+        }
+        rx
+    }
+
+    #[test]
+    fn a_streamed_layer_reads_to_its_end_only_once_the_download_is_checked() {
+        use std::io::Read;
+        let mut all = Vec::new();
+        PieceReader::new(pieces(b"abcdefghij", 3, true)).read_to_end(&mut all).unwrap();
+        assert_eq!(all, b"abcdefghij");
+        // Closed without `End`: the download failed, whatever arrived before.
+        let mut some = Vec::new();
+        let e = PieceReader::new(pieces(b"abcdefghij", 3, false)).read_to_end(&mut some).unwrap_err();
+        assert_eq!(e.kind(), std::io::ErrorKind::UnexpectedEof);
+        assert_eq!(some, b"abcdefghij");
+    }
+
+    #[test]
+    fn streamed_layers_unpack_and_fail_like_layers_from_a_file() {
+        use crate::source::unpack::tests::{RawEntry, raw_tar_gz};
+        let gz = raw_tar_gz(&[("locale/en.cfg", b'0', "", b"[a]\nb=c\n"), ("locale/de.cfg", b'0', "", b"[a]\nb=d\n")]);
+        let dir = tempfile::tempdir().unwrap();
+        // An earlier attempt left a file the layer does not have: it goes.
+        fs::create_dir_all(dir.path().join("locale")).unwrap();
+        fs::write(dir.path().join("locale/stale.cfg"), "x").unwrap();
+        let entries = unpack_streamed(&stream_layer("locale"), dir.path(), pieces(&gz, 7, true), None).unwrap();
+        assert_eq!(entries.len(), 2);
+        assert_eq!(fs::read_to_string(dir.path().join("locale/de.cfg")).unwrap(), "[a]\nb=d\n");
+        assert!(!dir.path().join("locale/stale.cfg").exists());
+
+        // Cut anywhere: an error, never a layer that looks complete.
+        for cut in [0, 10, gz.len() / 2, gz.len()] {
+            let dir = tempfile::tempdir().unwrap();
+            let r = unpack_streamed(&stream_layer("locale"), dir.path(), pieces(&gz[..cut], 5, false), None);
+            assert!(r.is_err(), "cut at {cut}: {r:?}");
+        }
+
+        // The unpacker's own refusals hold while streaming.
+        let outside = tempfile::tempdir().unwrap();
+        let cases: [&[RawEntry]; 5] = [
+            &[("locale/../../evil", b'0', "", b"x")],
+            &[("/tmp/evil-fm-stream", b'0', "", b"x")],
+            &[("locale/l", b'2', "../../..", b"")],
+            &[("locale/l", b'2', ".", b""), ("locale/l/evil", b'0', "", b"x")],
+            &[("prototype/data-raw.json", b'0', "", b"{}")],
+        ];
+        for entries in cases {
+            let dir = outside.path().join("dataset");
+            let r = unpack_streamed(&stream_layer("locale"), &dir, pieces(&raw_tar_gz(entries), 64, true), None);
+            assert!(r.as_ref().is_err_and(|e| e.contains("unsafe entry refused")), "{entries:?}: {r:?}");
+            assert!(!outside.path().join("evil").exists() && !Path::new("/tmp/evil-fm-stream").exists());
+        }
     }
 }
