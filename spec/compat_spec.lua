@@ -54,6 +54,8 @@ local function own_entity(mod_path)
       if item.place_result then mine[#mine + 1] = { item = name, entity = item.place_result } end
     end
   end
+  -- By name: the same entity every run (pairs order differs between runs and Luas).
+  table.sort(mine, function(a, b) return a.entity < b.entity or (a.entity == b.entity and a.item < b.item) end)
   return mine
 end
 

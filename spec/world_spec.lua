@@ -180,6 +180,40 @@ describe("the world", function()
     end)
   end)
 
+  describe("item stacks", function()
+    it("say which kind of item they hold, by the item prototypes' hierarchy", function()
+      local inv = game.surfaces[1].create_entity{ name = "iron-chest", position = { 0, 0 } }.get_main_inventory()
+      local names = { "iron-plate", "blueprint", "blueprint-book", "deconstruction-planner", "light-armor", "repair-pack",
+        "firearm-magazine", "car" }
+      for i, name in ipairs(names) do inv[i].set_stack{ name = name, count = 1 } end
+      local function kinds(s)
+        local out = {}
+        for _, m in ipairs({ "is_ammo", "is_armor", "is_blueprint", "is_blueprint_book", "is_deconstruction_item",
+          "is_item_with_entity_data", "is_item_with_inventory", "is_item_with_label", "is_item_with_tags",
+          "is_repair_tool", "is_selection_tool", "is_tool", "is_upgrade_item" }) do
+          if s[m] then out[#out + 1] = m end
+        end
+        return table.concat(out, " ")
+      end
+      assert.are.same({
+        "",
+        "is_blueprint is_item_with_label is_selection_tool",
+        "is_blueprint_book is_item_with_inventory is_item_with_label",
+        "is_deconstruction_item is_item_with_label is_selection_tool",
+        "is_armor is_tool",
+        "is_repair_tool is_tool",
+        "is_ammo",
+        "is_item_with_entity_data",
+      }, (function()
+        local out = {}
+        for i = 1, #names do out[i] = kinds(inv[i]) end
+        return out
+      end)())
+      assert.has_error(function() return inv[#names + 1].is_item_with_tags end,
+        "LuaItemStack API call when LuaItemStack was invalid for read.")
+    end)
+  end)
+
   describe("bad input, in the game's words", function()
     it("an inventory index out of range", function()
       local inv = game.surfaces[1].create_entity{ name = "iron-chest", position = { 0, 0 } }.get_main_inventory()

@@ -32,3 +32,32 @@ function stack.call.set_stack(d, items)
   return true
 end
 function stack.call.can_set_stack(d, items) return items == nil or pcall(inventories.item_of, d, items, 1) end
+
+-- is_blueprint, is_item_with_tags, …: where the item's type sits among the item prototypes
+-- (their parents in the prototype API, the same in 2.0.77 and 2.1.9: ItemWithLabel is the parent
+-- of item-with-inventory, item-with-tags and selection-tool; SelectionTool of blueprint,
+-- copy-paste-tool, deconstruction-item, spidertron-remote and upgrade-item; Tool of armor and
+-- repair-tool; ItemWithInventory of blueprint-book).
+local SELECTION_TOOLS = { "selection-tool", "blueprint", "copy-paste-tool", "deconstruction-item", "spidertron-remote",
+  "upgrade-item" }
+local KINDS = {
+  is_ammo = { "ammo" },
+  is_armor = { "armor" },
+  is_blueprint = { "blueprint" },
+  is_blueprint_book = { "blueprint-book" },
+  is_deconstruction_item = { "deconstruction-item" },
+  is_item_with_entity_data = { "item-with-entity-data" },
+  is_item_with_inventory = { "item-with-inventory", "blueprint-book" },
+  is_item_with_label = { "item-with-label", "item-with-inventory", "blueprint-book", "item-with-tags",
+    classes.unpack(SELECTION_TOOLS) },
+  is_item_with_tags = { "item-with-tags" },
+  is_repair_tool = { "repair-tool" },
+  is_selection_tool = SELECTION_TOOLS,
+  is_tool = { "tool", "armor", "repair-tool" },
+  is_upgrade_item = { "upgrade-item" },
+}
+for member, types in pairs(KINDS) do
+  local set = {}
+  for _, t in ipairs(types) do set[t] = true end
+  stack.get[member] = function(d) readable(d); return set[stack.get.type(d)] == true end
+end
