@@ -1,5 +1,5 @@
 //! A fetch by the `factorio-mocks` command, for a build without the network stack (the Lua
-//! module, issue 15: the stack was two thirds of its clean build). The command runs
+//! module, issue 15: the stack was four fifths of its clean build). The command runs
 //! `fetch <ref> --json` with the same options, fills the cache both share, and answers one
 //! JSON object on stdout: [`to_json`] writes it, [`from_json`] reads it.
 
