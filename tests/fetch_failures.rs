@@ -581,38 +581,9 @@ fn oci_a_big_streamed_layer_cut_or_stalled_midway_leaves_nothing() {
     }
 }
 
-/// A raw tar entry: (path, type flag, link target, content).
-type Entry<'a> = (&'a str, u8, &'a str, &'a [u8]);
-
-/// A raw tar+gzip of [`Entry`]s, written by hand: a well-behaved
-/// tar writer refuses to produce the entries below.
-fn raw_tar_gz(entries: &[Entry]) -> Vec<u8> {
-    use flate2::{Compression, write::GzEncoder};
-    let mut tar = Vec::new();
-    for (path, flag, link, data) in entries {
-        let mut h = [0u8; 512];
-        h[..path.len()].copy_from_slice(path.as_bytes());
-        h[100..107].copy_from_slice(b"0000644");
-        h[108..115].copy_from_slice(b"0000000");
-        h[116..123].copy_from_slice(b"0000000");
-        h[124..135].copy_from_slice(format!("{:011o}", data.len()).as_bytes());
-        h[136..147].copy_from_slice(b"00000000000");
-        h[156] = *flag;
-        h[157..157 + link.len()].copy_from_slice(link.as_bytes());
-        h[257..263].copy_from_slice(b"ustar\0");
-        h[263..265].copy_from_slice(b"00");
-        h[148..156].copy_from_slice(b"        ");
-        let sum: u32 = h.iter().map(|&b| u32::from(b)).sum();
-        h[148..155].copy_from_slice(format!("{sum:06o}\0").as_bytes());
-        tar.extend_from_slice(&h);
-        tar.extend_from_slice(data);
-        tar.resize(tar.len().div_ceil(512) * 512, 0);
-    }
-    tar.resize(tar.len() + 1024, 0);
-    let mut gz = GzEncoder::new(Vec::new(), Compression::fast());
-    gz.write_all(&tar).unwrap();
-    gz.finish().unwrap()
-}
+#[path = "support/raw_tar.rs"]
+mod raw_tar;
+use raw_tar::{RawEntry as Entry, raw_tar_gz};
 
 // A publisher's layer (its digest right) that tries to write outside its folder while it is
 // streamed in: refused as unsafe, nothing written outside, nothing left in the cache.

@@ -323,40 +323,14 @@ fn make_symlink(_link: &Path, at: &Path) -> io::Result<()> {
 }
 
 #[cfg(test)]
+#[path = "../../tests/support/raw_tar.rs"]
+mod raw_tar;
+
+#[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use flate2::write::GzEncoder;
 
-    /// One raw tar entry: (path, type flag, link target, content). Written by hand so the
-    /// tests can build archives a well-behaved tar writer refuses to produce.
-    pub(crate) type RawEntry<'a> = (&'a str, u8, &'a str, &'a [u8]);
-
-    pub(crate) fn raw_tar_gz(entries: &[RawEntry]) -> Vec<u8> {
-        let mut tar = Vec::new();
-        for (path, flag, link, data) in entries {
-            let mut h = [0u8; 512];
-            h[..path.len()].copy_from_slice(path.as_bytes());
-            h[100..107].copy_from_slice(b"0000644");
-            h[108..115].copy_from_slice(b"0000000");
-            h[116..123].copy_from_slice(b"0000000");
-            h[124..135].copy_from_slice(format!("{:011o}", data.len()).as_bytes());
-            h[136..147].copy_from_slice(b"00000000000");
-            h[156] = *flag;
-            h[157..157 + link.len()].copy_from_slice(link.as_bytes());
-            h[257..263].copy_from_slice(b"ustar\0");
-            h[263..265].copy_from_slice(b"00");
-            h[148..156].copy_from_slice(b"        ");
-            let sum: u32 = h.iter().map(|&b| u32::from(b)).sum();
-            h[148..155].copy_from_slice(format!("{sum:06o}\0").as_bytes());
-            tar.extend_from_slice(&h);
-            tar.extend_from_slice(data);
-            tar.resize(tar.len().div_ceil(512) * 512, 0);
-        }
-        tar.resize(tar.len() + 1024, 0);
-        let mut gz = GzEncoder::new(Vec::new(), flate2::Compression::fast());
-        io::Write::write_all(&mut gz, &tar).unwrap();
-        gz.finish().unwrap()
-    }
+    pub(crate) use super::raw_tar::{RawEntry, raw_tar_gz};
 
     fn unpack(entries: &[RawEntry]) -> (tempfile::TempDir, Result<Vec<PathBuf>, UnpackError>) {
         let dir = tempfile::tempdir().unwrap();
