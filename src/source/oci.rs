@@ -21,10 +21,11 @@ use serde_json::Value;
 use super::dataset_dir::{self, FillError, Written};
 use super::digest::{Hasher, hash_file, is_sha256_digest, sha256_digest};
 use super::oci_ref::{
-    OciRef, cached_digest, cached_manifest, dataset_key, is_dataset, manifest_key, referrers_key, subject_of, tag_key,
+    OciRef, cached_digest, cached_manifest, dataset_key, is_dataset, manifest_key, referred_subject, referrers_key,
+    served, subject_of, tag_key,
 };
 use super::unpack::{Left, unpack_tar_gz_hashed};
-use super::{Ctx, DATASET_ARTIFACT_TYPE, Error, ErrorKind, Fetched, Progress, Subject};
+use super::{Ctx, DATASET_ARTIFACT_TYPE, Error, ErrorKind, Fetched, Progress};
 use crate::cache::{self, Expiry, Key, Store};
 
 const TITLE: &str = "org.opencontainers.image.title";
@@ -1021,24 +1022,11 @@ pub(crate) fn fetch(r: &OciRef, ctx: &Ctx) -> Result<Fetched, Error> {
         if !is_dataset(&dataset) {
             return Err(s.err(ErrorKind::Integrity, format!("referrer {found} is not a dataset artifact")));
         }
-        let subject = Subject {
-            reference: r.pinned(&digest),
-            digest: digest.clone(),
-            media_type: manifest.get("mediaType").and_then(Value::as_str).map(str::to_string),
-            artifact_type: manifest.get("artifactType").and_then(Value::as_str).map(str::to_string),
-        };
-        (found, dataset, Some(subject))
+        (found, dataset, Some(referred_subject(r, &digest, &manifest)))
     };
     let key = dataset_key(&dataset_digest);
     let dir = dataset_dir::serve(ctx, &key, &r.display(), &r.repo_display(), |dir| s.fill(&dataset, dir))?;
-    Ok(Fetched {
-        dir,
-        source: r.repo_display(),
-        reference: r.pinned(&dataset_digest),
-        digest: Some(dataset_digest),
-        subject,
-        warnings: Vec::new(),
-    })
+    Ok(served(r, dir, dataset_digest, subject))
 }
 
 #[cfg(test)]

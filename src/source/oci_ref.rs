@@ -177,23 +177,32 @@ pub(crate) fn serve_cached(r: &OciRef, ctx: &Ctx) -> Option<Fetched> {
         if !is_dataset(&manifest(&found)?) {
             return None;
         }
-        let subject = Subject {
-            reference: r.pinned(&digest),
-            digest: digest.clone(),
-            media_type: first.get("mediaType").and_then(Value::as_str).map(str::to_string),
-            artifact_type: first.get("artifactType").and_then(Value::as_str).map(str::to_string),
-        };
-        (found, Some(subject))
+        (found, Some(referred_subject(r, &digest, &first)))
     };
-    let dir: PathBuf = super::dataset_dir::cached(ctx, &dataset_key(&dataset_digest))?;
-    Some(Fetched {
+    let dir = super::dataset_dir::cached(ctx, &dataset_key(&dataset_digest))?;
+    Some(served(r, dir, dataset_digest, subject))
+}
+
+/// The artifact `r@digest` (its `manifest`) as the subject of the dataset referring to it.
+pub(crate) fn referred_subject(r: &OciRef, digest: &str, manifest: &Value) -> Subject {
+    Subject {
+        reference: r.pinned(digest),
+        digest: digest.to_owned(),
+        media_type: manifest.get("mediaType").and_then(Value::as_str).map(str::to_string),
+        artifact_type: manifest.get("artifactType").and_then(Value::as_str).map(str::to_string),
+    }
+}
+
+/// What a fetch of `r` answers: the dataset `digest`, unpacked in `dir`.
+pub(crate) fn served(r: &OciRef, dir: PathBuf, digest: String, subject: Option<Subject>) -> Fetched {
+    Fetched {
         dir,
         source: r.repo_display(),
-        reference: r.pinned(&dataset_digest),
-        digest: Some(dataset_digest),
+        reference: r.pinned(&digest),
+        digest: Some(digest),
         subject,
         warnings: Vec::new(),
-    })
+    }
 }
 
 #[cfg(test)]
